@@ -1,0 +1,81 @@
+package org.frafer.model;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.frafer.data.EmotionClasses;
+
+/**
+ * The JSON half of a model artifact ({@code config.json} beside {@code model.safetensors}).
+ * Everything needed to rebuild the network and feed it: backbone variant, classes and their
+ * order, fusion and its layers, input size, preprocessing and the id of the frozen FR backbone.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = false)
+public class ModelConfig {
+    public static final int FORMAT_VERSION = 1;
+    public static final Set<String> FUSIONS = Set.of("none", "fra", "concat", "cse", "sse", "scse");
+
+    /** Artifact format version, bumped on incompatible changes. */
+    public int formatVersion = FORMAT_VERSION;
+    /** FER backbone: {@code tf_efficientnet_b0} (the paper's) or {@code efficientnet_b0}. */
+    public String arch = "tf_efficientnet_b0";
+    /** Output classes in output order. */
+    public List<String> classes = new ArrayList<>(EmotionClasses.EIGHT);
+    /** none, fra, concat, cse, sse or scse. */
+    public String fusion = "fra";
+    /** FR layer whose feature map feeds the attention (1 = stem). */
+    public int p = 1;
+    /** FER layer the attention is applied to (1 = stem). */
+    public int q = 1;
+    /** Side of the square FER input. */
+    public int inputSize = 224;
+    /** FER normalisation (applied inside the network to RGB in [0, 1]). */
+    public float[] mean = {0.485f, 0.456f, 0.406f};
+    public float[] std = {0.229f, 0.224f, 0.225f};
+    /** Dropout before the classifier (timm's drop_rate). */
+    public float dropRate = 0.2f;
+    /** Id of the frozen FR backbone (fra and concat need one), e.g. {@code hse-faceres}. */
+    public String frBackbone = "hse-faceres";
+    /** Optional FR weights file (safetensors), relative to the model folder or absolute; FR backbones from assets need none. */
+    public String frWeights;
+
+    public int numClasses() {
+        return classes.size();
+    }
+
+    public boolean needsFr() {
+        return "fra".equals(fusion) || "concat".equals(fusion);
+    }
+
+    /** Throws IllegalArgumentException naming the first bad field. */
+    public ModelConfig validate() {
+        if (formatVersion != FORMAT_VERSION) {
+            throw new IllegalArgumentException("config: formatVersion " + formatVersion + " is not supported (expected " + FORMAT_VERSION + ")");
+        }
+        if (arch == null || arch.isBlank()) {
+            throw new IllegalArgumentException("config: arch is missing");
+        }
+        if (classes == null || classes.size() < 2) {
+            throw new IllegalArgumentException("config: classes needs at least 2 names, got " + classes);
+        }
+        if (fusion == null || !FUSIONS.contains(fusion)) {
+            throw new IllegalArgumentException("config: fusion '" + fusion + "' is not one of " + FUSIONS);
+        }
+        if (p < 1 || q < 1) {
+            throw new IllegalArgumentException("config: p and q start at 1 (the stem); got p=" + p + ", q=" + q);
+        }
+        if (inputSize < 32) {
+            throw new IllegalArgumentException("config: inputSize must be >= 32, got " + inputSize);
+        }
+        if (mean == null || mean.length != 3 || std == null || std.length != 3) {
+            throw new IllegalArgumentException("config: mean and std need 3 values each");
+        }
+        if (needsFr() && (frBackbone == null || frBackbone.isBlank())) {
+            throw new IllegalArgumentException("config: fusion '" + fusion + "' needs frBackbone");
+        }
+        return this;
+    }
+}
