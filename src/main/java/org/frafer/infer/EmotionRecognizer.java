@@ -420,6 +420,11 @@ public final class EmotionRecognizer implements AutoCloseable {
         return Pixels.toNchw(images, config.inputSize);
     }
 
+    /** Native arrays still held by the recognizer's own manager (0 between calls: each batch frees its arrays). */
+    int liveArrays() {
+        return manager.getManagedArrays().size();
+    }
+
     private void ensureOpen() {
         if (closed) {
             throw new IllegalStateException("EmotionRecognizer is closed");
