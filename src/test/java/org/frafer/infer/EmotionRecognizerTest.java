@@ -122,7 +122,7 @@ class EmotionRecognizerTest {
 
     /** A second recognizer sharing the weights of the first network (same block, not closed by it). */
     private static TinyEmotionNetwork network() {
-        return new SharedNetwork(network);
+        return TinyEmotionNetwork.sharing(network);
     }
 
     @Test
@@ -300,26 +300,6 @@ class EmotionRecognizerTest {
             assertTrue(ai.djl.pytorch.jni.JniUtils.isGradMode(), "the caller's grad mode is restored");
             assertEquals(2, recognizer.predict(TestImages.withFaces(100, 60, 3, new int[] {2, 2, 40, 40}, new int[] {50, 5, 40, 40})).size());
             assertTrue(ai.djl.pytorch.jni.JniUtils.isGradMode(), "the caller's grad mode is restored");
-        }
-    }
-
-    /** Shares another TinyEmotionNetwork's block; closing it does not free the shared weights. */
-    static final class SharedNetwork extends TinyEmotionNetwork {
-        private final TinyEmotionNetwork inner;
-
-        SharedNetwork(TinyEmotionNetwork inner) {
-            super("fra", SIZE);
-            this.inner = inner;
-        }
-
-        @Override
-        public ai.djl.nn.Block block() {
-            return inner.block();
-        }
-
-        @Override
-        public Outputs forwardDetailed(ai.djl.training.ParameterStore ps, ai.djl.ndarray.NDArray images, boolean training) {
-            return inner.forwardDetailed(ps, images, training);
         }
     }
 }

@@ -11,7 +11,7 @@ import org.frafer.faces.FaceDetector;
  * Test double of a face detector: every connected region of pure green pixels (a frame painted by
  * {@link TestImages}) is a face, its bounding box the box, with made-up eye keypoints.
  */
-final class MarkerDetector implements FaceDetector {
+public final class MarkerDetector implements FaceDetector {
     volatile boolean closed;
     volatile int calls;
 

@@ -9,11 +9,11 @@ import java.util.Random;
 import javax.imageio.ImageIO;
 
 /** Synthetic photos for the test doubles: noise with green-framed "faces" of random content. */
-final class TestImages {
+public final class TestImages {
     private TestImages() {}
 
     /** An image with the given face boxes {x, y, w, h}; content seeded, never pure green inside. */
-    static BufferedImage withFaces(int width, int height, long seed, int[]... boxes) {
+    public static BufferedImage withFaces(int width, int height, long seed, int[]... boxes) {
         Random rnd = new Random(seed);
         BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < height; y++) {
@@ -36,7 +36,7 @@ final class TestImages {
         return img;
     }
 
-    static Path writePng(BufferedImage img, Path file) throws IOException {
+    public static Path writePng(BufferedImage img, Path file) throws IOException {
         if (!ImageIO.write(img, "png", file.toFile())) {
             throw new IOException("no PNG writer");
         }

@@ -24,14 +24,14 @@ import org.frafer.model.ModelConfig;
  * H (8 x S/4 x S/4), an attention S = sigmoid(conv1x1(avgpool4(x))) standing in for the FR branch,
  * H' = max(S * H, H), global average pooling and a linear classifier. Random weights.
  */
-class TinyEmotionNetwork implements EmotionNetwork {
+public class TinyEmotionNetwork implements EmotionNetwork {
     static final int CHANNELS = 8;
     private final ModelConfig config;
     private final NDManager manager;
     private final TinyBlock block;
-    volatile boolean closed;
+    public volatile boolean closed;
 
-    TinyEmotionNetwork(String fusion, int inputSize) {
+    public TinyEmotionNetwork(String fusion, int inputSize) {
         config = new ModelConfig();
         config.fusion = fusion;
         config.inputSize = inputSize;
@@ -126,6 +126,30 @@ class TinyEmotionNetwork implements EmotionNetwork {
             fer.initialize(manager, dataType, in);
             att.initialize(manager, dataType, new Shape(in.get(0), 3, in.get(2) / 4, in.get(3) / 4));
             fc.initialize(manager, dataType, new Shape(in.get(0), CHANNELS));
+        }
+    }
+
+    /** A network using the weights of another (same outputs); closing it leaves the other intact. */
+    public static TinyEmotionNetwork sharing(TinyEmotionNetwork inner) {
+        return new Shared(inner);
+    }
+
+    private static final class Shared extends TinyEmotionNetwork {
+        private final TinyEmotionNetwork inner;
+
+        Shared(TinyEmotionNetwork inner) {
+            super(inner.config().fusion, inner.config().inputSize);
+            this.inner = inner;
+        }
+
+        @Override
+        public Block block() {
+            return inner.block();
+        }
+
+        @Override
+        public Outputs forwardDetailed(ParameterStore ps, NDArray images, boolean training) {
+            return inner.forwardDetailed(ps, images, training);
         }
     }
 }

@@ -1,0 +1,164 @@
+package org.frafer.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Turns command-line inputs into image files: a file is taken as it is (whatever its extension, so
+ * a wrong file gets a clear message), a folder is searched recursively for image extensions, and a
+ * pattern with {@code * ? [ {} (quoted, so the shell leaves it alone) is a glob, {@code **} crossing
+ * folders. Each file gets a unique output name (its path below the folder or glob base it came from).
+ */
+final class InputFiles {
+    static final Set<String> IMAGE_EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp", "gif", "tif", "tiff", "pgm", "ppm", "pnm", "pbm");
+
+    /** An input file and the name (relative path, no extension) its outputs get. */
+    record Input(Path path, String outputName) {}
+
+    private final Map<Path, Input> files = new LinkedHashMap<>();
+    private final Set<String> names = new HashSet<>();
+    private final List<String> errors = new ArrayList<>();
+    private final List<String> notes = new ArrayList<>();
+
+    static InputFiles expand(List<String> args) {
+        InputFiles in = new InputFiles();
+        for (String a : args) {
+            in.add(a);
+        }
+        return in;
+    }
+
+    List<Input> files() {
+        return new ArrayList<>(files.values());
+    }
+
+    List<Path> paths() {
+        return files.values().stream().map(Input::path).toList();
+    }
+
+    /** Inputs that gave no file (missing path, glob matching nothing, empty folder). */
+    List<String> errors() {
+        return errors;
+    }
+
+    /** Remarks that are no error (e.g. files skipped in a folder). */
+    List<String> notes() {
+        return notes;
+    }
+
+    static boolean isImageName(Path p) {
+        String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
+        int dot = n.lastIndexOf('.');
+        return dot > 0 && IMAGE_EXTENSIONS.contains(n.substring(dot + 1));
+    }
+
+    private void add(String arg) {
+        Path p = Path.of(arg);
+        if (Files.isDirectory(p)) {
+            addFolder(p);
+        } else if (Files.exists(p)) {
+            addFile(p, p.getFileName().toString());
+        } else if (arg.matches(".*[*?\\[{].*")) {
+            addGlob(arg);
+        } else {
+            errors.add(arg + ": no such file or folder");
+        }
+    }
+
+    private void addFolder(Path dir) {
+        List<Path> found;
+        try (Stream<Path> s = Files.walk(dir)) {
+            found = s.filter(Files::isRegularFile).filter(f -> !isHidden(dir, f)).sorted().toList();
+        } catch (IOException | UncheckedIOException e) {
+            errors.add(dir + ": cannot list the folder: " + e.getMessage());
+            return;
+        }
+        int skipped = 0;
+        int before = files.size();
+        for (Path f : found) {
+            if (isImageName(f)) {
+                addFile(f, dir.relativize(f).toString());
+            } else {
+                skipped++;
+            }
+        }
+        if (skipped > 0) {
+            notes.add(dir + ": skipped " + skipped + " file(s) without an image extension " + new java.util.TreeSet<>(IMAGE_EXTENSIONS));
+        }
+        if (files.size() == before && found.size() - skipped == 0) {
+            errors.add(dir + ": no image files in this folder");
+        }
+    }
+
+    private static boolean isHidden(Path root, Path f) {
+        for (Path part : root.relativize(f)) {
+            if (part.toString().startsWith(".")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void addGlob(String pattern) {
+        // The base is the leading part without glob characters; the rest is matched below it.
+        String normalized = pattern.replace('\\', '/');
+        String[] parts = normalized.split("/", -1);
+        StringBuilder base = new StringBuilder();
+        int i = 0;
+        for (; i < parts.length - 1; i++) {
+            if (parts[i].matches(".*[*?\\[{].*")) {
+                break;
+            }
+            base.append(parts[i]).append('/');
+        }
+        String rest = String.join("/", java.util.Arrays.copyOfRange(parts, i, parts.length));
+        Path baseDir = base.length() == 0 ? Path.of(".") : Path.of(base.toString());
+        PathMatcher m = FileSystems.getDefault().getPathMatcher("glob:" + rest);
+        List<Path> found = new ArrayList<>();
+        if (Files.isDirectory(baseDir)) {
+            try (Stream<Path> s = Files.walk(baseDir)) {
+                s.filter(Files::isRegularFile).filter(f -> m.matches(baseDir.relativize(f))).sorted().forEach(found::add);
+            } catch (IOException | UncheckedIOException e) {
+                errors.add(pattern + ": cannot list " + baseDir + ": " + e.getMessage());
+                return;
+            }
+        }
+        if (found.isEmpty()) {
+            errors.add(pattern + ": no file matches");
+        }
+        for (Path f : found) {
+            Path shown = base.length() == 0 ? baseDir.relativize(f) : f;
+            addFile(shown, baseDir.relativize(f).toString());
+        }
+    }
+
+    private void addFile(Path p, String relative) {
+        Path key = p.toAbsolutePath().normalize();
+        if (files.containsKey(key)) {
+            return;
+        }
+        String stem = relative.replace('\\', '/');
+        int dot = stem.lastIndexOf('.');
+        if (dot > stem.lastIndexOf('/') + 1) {
+            stem = stem.substring(0, dot);
+        }
+        stem = stem.replace('/', '_');
+        String name = stem;
+        for (int n = 2; !names.add(name); n++) {
+            name = stem + "-" + n;
+        }
+        files.put(key, new Input(p, name));
+    }
+}
