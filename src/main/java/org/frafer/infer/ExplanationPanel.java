@@ -72,8 +72,8 @@ public final class ExplanationPanel {
                 }
             }
             String scale = String.format(Locale.ROOT, "shared scale %.3g..%.3g", lo, hi);
-            tile(g, 2, before, e.featureBefore(), lo, hi, "FER map before attention", scale);
-            tile(g, 3, after, e.featureAfter(), lo, hi, "FER map after attention", scale);
+            tile(g, 2, before, e.featureBefore(), lo, hi, "H_FER before fusion", scale);
+            tile(g, 3, after, e.featureAfter(), lo, hi, "H_FER after fusion", scale);
         } finally {
             g.dispose();
         }
@@ -87,7 +87,7 @@ public final class ExplanationPanel {
             return;
         }
         g.drawImage(FaceCropper.resize(heatMap(mean, lo, hi), TILE, TILE), x(i), TITLE, null);
-        caption(g, i, name + ", mean of " + full.dim(0) + " ch " + full.dim(1) + "x" + full.dim(2), scale);
+        caption(g, i, name + ": mean of " + full.dim(0) + " ch", full.dim(1) + "x" + full.dim(2) + ", " + scale);
     }
 
     private static int x(int tile) {

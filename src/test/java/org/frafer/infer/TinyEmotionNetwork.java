@@ -25,7 +25,7 @@ import org.frafer.model.ModelConfig;
  * H' = max(S * H, H), global average pooling and a linear classifier. Random weights.
  */
 public class TinyEmotionNetwork implements EmotionNetwork {
-    static final int CHANNELS = 8;
+    public static final int CHANNELS = 8;
     private final ModelConfig config;
     private final NDManager manager;
     private final TinyBlock block;
