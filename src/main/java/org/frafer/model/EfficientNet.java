@@ -1,0 +1,390 @@
+package org.frafer.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.norm.Dropout;
+import ai.djl.nn.pooling.Pool;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.ConstantInitializer;
+import ai.djl.training.initializer.NormalInitializer;
+import ai.djl.training.initializer.UniformInitializer;
+import ai.djl.util.PairList;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * EfficientNet-B0 as one DJL block whose parameters carry timm's state_dict names
+ * ({@code conv_stem.weight}, {@code blocks.1.0.se.conv_reduce.bias}, {@code bn2.running_var}, ...),
+ * so timm checkpoints load by name. Built from timm's block-string table decoded by one builder
+ * (timm efficientnet.py / _efficientnet_blocks.py): {@code ds} = depthwise-separable, {@code ir} =
+ * inverted residual with expansion; every block has squeeze-excite (conv_reduce/conv_expand, SiLU,
+ * sigmoid gate) with channels {@code round(block_in * 0.25)}.
+ *
+ * <p>Tappable layers: 1 = stem (conv_stem+bn1+SiLU), 2..8 = the ends of stages blocks.0..blocks.6,
+ * 9 = conv_head+bn2+SiLU. {@link #forwardLayers} runs any contiguous range, so a network can stop
+ * at layer k or resume from it. Input is an already normalised NCHW float32 batch.
+ *
+ * <p>Variants: {@code tf_efficientnet_b0} pads like TF "SAME" from the actual input size (odd sizes and
+ * stride 2 pad asymmetrically) and uses BN eps 1e-3; {@code efficientnet_b0} pads symmetrically
+ * ({@code ((s - 1) + (k - 1)) / 2}) with BN eps 1e-5. Stochastic depth (drop_path) is not implemented.
+ */
+public final class EfficientNet extends AbstractBlock implements NamedParameters {
+    /** timm's B0 architecture: type_repeats_kernel_stride_expansion_channels_se. */
+    static final String[] B0_ARCH = {
+        "ds_r1_k3_s1_e1_c16_se0.25",
+        "ir_r2_k3_s2_e6_c24_se0.25",
+        "ir_r2_k5_s2_e6_c40_se0.25",
+        "ir_r3_k3_s2_e6_c80_se0.25",
+        "ir_r3_k5_s1_e6_c112_se0.25",
+        "ir_r4_k5_s2_e6_c192_se0.25",
+        "ir_r1_k3_s1_e6_c320_se0.25",
+    };
+    static final int STEM_CHANNELS = 32;
+    static final int HEAD_CHANNELS = 1280;
+    /** DJL's momentum is torch's inverted: torch 0.1 (timm's default) == DJL 0.9. */
+    private static final float BN_MOMENTUM = 0.9f;
+
+    /** The two timm variants. */
+    public enum Variant {
+        TF_EFFICIENTNET_B0("tf_efficientnet_b0", true, 1e-3f),
+        EFFICIENTNET_B0("efficientnet_b0", false, 1e-5f);
+
+        public final String timmName;
+        public final boolean tfSamePadding;
+        public final float bnEps;
+
+        Variant(String timmName, boolean tfSamePadding, float bnEps) {
+            this.timmName = timmName;
+            this.tfSamePadding = tfSamePadding;
+            this.bnEps = bnEps;
+        }
+
+        public static Variant of(String name) {
+            for (Variant v : values()) {
+                if (v.timmName.equals(name)) {
+                    return v;
+                }
+            }
+            List<String> known = new ArrayList<>();
+            for (Variant v : values()) {
+                known.add(v.timmName);
+            }
+            throw new IllegalArgumentException("Unknown EfficientNet arch '" + name + "'; known: " + known);
+        }
+    }
+
+    /** One decoded block: a ds or ir unit with its timm prefix. */
+    record Unit(String prefix, String type, int in, int mid, int out, int kernel, int stride, int seChannels, boolean skip) {}
+
+    /** Number of tappable layers (stem, seven stages, head). */
+    public static final int NUM_LAYERS = 9;
+
+    private final Variant variant;
+    private final int numClasses;
+    private final int classifierIn;
+    private final float dropRate;
+    private final List<List<Unit>> stages = new ArrayList<>();
+    private final Map<String, Parameter> named = new LinkedHashMap<>();
+
+    /**
+     * @param numClasses classifier outputs, 0 for a headless feature extractor (no classifier parameters)
+     * @param extraFeatures features concatenated to the pooled embedding before the classifier (concat fusion), usually 0
+     */
+    public EfficientNet(Variant variant, int numClasses, int extraFeatures, float dropRate) {
+        this.variant = variant;
+        this.numClasses = numClasses;
+        this.classifierIn = HEAD_CHANNELS + extraFeatures;
+        this.dropRate = dropRate;
+        conv("conv_stem", 3, STEM_CHANNELS, 3, 1);
+        bn("bn1", STEM_CHANNELS);
+        int in = STEM_CHANNELS;
+        for (int s = 0; s < B0_ARCH.length; s++) {
+            Map<String, String> spec = decode(B0_ARCH[s]);
+            int repeats = Integer.parseInt(spec.get("r"));
+            int kernel = Integer.parseInt(spec.get("k"));
+            int stride = Integer.parseInt(spec.get("s"));
+            int expand = Integer.parseInt(spec.get("e"));
+            int out = Integer.parseInt(spec.get("c"));
+            double se = Double.parseDouble(spec.get("se"));
+            List<Unit> units = new ArrayList<>();
+            for (int r = 0; r < repeats; r++) {
+                int st = r == 0 ? stride : 1;
+                String p = "blocks." + s + "." + r + ".";
+                Unit u = new Unit(p, spec.get("type"), in, in * expand, out, kernel, st,
+                        Math.max(1, (int) Math.round(in * se)), st == 1 && in == out);
+                if ("ds".equals(u.type)) {
+                    conv(p + "conv_dw", in, in, kernel, in);
+                    bn(p + "bn1", in);
+                    se(p + "se", in, u.seChannels);
+                    conv(p + "conv_pw", in, out, 1, 1);
+                    bn(p + "bn2", out);
+                } else if ("ir".equals(u.type)) {
+                    conv(p + "conv_pw", in, u.mid, 1, 1);
+                    bn(p + "bn1", u.mid);
+                    conv(p + "conv_dw", u.mid, u.mid, kernel, u.mid);
+                    bn(p + "bn2", u.mid);
+                    se(p + "se", u.mid, u.seChannels);
+                    conv(p + "conv_pwl", u.mid, out, 1, 1);
+                    bn(p + "bn3", out);
+                } else {
+                    throw new IllegalStateException("Unknown block type " + u.type);
+                }
+                units.add(u);
+                in = out;
+            }
+            stages.add(units);
+        }
+        conv("conv_head", in, HEAD_CHANNELS, 1, 1);
+        bn("bn2", HEAD_CHANNELS);
+        if (numClasses > 0) {
+            float bound = (float) (1.0 / Math.sqrt(numClasses)); // timm: uniform(+-1/sqrt(fan_out))
+            add(Parameter.builder().setName("classifier.weight").setType(Parameter.Type.WEIGHT)
+                    .optShape(new Shape(numClasses, classifierIn)).optInitializer(new UniformInitializer(bound)).build());
+            add(Parameter.builder().setName("classifier.bias").setType(Parameter.Type.BIAS)
+                    .optShape(new Shape(numClasses)).optInitializer(new ConstantInitializer(0)).build());
+        }
+    }
+
+    /** "ir_r2_k3_s2_e6_c24_se0.25" -> {type=ir, r=2, k=3, s=2, e=6, c=24, se=0.25}. */
+    static Map<String, String> decode(String blockString) {
+        Map<String, String> m = new LinkedHashMap<>();
+        String[] parts = blockString.split("_");
+        m.put("type", parts[0]);
+        for (int i = 1; i < parts.length; i++) {
+            String part = parts[i];
+            String key = part.startsWith("se") ? "se" : part.substring(0, 1);
+            m.put(key, part.substring(key.length()));
+        }
+        m.putIfAbsent("se", "0");
+        return m;
+    }
+
+    private void add(Parameter p) {
+        addParameter(p);
+        named.put(p.getName(), p);
+    }
+
+    private void conv(String name, int in, int out, int k, int groups) {
+        // timm _init_weight_goog: normal(0, sqrt(2 / fan_out)), fan_out = k * k * out / groups
+        double fanOut = (double) k * k * out / groups;
+        add(Parameter.builder().setName(name + ".weight").setType(Parameter.Type.WEIGHT)
+                .optShape(new Shape(out, in / groups, k, k))
+                .optInitializer(new NormalInitializer((float) Math.sqrt(2.0 / fanOut))).build());
+    }
+
+    private void bn(String name, int c) {
+        add(Parameter.builder().setName(name + ".weight").setType(Parameter.Type.GAMMA).optShape(new Shape(c))
+                .optInitializer(new ConstantInitializer(1)).build());
+        add(Parameter.builder().setName(name + ".bias").setType(Parameter.Type.BETA).optShape(new Shape(c))
+                .optInitializer(new ConstantInitializer(0)).build());
+        add(Parameter.builder().setName(name + ".running_mean").setType(Parameter.Type.RUNNING_MEAN)
+                .optShape(new Shape(c)).optInitializer(new ConstantInitializer(0)).optRequiresGrad(false).build());
+        add(Parameter.builder().setName(name + ".running_var").setType(Parameter.Type.RUNNING_VAR)
+                .optShape(new Shape(c)).optInitializer(new ConstantInitializer(1)).optRequiresGrad(false).build());
+    }
+
+    private void se(String name, int c, int rd) {
+        conv(name + ".conv_reduce", c, rd, 1, 1);
+        add(Parameter.builder().setName(name + ".conv_reduce.bias").setType(Parameter.Type.BIAS).optShape(new Shape(rd))
+                .optInitializer(new ConstantInitializer(0)).build());
+        conv(name + ".conv_expand", rd, c, 1, 1);
+        add(Parameter.builder().setName(name + ".conv_expand.bias").setType(Parameter.Type.BIAS).optShape(new Shape(c))
+                .optInitializer(new ConstantInitializer(0)).build());
+    }
+
+    public Variant variant() {
+        return variant;
+    }
+
+    public int numClasses() {
+        return numClasses;
+    }
+
+    public int classifierInFeatures() {
+        return classifierIn;
+    }
+
+    @Override
+    public Map<String, Parameter> namedParameters() {
+        return Collections.unmodifiableMap(named);
+    }
+
+    /** Trainable parameter count (torch's {@code sum(p.numel() for p in model.parameters())}: no BN running stats). */
+    public long countParameters() {
+        long n = 0;
+        for (Parameter p : named.values()) {
+            if (p.requiresGradient()) {
+                n += p.getShape().size();
+            }
+        }
+        return n;
+    }
+
+    /** Channels of the map after {@code layer} (1..9). */
+    public static int layerChannels(int layer) {
+        checkLayer(layer);
+        if (layer == 1) {
+            return STEM_CHANNELS;
+        }
+        if (layer == NUM_LAYERS) {
+            return HEAD_CHANNELS;
+        }
+        return Integer.parseInt(decode(B0_ARCH[layer - 2]).get("c"));
+    }
+
+    /** Shape (C, H, W) of the map after {@code layer} for a square input of side {@code inputSize}. */
+    public static Shape layerShape(int layer, int inputSize) {
+        checkLayer(layer);
+        int size = TfSamePadding.outputSize(inputSize, 2); // stem stride 2
+        for (int s = 0; s < Math.min(layer - 1, B0_ARCH.length); s++) {
+            size = TfSamePadding.outputSize(size, Integer.parseInt(decode(B0_ARCH[s]).get("s")));
+        }
+        return new Shape(layerChannels(layer), size, size);
+    }
+
+    /** Human-readable name of a layer, e.g. "blocks.3 (ir k3 s2 x3)". */
+    public static String layerName(int layer) {
+        checkLayer(layer);
+        if (layer == 1) {
+            return "stem (conv_stem+bn1+SiLU)";
+        }
+        if (layer == NUM_LAYERS) {
+            return "head (conv_head+bn2+SiLU)";
+        }
+        Map<String, String> d = decode(B0_ARCH[layer - 2]);
+        return String.format(Locale.ROOT, "blocks.%d (%s k%s s%s e%s x%s)", layer - 2, d.get("type"), d.get("k"), d.get("s"),
+                d.get("e"), d.get("r"));
+    }
+
+    static void checkLayer(int layer) {
+        if (layer < 1 || layer > NUM_LAYERS) {
+            throw new IllegalArgumentException("EfficientNet-B0 layer must be 1.." + NUM_LAYERS + " (1 = stem), got " + layer);
+        }
+    }
+
+    /**
+     * Runs layers {@code from..to} (inclusive). {@code x} is the input of layer {@code from}: the
+     * normalised image for from = 1, otherwise the output of layer from - 1.
+     */
+    public NDArray forwardLayers(ParameterStore ps, NDArray x, boolean training, int from, int to) {
+        checkLayer(from);
+        checkLayer(to);
+        for (int layer = from; layer <= to; layer++) {
+            if (layer == 1) {
+                x = silu(bn(ps, conv(ps, x, "conv_stem", 3, 2, 1, false, training), "bn1", training));
+            } else if (layer == NUM_LAYERS) {
+                x = silu(bn(ps, conv(ps, x, "conv_head", 1, 1, 1, false, training), "bn2", training));
+            } else {
+                for (Unit u : stages.get(layer - 2)) {
+                    x = unit(ps, x, u, training);
+                }
+            }
+        }
+        return x;
+    }
+
+    /** Global average pool of the layer-9 map: the embedding the classifier sees, (N, 1280). */
+    public NDArray pool(NDArray head) {
+        return Pool.globalAvgPool2d(head);
+    }
+
+    /** Dropout (training only) + classifier on (N, classifierInFeatures). */
+    public NDArray classify(ParameterStore ps, NDArray embedding, boolean training) {
+        if (numClasses == 0) {
+            throw new IllegalStateException("This EfficientNet has no classifier (numClasses = 0)");
+        }
+        NDArray x = embedding;
+        if (training && dropRate > 0) {
+            x = Dropout.dropout(x, dropRate, true).singletonOrThrow();
+        }
+        return Linear.linear(x, value(ps, x, "classifier.weight", training), value(ps, x, "classifier.bias", training))
+                .singletonOrThrow();
+    }
+
+    private NDArray unit(ParameterStore ps, NDArray x, Unit u, boolean training) {
+        String p = u.prefix;
+        NDArray shortcut = x;
+        if ("ds".equals(u.type)) {
+            x = silu(bn(ps, conv(ps, x, p + "conv_dw", u.kernel, u.stride, u.in, false, training), p + "bn1", training));
+            x = squeezeExcite(ps, x, p + "se", training);
+            x = bn(ps, conv(ps, x, p + "conv_pw", 1, 1, 1, false, training), p + "bn2", training);
+        } else {
+            x = silu(bn(ps, conv(ps, x, p + "conv_pw", 1, 1, 1, false, training), p + "bn1", training));
+            x = silu(bn(ps, conv(ps, x, p + "conv_dw", u.kernel, u.stride, u.mid, false, training), p + "bn2", training));
+            x = squeezeExcite(ps, x, p + "se", training);
+            x = bn(ps, conv(ps, x, p + "conv_pwl", 1, 1, 1, false, training), p + "bn3", training);
+        }
+        return u.skip ? x.add(shortcut) : x;
+    }
+
+    private NDArray squeezeExcite(ParameterStore ps, NDArray x, String name, boolean training) {
+        NDArray s = Pool.globalAvgPool2d(x).expandDims(2).expandDims(3); // PtNDArray.mean takes one axis only
+        s = silu(conv(ps, s, name + ".conv_reduce", 1, 1, 1, true, training));
+        s = Activation.sigmoid(conv(ps, s, name + ".conv_expand", 1, 1, 1, true, training));
+        return x.mul(s);
+    }
+
+    private NDArray value(ParameterStore ps, NDArray like, String name, boolean training) {
+        return ps.getValue(named.get(name), like.getDevice(), training);
+    }
+
+    private NDArray conv(ParameterStore ps, NDArray x, String name, int k, int stride, int groups, boolean bias, boolean training) {
+        NDArray w = value(ps, x, name + ".weight", training);
+        NDArray b = bias ? value(ps, x, name + ".bias", training) : null;
+        int pad;
+        if (variant.tfSamePadding) {
+            x = TfSamePadding.pad(x, k, stride);
+            pad = 0;
+        } else {
+            pad = ((stride - 1) + (k - 1)) / 2; // timm get_padding
+        }
+        return Conv2d.conv2d(x, w, b, new Shape(stride, stride), new Shape(pad, pad), new Shape(1, 1), groups).singletonOrThrow();
+    }
+
+    private NDArray bn(ParameterStore ps, NDArray x, String name, boolean training) {
+        return BatchNorm.batchNorm(x,
+                value(ps, x, name + ".running_mean", training), value(ps, x, name + ".running_var", training),
+                value(ps, x, name + ".weight", training), value(ps, x, name + ".bias", training),
+                1, BN_MOMENTUM, variant.bnEps, training).singletonOrThrow();
+    }
+
+    static NDArray silu(NDArray x) {
+        return x.mul(Activation.sigmoid(x));
+    }
+
+    /** Standalone use: NDList(normalised images) -> NDList(logits), or the pooled embedding when headless. */
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray x = forwardLayers(ps, inputs.singletonOrThrow(), training, 1, NUM_LAYERS);
+        NDArray e = pool(x);
+        return new NDList(numClasses > 0 ? classify(ps, e, training) : e);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {new Shape(inputShapes[0].get(0), numClasses > 0 ? numClasses : HEAD_CHANNELS)};
+    }
+
+    /** All shapes are fixed at construction; input shapes are not needed. */
+    @Override
+    protected void prepare(Shape[] inputShapes) {}
+
+    @Override
+    public void initialize(ai.djl.ndarray.NDManager manager, DataType dataType, Shape... inputShapes) {
+        for (Parameter p : named.values()) {
+            p.initialize(manager, dataType);
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package org.frafer.model;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.frafer.faces.FrBackbone;
+
+/**
+ * Registry of frozen FR backbones by id (the {@code frBackbone} field of a model config).
+ * To add one: a case in {@link #create} and its id in {@link #KNOWN}.
+ */
+public final class FrBackbones {
+    /** Ids this build knows, in the order shown in error messages. */
+    public static final List<String> KNOWN = List.of("tf_efficientnet_b0", "efficientnet_b0");
+
+    private FrBackbones() {}
+
+    /**
+     * @param weightsOrNull the backbone's weights (safetensors with timm names for the EfficientNets);
+     *     null = random weights for EfficientNets (a stand-in for shapes/benchmarks), or the bundled
+     *     asset for backbones that ship their own
+     */
+    public static FrBackbone create(String id, Path weightsOrNull) {
+        if (id == null) {
+            throw new IllegalArgumentException("FR backbone id is missing; known: " + KNOWN);
+        }
+        return switch (id) {
+            case "tf_efficientnet_b0" -> EfficientNetFrBackbone.create(EfficientNet.Variant.TF_EFFICIENTNET_B0, weightsOrNull);
+            case "efficientnet_b0" -> EfficientNetFrBackbone.create(EfficientNet.Variant.EFFICIENTNET_B0, weightsOrNull);
+            default -> throw new IllegalArgumentException("Unknown FR backbone '" + id + "'; known: " + KNOWN);
+        };
+    }
+}

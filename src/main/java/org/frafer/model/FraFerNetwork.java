@@ -1,0 +1,239 @@
+package org.frafer.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.frafer.faces.FrBackbone;
+import org.frafer.model.fusion.Fusion;
+import org.frafer.model.io.ModelFiles;
+import org.frafer.model.io.SafeTensors;
+
+/**
+ * FER EfficientNet-B0 + a fusion at FER layer q + a frozen FR backbone tapped at layer p.
+ *
+ * <p>Forward: normalise (config mean/std) -> FER layers 1..q -> fusion (fra: attention from
+ * {@code H_FR_p}; cse/sse/scse: on H_FER_q alone) -> FER layers q+1..9 -> global average pool ->
+ * [concat: append the FR identity embedding {@link FrBackbone#embedding}] -> dropout -> classifier.
+ * {@code concat} uses the FR backbone's full identity descriptor (for EfficientNet: pooled layer 9,
+ * 1280-d) rather than pooled H_FR_p, so the classifier sees FER 1280 + FR D features; p is unused there.
+ *
+ * <p>Parameter names: FER params keep timm's names ({@code conv_stem.weight}, ...,
+ * {@code classifier.bias}); fusion params are {@code fusion.<local>} (e.g. {@code fusion.conv.weight}).
+ * The FR backbone is referenced, not a child block, so its parameters are never trainable or saved
+ * in {@code model.safetensors}.
+ */
+public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
+    private final ModelConfig config;
+    private final NDManager manager;
+    private final EfficientNet fer;
+    private final Fusion fusion;
+    private final FrBackbone fr;
+    private final Path frWeights;
+    private final NetBlock block;
+    private final Map<String, Parameter> named = new LinkedHashMap<>();
+
+    /**
+     * @param fr the frozen FR backbone (owned and closed by this network), or null when the fusion needs none
+     * @param frWeights the file the FR weights came from (copied next to a saved model), or null
+     */
+    public FraFerNetwork(ModelConfig config, FrBackbone fr, Path frWeights) {
+        config.validate();
+        this.config = config;
+        this.frWeights = frWeights;
+        EfficientNet.Variant variant = EfficientNet.Variant.of(config.arch);
+        EfficientNet.checkLayer(config.q);
+        if (config.needsFr()) {
+            if (fr == null) {
+                throw new IllegalArgumentException("fusion '" + config.fusion + "' needs an FR backbone");
+            }
+            if (config.p < 1 || config.p > fr.numLayers()) {
+                throw new IllegalArgumentException("p = " + config.p + " is outside FR backbone " + fr.id() + "'s layers 1.."
+                        + fr.numLayers());
+            }
+        }
+        this.fr = config.needsFr() ? fr : null;
+        if (!config.needsFr() && fr != null) {
+            fr.close();
+        }
+        this.manager = NDManager.newBaseManager();
+        int extra = 0;
+        if ("concat".equals(config.fusion)) {
+            try (NDManager m = manager.newSubManager()) {
+                extra = (int) this.fr.embedding(m.zeros(new Shape(1, 3, 32, 32))).getShape().get(1);
+            }
+        }
+        this.fer = new EfficientNet(variant, config.numClasses(), extra, config.dropRate);
+        int frChannels = this.fr == null ? 0 : (int) this.fr.featureShape(config.p).get(0);
+        this.fusion = Fusion.create(config.fusion, EfficientNet.layerChannels(config.q), frChannels);
+        this.block = new NetBlock();
+        block.initialize(manager, DataType.FLOAT32, new Shape(1, 3, config.inputSize, config.inputSize));
+        named.putAll(fer.namedParameters());
+        if (fusion != null) {
+            fusion.namedParameters().forEach((k, v) -> named.put("fusion." + k, v));
+        }
+    }
+
+    /** The DJL block: children "fer" and "fusion"; forward = {@link #forwardDetailed}'s logits. */
+    private final class NetBlock extends AbstractBlock {
+        NetBlock() {
+            addChildBlock("fer", fer);
+            if (fusion != null) {
+                addChildBlock("fusion", fusion);
+            }
+        }
+
+        @Override
+        protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+            return new NDList(forwardDetailed(ps, inputs.get(0), training).logits());
+        }
+
+        @Override
+        public Shape[] getOutputShapes(Shape[] inputShapes) {
+            return new Shape[] {new Shape(inputShapes[0].get(0), config.numClasses())};
+        }
+
+        @Override
+        protected void prepare(Shape[] inputShapes) {}
+
+        @Override
+        public void initialize(NDManager m, DataType dataType, Shape... inputShapes) {
+            fer.initialize(m, dataType, inputShapes);
+            if (fusion != null) {
+                fusion.initialize(m, dataType, inputShapes);
+            }
+        }
+    }
+
+    @Override
+    public ModelConfig config() {
+        return config;
+    }
+
+    @Override
+    public Block block() {
+        return block;
+    }
+
+    public EfficientNet fer() {
+        return fer;
+    }
+
+    /** The fusion block, or null for none/concat. */
+    public Fusion fusion() {
+        return fusion;
+    }
+
+    /** The frozen FR branch, or null when the fusion needs none. */
+    public FrBackbone fr() {
+        return fr;
+    }
+
+    public Path frWeights() {
+        return frWeights;
+    }
+
+    /** FER + fusion parameters by checkpoint name (BN running stats included; FR excluded). */
+    @Override
+    public Map<String, Parameter> namedParameters() {
+        return Collections.unmodifiableMap(named);
+    }
+
+    @Override
+    public List<Parameter> trainableParameters() {
+        List<Parameter> out = new ArrayList<>();
+        for (Parameter p : named.values()) {
+            if (p.requiresGradient()) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public List<Parameter> headParameters() {
+        return List.of(named.get("classifier.weight"), named.get("classifier.bias"));
+    }
+
+    @Override
+    public Outputs forwardDetailed(ParameterStore ps, NDArray images, boolean training) {
+        Shape s = images.getShape();
+        if (s.dimension() != 4 || s.get(1) != 3) {
+            throw new IllegalArgumentException("Network input must be NCHW RGB (N, 3, H, W) float32 in [0, 1], got " + s);
+        }
+        NDArray x = Normalization.normalize(images, config.mean, config.std);
+        NDArray before = fer.forwardLayers(ps, x, training, 1, config.q);
+        NDArray after = before;
+        NDArray attention = null;
+        if (fusion != null) {
+            NDArray hFr = fusion.needsFrFeatures() ? fr.features(images, config.p) : null;
+            Fusion.Result r = fusion.apply(ps, before, hFr, training);
+            after = r.output();
+            attention = r.attention();
+        }
+        NDArray top = config.q < EfficientNet.NUM_LAYERS
+                ? fer.forwardLayers(ps, after, training, config.q + 1, EfficientNet.NUM_LAYERS) : after;
+        NDArray embedding = fer.pool(top);
+        if ("concat".equals(config.fusion)) {
+            embedding = embedding.concat(fr.embedding(images), 1);
+        }
+        NDArray logits = fer.classify(ps, embedding, training);
+        return new Outputs(logits, embedding, attention, before, after);
+    }
+
+    /** Inference-mode forward with the network's own parameter store; arrays belong to images' manager. */
+    public Outputs predict(NDArray images) {
+        return forwardDetailed(new ParameterStore(images.getManager(), false), images, false);
+    }
+
+    @Override
+    public void save(Path dir) {
+        save(dir, SafeTensors.DType.F32);
+    }
+
+    /** Saves with the given weight precision (F16 halves the file; values are rounded). */
+    public void save(Path dir, SafeTensors.DType dtype) {
+        ModelFiles.save(this, dir, dtype);
+    }
+
+    /** FR weights to write next to a saved model (random-weight EfficientNet stand-ins), or null. */
+    public boolean frIsSelfContained() {
+        return fr instanceof EfficientNetFrBackbone;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+        if (fr != null) {
+            fr.close();
+        }
+    }
+
+    /** Quick existence check used by loaders. */
+    static Path resolveFrWeights(ModelConfig c, Path modelDir) {
+        if (c.frWeights == null || c.frWeights.isBlank()) {
+            return null;
+        }
+        Path p = Path.of(c.frWeights);
+        if (!p.isAbsolute() && modelDir != null) {
+            p = modelDir.resolve(p);
+        }
+        if (!Files.isRegularFile(p)) {
+            throw new IllegalArgumentException("FR weights file not found: " + p + " (config frWeights = " + c.frWeights + ")");
+        }
+        return p;
+    }
+}

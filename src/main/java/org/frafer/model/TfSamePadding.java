@@ -1,0 +1,38 @@
+package org.frafer.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * TensorFlow "SAME" padding as timm's Conv2dSame computes it from the actual input size: output
+ * {@code ceil(in / stride)}, total padding {@code max((out - 1) * stride + (k - 1) * dilation + 1 - in, 0)},
+ * the smaller half before and the larger half after (asymmetric for even totals' odd remainder,
+ * e.g. an even input with stride 2 and k = 3 pads 0 before, 1 after).
+ */
+public final class TfSamePadding {
+    private TfSamePadding() {}
+
+    /** {before, after} padding along one axis. */
+    public static int[] padding(int in, int kernel, int stride, int dilation) {
+        int out = (in + stride - 1) / stride;
+        int total = Math.max((out - 1) * stride + (kernel - 1) * dilation + 1 - in, 0);
+        return new int[] {total / 2, total - total / 2};
+    }
+
+    /** Output size of a SAME convolution (and of timm's symmetric-padding B0 convs, which agree for odd kernels). */
+    public static int outputSize(int in, int stride) {
+        return (in + stride - 1) / stride;
+    }
+
+    /** Zero-pads an NCHW array for a SAME convolution; returns x itself when no padding is needed. */
+    public static NDArray pad(NDArray x, int kernel, int stride) {
+        Shape s = x.getShape();
+        int[] ph = padding((int) s.get(2), kernel, stride, 1);
+        int[] pw = padding((int) s.get(3), kernel, stride, 1);
+        if (ph[0] == 0 && ph[1] == 0 && pw[0] == 0 && pw[1] == 0) {
+            return x;
+        }
+        // torch constant_pad_nd order: last axis first (left, right, top, bottom)
+        return x.pad(new Shape(pw[0], pw[1], ph[0], ph[1]), 0);
+    }
+}
