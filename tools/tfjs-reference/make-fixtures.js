@@ -137,6 +137,7 @@ async function main() {
         fs.writeFileSync(path.join(OUT, `blazeface-${variant}-input.u8`), Buffer.from(Uint8Array.from(u8)));
         const rawFromU8 = await blazeRaw(model, tf.tensor4d(Float32Array.from(u8), [1, size, size, 3]));
         writeF32(`blazeface-${variant}-raw.f32`, rawFromU8);
+        meta.detector[variant + 'FromInput'] = { image: f, faces: decode(rawFromU8, size, lb, 0.5) };
       }
       const raw = await blazeRaw(model, lb.tensor);
       const faces = decode(raw, size, lb, 0.5);
@@ -155,7 +156,7 @@ async function main() {
       }
       tf.dispose([img, lb.tensor]);
     }
-    meta.detector[variant] = { inputSize: size, minScore: 0.5, iouThreshold: 0.3, images: perImage };
+    meta.detector[variant] = { ...meta.detector[variant], inputSize: size, minScore: 0.5, iouThreshold: 0.3, images: perImage };
     model.dispose();
   }
   const cropBytes = Buffer.concat(crops.map((c) => Buffer.from(c.data)));
