@@ -126,6 +126,24 @@ public final class PhotoReader {
             return img;
         }
         BufferedImage out = new BufferedImage(img.getWidth(), img.getHeight(), BufferedImage.TYPE_INT_RGB);
+        java.awt.image.Raster r = img.getRaster();
+        if (r.getNumBands() == 1 && img.getColorModel().getColorSpace().getType() == java.awt.color.ColorSpace.TYPE_GRAY) {
+            // Grey (PGM, grey JPEG): copy the stored values. Java2D would treat them as linear grey and
+            // gamma-brighten them on the way to sRGB.
+            int bits = img.getColorModel().getComponentSize(0);
+            double max = (1 << bits) - 1;
+            int w = img.getWidth();
+            int[] row = new int[w];
+            int[] dst = ((java.awt.image.DataBufferInt) out.getRaster().getDataBuffer()).getData();
+            for (int y = 0; y < img.getHeight(); y++) {
+                r.getSamples(0, y, w, 1, 0, row);
+                for (int x = 0; x < w; x++) {
+                    int v = (int) Math.round(row[x] * 255.0 / max);
+                    dst[y * w + x] = (v << 16) | (v << 8) | v;
+                }
+            }
+            return out;
+        }
         Graphics2D g = out.createGraphics();
         g.drawImage(img, 0, 0, null);
         g.dispose();
