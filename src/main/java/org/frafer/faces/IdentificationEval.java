@@ -1,0 +1,148 @@
+package org.frafer.faces;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Closed-set face identification on a folder of identities (one sub-folder per person, e.g. ORL's s1..s40):
+ * the first {@code galleryPerPerson} images of each person (in natural name order) are the gallery, the
+ * rest are probes; each probe takes the identity of the gallery image with the highest cosine similarity
+ * of FR descriptors. A sanity check of an FR import and its preprocessing.
+ */
+public final class IdentificationEval {
+    private IdentificationEval() {}
+
+    public record Result(int identities, int gallery, int probes, int correct, double seconds) {
+        public double rank1() {
+            return probes == 0 ? 0 : correct / (double) probes;
+        }
+    }
+
+    /** Images per identity folder, natural order ("2.pgm" before "10.pgm"); {@code maxIdentities <= 0} = all. */
+    public static List<List<Path>> listIdentities(Path root, int maxIdentities) throws IOException {
+        if (!Files.isDirectory(root)) {
+            throw new IOException(root + ": not a directory of identity folders");
+        }
+        List<Path> people;
+        try (Stream<Path> s = Files.list(root)) {
+            people = s.filter(Files::isDirectory).filter(p -> !p.getFileName().toString().startsWith("."))
+                    .sorted(Comparator.comparing(FaceFiles::naturalKey)).toList();
+        }
+        List<List<Path>> out = new ArrayList<>();
+        for (Path person : people) {
+            if (maxIdentities > 0 && out.size() >= maxIdentities) {
+                break;
+            }
+            try (Stream<Path> s = Files.list(person)) {
+                List<Path> imgs = s.filter(Files::isRegularFile).filter(FaceFiles::looksLikeImage)
+                        .sorted(Comparator.comparing(FaceFiles::naturalKey)).toList();
+                if (!imgs.isEmpty()) {
+                    out.add(imgs);
+                }
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IOException(root + ": no identity folders with images found");
+        }
+        return out;
+    }
+
+    public static Result run(Path root, FrBackbone fr, int galleryPerPerson, int maxIdentities, int batch) throws IOException {
+        long t0 = System.nanoTime();
+        List<List<Path>> people = listIdentities(root, maxIdentities);
+        List<Path> gallery = new ArrayList<>();
+        List<Integer> galleryIds = new ArrayList<>();
+        List<Path> probes = new ArrayList<>();
+        List<Integer> probeIds = new ArrayList<>();
+        for (int id = 0; id < people.size(); id++) {
+            List<Path> imgs = people.get(id);
+            if (imgs.size() <= galleryPerPerson) {
+                throw new IOException(imgs.get(0).getParent() + ": needs more than " + galleryPerPerson + " images, has " + imgs.size());
+            }
+            for (int i = 0; i < imgs.size(); i++) {
+                (i < galleryPerPerson ? gallery : probes).add(imgs.get(i));
+                (i < galleryPerPerson ? galleryIds : probeIds).add(id);
+            }
+        }
+        float[][] g = descriptors(gallery, fr, batch);
+        float[][] p = descriptors(probes, fr, batch);
+        int correct = 0;
+        for (int i = 0; i < p.length; i++) {
+            int best = -1;
+            double bestSim = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < g.length; j++) {
+                double sim = dot(p[i], g[j]);
+                if (sim > bestSim) {
+                    bestSim = sim;
+                    best = j;
+                }
+            }
+            if (galleryIds.get(best).equals(probeIds.get(i))) {
+                correct++;
+            }
+        }
+        return new Result(people.size(), gallery.size(), probes.size(), correct, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** L2-normalised descriptors of whole images (already face crops), in batches. */
+    static float[][] descriptors(List<Path> files, FrBackbone fr, int batch) throws IOException {
+        PhotoReader reader = new PhotoReader();
+        float[][] out = new float[files.size()][];
+        try (NDManager base = NDManager.newBaseManager()) {
+            for (int start = 0; start < files.size(); start += batch) {
+                List<Path> chunk = files.subList(start, Math.min(files.size(), start + batch));
+                List<BufferedImage> imgs = new ArrayList<>();
+                for (Path f : chunk) {
+                    imgs.add(reader.read(f));
+                }
+                imgs = sameSize(imgs);
+                try (NDManager m = base.newSubManager()) {
+                    NDArray emb = fr.embedding(FaceCrops.toNchw(m, imgs));
+                    NDArray norm = emb.norm(new int[] {1}, true).maximum(1e-12f);
+                    float[] flat = emb.div(norm).toFloatArray();
+                    int dim = flat.length / chunk.size();
+                    for (int i = 0; i < chunk.size(); i++) {
+                        out[start + i] = java.util.Arrays.copyOfRange(flat, i * dim, (i + 1) * dim);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** A batch needs one size: images of another size are resized (bilinear) to the first one's. */
+    private static List<BufferedImage> sameSize(List<BufferedImage> imgs) {
+        int w = imgs.get(0).getWidth();
+        int h = imgs.get(0).getHeight();
+        List<BufferedImage> out = new ArrayList<>();
+        for (BufferedImage img : imgs) {
+            if (img.getWidth() == w && img.getHeight() == h) {
+                out.add(img);
+            } else {
+                BufferedImage r = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+                java.awt.Graphics2D gr = r.createGraphics();
+                gr.setRenderingHint(java.awt.RenderingHints.KEY_INTERPOLATION, java.awt.RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+                gr.drawImage(img, 0, 0, w, h, null);
+                gr.dispose();
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    private static double dot(float[] a, float[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += a[i] * (double) b[i];
+        }
+        return s;
+    }
+}
