@@ -124,6 +124,9 @@ public final class PredictCommand implements Callable<Integer> {
             }
             if (tmp != null && Files.exists(tmp)) {
                 if (counts[0] == files.files().size()) {
+                    if (Files.getFileStore(tmp).supportsFileAttributeView("posix")) {
+                        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+                    }
                     Files.move(tmp, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                 } else {
                     Files.delete(tmp); // interrupted: keep whatever was there before

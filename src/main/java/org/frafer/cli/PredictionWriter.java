@@ -75,7 +75,7 @@ abstract class PredictionWriter implements AutoCloseable {
             out.flush();
         }
 
-        /** The runner-up classes above 5 %, e.g. "Surprise 0.21 Fear 0.08". */
+        /** Up to three runner-up classes above 5 %, e.g. "Surprise 0.21 Fear 0.08". */
         private static String others(FaceEmotion f) {
             List<Integer> idx = new ArrayList<>();
             for (int i = 0; i < f.probabilities().length; i++) {
@@ -85,7 +85,7 @@ abstract class PredictionWriter implements AutoCloseable {
             }
             idx.sort((a, b) -> Float.compare(f.probabilities()[b], f.probabilities()[a]));
             StringBuilder s = new StringBuilder();
-            for (int i : idx) {
+            for (int i : idx.subList(0, Math.min(3, idx.size()))) {
                 s.append(s.length() == 0 ? "" : " ").append(f.classes().get(i)).append(String.format(Locale.ROOT, " %.2f", f.probabilities()[i]));
             }
             return s.toString();

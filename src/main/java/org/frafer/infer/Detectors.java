@@ -2,8 +2,9 @@ package org.frafer.infer;
 
 import java.util.List;
 import org.frafer.faces.FaceDetector;
+import org.frafer.faces.FaceModels;
 
-/** Creates the face detectors the recognizer can use by name. */
+/** Creates the face detectors the recognizer can use by name (BlazeFace from the assets, see {@link FaceModels}). */
 public final class Detectors {
     /** Variants: BlazeFace "back" (256 px input, small and distant faces) and "front" (128 px, close-ups). */
     public static final List<String> VARIANTS = List.of("back", "front");
@@ -15,6 +16,6 @@ public final class Detectors {
         if (!VARIANTS.contains(variant)) {
             throw new IllegalArgumentException("unknown detector '" + variant + "', expected one of " + VARIANTS);
         }
-        throw new IllegalStateException("The BlazeFace detector is not in this build yet (faces issue); pass your own FaceDetector to EmotionRecognizer.builder().detector(...)");
+        return FaceModels.detector(variant).minScore(minScore);
     }
 }
