@@ -63,6 +63,10 @@ public final class ExplainCommand implements Callable<Integer> {
             description = "Draw the attention map over the face (default) or alone (--no-overlay).")
     boolean overlay;
 
+    @Option(names = "--stretch", description = "Colour the attention map from its own min to max instead of 0..1 "
+            + "(shows structure in flat maps, e.g. of untrained models).")
+    boolean stretch;
+
     private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     @Override
@@ -91,7 +95,7 @@ public final class ExplainCommand implements Callable<Integer> {
                     for (int i = 0; i < ex.size(); i++) {
                         String name = in.outputName() + "_face" + (i + 1);
                         String title = in.path().getFileName() + " face " + (i + 1);
-                        AtomicFiles.writeImage(ExplanationPanel.render(ex.get(i), title, overlay), out.resolve(name + ".png"));
+                        AtomicFiles.writeImage(ExplanationPanel.render(ex.get(i), title, overlay, stretch), out.resolve(name + ".png"));
                         if (raw) {
                             writeRaw(ex.get(i), in.path(), name);
                         }

@@ -24,11 +24,18 @@ public final class ExplanationPanel {
 
     private ExplanationPanel() {}
 
+    /** {@link #render(FaceExplanation, String, boolean, boolean)} with S on its absolute 0..1 scale. */
+    public static BufferedImage render(FaceExplanation e, String title, boolean overlay) {
+        return render(e, title, overlay, false);
+    }
+
     /**
      * @param title shown on top with the predicted emotion, e.g. the file name and face number
      * @param overlay draw S half-transparent over the face instead of alone
+     * @param stretch colour S from its own min to max instead of 0..1 (shows structure in a flat map,
+     *     e.g. of an untrained model, but hides how strong the attention is)
      */
-    public static BufferedImage render(FaceExplanation e, String title, boolean overlay) {
+    public static BufferedImage render(FaceExplanation e, String title, boolean overlay, boolean stretch) {
         BufferedImage out = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = out.createGraphics();
         try {
@@ -49,13 +56,15 @@ public final class ExplanationPanel {
 
             if (e.attention() != null) {
                 FloatTensor s = e.attention();
-                BufferedImage heat = FaceCropper.resize(heatMap(plane(s), 0f, 1f), TILE, TILE);
+                float lo = stretch ? s.min() : 0f;
+                float hi = stretch ? s.max() : 1f;
+                BufferedImage heat = FaceCropper.resize(heatMap(plane(s), lo, hi), TILE, TILE);
                 if (overlay) {
                     heat = blend(face, heat, 0.55f);
                 }
                 g.drawImage(heat, x(1), y, null);
-                caption(g, 1, "FR attention S " + shape(s) + (overlay ? ", over face" : ""),
-                        String.format(Locale.ROOT, "scale 0..1, min %.3f max %.3f", s.min(), s.max()));
+                caption(g, 1, "FR attention S, " + shape(s),
+                        String.format(Locale.ROOT, "%s: min %.3f max %.3f", stretch ? "stretched" : "scale 0..1", s.min(), s.max()));
             } else {
                 blank(g, 1, "no FR attention:", "fusion '" + e.fusion() + "' has none");
                 caption(g, 1, "FR attention S", "not part of this model");
@@ -71,9 +80,9 @@ public final class ExplanationPanel {
                     hi = Math.max(hi, t.max());
                 }
             }
-            String scale = String.format(Locale.ROOT, "shared scale %.3g..%.3g", lo, hi);
-            tile(g, 2, before, e.featureBefore(), lo, hi, "H_FER before fusion", scale);
-            tile(g, 3, after, e.featureAfter(), lo, hi, "H_FER after fusion", scale);
+            String scale = String.format(Locale.ROOT, "shared scale %.2g..%.2g", lo, hi);
+            tile(g, 2, before, e.featureBefore(), lo, hi, "H_FER before", scale);
+            tile(g, 3, after, e.featureAfter(), lo, hi, "H_FER after", scale);
         } finally {
             g.dispose();
         }
@@ -87,7 +96,7 @@ public final class ExplanationPanel {
             return;
         }
         g.drawImage(FaceCropper.resize(heatMap(mean, lo, hi), TILE, TILE), x(i), TITLE, null);
-        caption(g, i, name + ": mean of " + full.dim(0) + " ch", full.dim(1) + "x" + full.dim(2) + ", " + scale);
+        caption(g, i, name + ", mean of " + full.dim(0) + " ch", full.dim(1) + "x" + full.dim(2) + ", " + scale);
     }
 
     private static int x(int tile) {

@@ -1,0 +1,66 @@
+package org.frafer.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.frafer.Assets;
+import org.frafer.infer.ExplanationPanel;
+import org.frafer.infer.RealModels;
+import org.frafer.model.EmotionNetwork;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code predict} and {@code explain} end to end: a saved (random) FRA-FER model folder, BlazeFace, a
+ * real group photo. Skipped with a message when the assets or the pieces are absent.
+ */
+class PredictExplainRealTest {
+    @TempDir
+    static Path dir;
+    static Path model;
+
+    @BeforeAll
+    static void saveModel() {
+        RealModels.assumeAssets();
+        model = dir.resolve("model");
+        try (EmotionNetwork n = RealModels.randomNetwork()) {
+            n.save(model);
+        }
+    }
+
+    @Test
+    void predictAndExplainASamplePhoto() throws Exception {
+        Path photo = Assets.require(RealModels.SAMPLE);
+        BufferedImage original = ImageIO.read(photo.toFile());
+        Path ann = dir.resolve("ann");
+        CliTestSupport.Run p = CliTestSupport.run("predict", "--model", model.toString(), "--format", "jsonl", "--annotate", ann.toString(), photo.toString());
+        assertEquals(0, p.exitCode(), p.err());
+        JsonNode line = new ObjectMapper().readTree(p.out().strip());
+        assertEquals("ok", line.get("status").asText());
+        int faces = line.get("faces").size();
+        assertTrue(faces >= 2, "sample1 is a group photo: " + p.out());
+        assertEquals(6, line.get("faces").get(0).get("keypoints").size(), "BlazeFace's 6 keypoints");
+        BufferedImage a = ImageIO.read(ann.resolve("sample1.jpg").toFile());
+        assertEquals(original.getWidth(), a.getWidth());
+        assertEquals(original.getHeight(), a.getHeight());
+
+        Path out = dir.resolve("explain");
+        CliTestSupport.Run e = CliTestSupport.run("explain", "--model", model.toString(), photo.toString(), "--out", out.toString(), "--raw");
+        assertEquals(0, e.exitCode(), e.err());
+        for (int f = 1; f <= faces; f++) {
+            BufferedImage panel = ImageIO.read(out.resolve("sample1_face" + f + ".png").toFile());
+            assertEquals(ExplanationPanel.WIDTH, panel.getWidth());
+            assertEquals(ExplanationPanel.HEIGHT, panel.getHeight());
+            ExplainCommandTest.readNpy(out.resolve("sample1_face" + f + "_attention.npy"), new long[] {1, 112, 112});
+            ExplainCommandTest.readNpy(out.resolve("sample1_face" + f + "_featureBefore.npy"), new long[] {32, 112, 112});
+        }
+        assertTrue(Files.notExists(out.resolve("sample1_face" + (faces + 1) + ".png")));
+    }
+}
