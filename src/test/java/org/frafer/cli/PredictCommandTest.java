@@ -309,6 +309,56 @@ class PredictCommandTest {
         }
     }
 
+    @Test
+    void exifOrientationIsRespected() throws Exception {
+        // stored 160x120 with a face at (20, 30, 60x50); EXIF 6 = shown turned 90 degrees clockwise
+        BufferedImage img = new BufferedImage(160, 120, BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = img.createGraphics();
+        g.setColor(new java.awt.Color(70, 70, 70));
+        g.fillRect(0, 0, 160, 120);
+        g.setColor(new java.awt.Color(0, 255, 0));
+        g.fillRect(20, 30, 60, 50);
+        g.setColor(new java.awt.Color(200, 120, 90));
+        g.fillRect(26, 36, 48, 38);
+        g.dispose();
+        Path f = Files.write(dir.resolve("turned.jpg"), withExifOrientation(jpegBytes(img), 6));
+        CliTestSupport.Run run = CliTestSupport.run("predict", "--format", "jsonl", f.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        JsonNode line = jsonl(run.out()).get(0);
+        assertEquals(120, line.get("width").asInt());
+        assertEquals(160, line.get("height").asInt());
+        JsonNode box = line.get("faces").get(0).get("box");
+        assertEquals(120 - 80, box.get("x").floatValue(), 2);
+        assertEquals(20, box.get("y").floatValue(), 2);
+        assertEquals(50, box.get("width").floatValue(), 2);
+        assertEquals(60, box.get("height").floatValue(), 2);
+    }
+
+    /** Inserts an APP1 Exif segment (big-endian TIFF, IFD0 with one Orientation entry) after SOI. */
+    static byte[] withExifOrientation(byte[] jpeg, int orientation) throws IOException {
+        ByteArrayOutputStream tiff = new ByteArrayOutputStream();
+        DataOutputStream t = new DataOutputStream(tiff);
+        t.write(new byte[] {'M', 'M', 0, 42});
+        t.writeInt(8); // IFD0 offset
+        t.writeShort(1); // one entry
+        t.writeShort(0x0112); // Orientation
+        t.writeShort(3); // SHORT
+        t.writeInt(1);
+        t.writeShort(orientation);
+        t.writeShort(0);
+        t.writeInt(0); // no next IFD
+        byte[] payload = tiff.toByteArray();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        DataOutputStream o = new DataOutputStream(out);
+        o.write(jpeg, 0, 2); // SOI
+        o.writeShort(0xFFE1);
+        o.writeShort(2 + 6 + payload.length);
+        o.write("Exif\0\0".getBytes(StandardCharsets.US_ASCII));
+        o.write(payload);
+        o.write(jpeg, 2, jpeg.length - 2);
+        return out.toByteArray();
+    }
+
     /** The green of the test frames. */
     static final class MarkerDetectorColour {
         static boolean isGreen(int rgb) {
@@ -316,9 +366,19 @@ class PredictCommandTest {
         }
     }
 
+    /** JPEG at quality 0.95, so the green test frames stay green. */
     static byte[] jpegBytes(BufferedImage img) throws IOException {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
-        ImageIO.write(img, "jpeg", b);
+        javax.imageio.ImageWriter w = ImageIO.getImageWritersByFormatName("jpeg").next();
+        javax.imageio.ImageWriteParam p = w.getDefaultWriteParam();
+        p.setCompressionMode(javax.imageio.ImageWriteParam.MODE_EXPLICIT);
+        p.setCompressionQuality(0.95f);
+        try (var out = ImageIO.createImageOutputStream(b)) {
+            w.setOutput(out);
+            w.write(null, new javax.imageio.IIOImage(img, null, null), p);
+        } finally {
+            w.dispose();
+        }
         return b.toByteArray();
     }
 
