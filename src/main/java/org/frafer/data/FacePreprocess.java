@@ -108,26 +108,33 @@ public final class FacePreprocess {
                 }
             }
         }
-        // vertical pass
+        // vertical pass, a whole output row at a time (contiguous, vectorisable); grey: one plane, copied
         int plane = size * size;
         float inv = 1f / 255f;
-        for (int c = 0; c < 3; c++) {
-            int sc = ch == 1 ? 0 : c;
+        float[] acc = new float[size];
+        for (int c = 0; c < ch; c++) {
             for (int yo = 0; yo < size; yo++) {
+                Arrays.fill(acc, 0f);
                 int start = cy.start[yo];
                 int n = cy.count[yo];
                 int kb = yo * cy.stride;
+                for (int t = 0; t < n; t++) {
+                    float wt = cy.weights[kb + t] * inv;
+                    int base = (c * h + start + t) * size;
+                    for (int xo = 0; xo < size; xo++) {
+                        acc[xo] += wt * tmp[base + xo];
+                    }
+                }
                 int outRow = offset + c * plane + yo * size;
                 for (int xo = 0; xo < size; xo++) {
-                    float acc = 0;
-                    for (int t = 0; t < n; t++) {
-                        acc += cy.weights[kb + t] * tmp[(sc * h + start + t) * size + xo];
-                    }
-                    float v = acc * inv;
-                    v = v < 0f ? 0f : (v > 1f ? 1f : v);
-                    dst[outRow + (flip ? size - 1 - xo : xo)] = v;
+                    float v = acc[xo];
+                    dst[outRow + (flip ? size - 1 - xo : xo)] = v < 0f ? 0f : (v > 1f ? 1f : v);
                 }
             }
+        }
+        if (ch == 1) {
+            System.arraycopy(dst, offset, dst, offset + plane, plane);
+            System.arraycopy(dst, offset, dst, offset + 2 * plane, plane);
         }
     }
 
