@@ -83,6 +83,14 @@ class ImagesTest {
     }
 
     @Test
+    void jpegPixelsEqualImageIoGetRgb() throws IOException {
+        Path f = Files.write(dir.resolve("noise.jpg"), jpeg(noise(37, 21)));
+        BufferedImage plain = ImageIO.read(f.toFile());
+        assertEquals(BufferedImage.TYPE_3BYTE_BGR, plain.getType(), "the fast path's case");
+        assertEquals(Arrays.toString(pixels(plain)), Arrays.toString(pixels(Images.read(f, 10_000))));
+    }
+
+    @Test
     void greyBecomesThreeEqualChannelsWithoutGammaShift() throws IOException {
         BufferedImage grey = new BufferedImage(4, 1, BufferedImage.TYPE_BYTE_GRAY);
         int[] values = {0, 50, 128, 255};
