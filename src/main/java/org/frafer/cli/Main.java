@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             ModelCommand.class,
             FacesCommand.class,
+            DataCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

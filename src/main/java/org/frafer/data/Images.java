@@ -174,6 +174,14 @@ public final class Images {
                 printable = false;
             }
         }
+        String ascii = new String(head, 0, n, StandardCharsets.ISO_8859_1);
+        if (ascii.startsWith("RIFF") && ascii.startsWith("WEBP", 8)) {
+            return "a WebP header (WebP is not supported: convert to PNG or JPEG)";
+        }
+        if (ascii.startsWith("ftyp", 4)) {
+            return "an ISO media header '" + ascii.substring(4, Math.min(12, n)).trim()
+                    + "' (HEIC/AVIF are not supported: convert to JPEG or PNG)";
+        }
         if (printable) {
             String text = new String(head, 0, n, StandardCharsets.US_ASCII).replace("\n", "\\n").replace("\r", "\\r");
             return "text \"" + text + "\" (looks like a text file)";

@@ -158,6 +158,17 @@ class ImagesTest {
     }
 
     @Test
+    void unsupportedFormatsAreNamed() throws IOException {
+        byte[] webp = "RIFF\0\0\0\0WEBPVP8 ".getBytes(StandardCharsets.ISO_8859_1);
+        Path f = Files.write(dir.resolve("photo.webp"), webp);
+        ImageReadException e = assertThrows(ImageReadException.class, () -> Images.read(f, 1000));
+        assertTrue(e.getMessage().contains("WebP is not supported"), e.getMessage());
+        Path h = Files.write(dir.resolve("photo.heic"), "\0\0\0\u0018ftypheic\0\0\0\0".getBytes(StandardCharsets.ISO_8859_1));
+        ImageReadException e2 = assertThrows(ImageReadException.class, () -> Images.read(h, 1000));
+        assertTrue(e2.getMessage().contains("HEIC/AVIF are not supported") && e2.getMessage().contains("heic"), e2.getMessage());
+    }
+
+    @Test
     void truncatedPng() throws IOException {
         Path full = dir.resolve("full.png");
         ImageIO.write(noise(64, 64), "png", full.toFile());
