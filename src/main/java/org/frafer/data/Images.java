@@ -191,7 +191,8 @@ public final class Images {
 
     private static String rootMessage(Throwable e) {
         Throwable t = e;
-        StringBuilder sb = new StringBuilder(String.valueOf(e.getMessage()));
+        StringBuilder sb = new StringBuilder(e.getMessage() != null ? e.getMessage()
+                : e instanceof java.io.EOFException ? "unexpected end of file" : e.getClass().getSimpleName());
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();
             sb.append(": ").append(t.getClass().getSimpleName());

@@ -168,14 +168,16 @@ class ImagesTest {
         assertTrue(e2.getMessage().contains("HEIC/AVIF are not supported") && e2.getMessage().contains("heic"), e2.getMessage());
     }
 
-    @Test
-    void truncatedPng() throws IOException {
-        Path full = dir.resolve("full.png");
-        ImageIO.write(noise(64, 64), "png", full.toFile());
+    @ParameterizedTest
+    @ValueSource(strings = {"png", "gif", "bmp", "tiff"})
+    void truncatedFile(String format) throws IOException {
+        Path full = dir.resolve("full." + format);
+        ImageIO.write(noise(64, 64), format, full.toFile());
         byte[] bytes = Files.readAllBytes(full);
-        Path f = Files.write(dir.resolve("cut.png"), Arrays.copyOf(bytes, bytes.length / 2));
+        Path f = Files.write(dir.resolve("cut." + format), Arrays.copyOf(bytes, bytes.length / 2));
         ImageReadException e = assertThrows(ImageReadException.class, () -> Images.read(f, 100_000));
-        assertTrue(e.getMessage().contains("cut.png") && e.getMessage().contains("corrupt or truncated"), e.getMessage());
+        assertTrue(e.getMessage().contains("cut." + format) && e.getMessage().contains("corrupt or truncated")
+                && !e.getMessage().contains("(null)"), e.getMessage());
     }
 
     @Test
