@@ -2,7 +2,9 @@ package org.frafer.data;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -338,13 +340,13 @@ public final class Datasets {
             String canonical = EmotionNames.canonical(e.getKey());
             int label = classes.indexOf(canonical);
             List<Path> files;
-            try (Stream<Path> s = Files.walk(e.getValue())) {
+            try (Stream<Path> s = Files.walk(e.getValue(), FileVisitOption.FOLLOW_LINKS)) {
                 files = s.filter(Files::isRegularFile)
                         .filter(p -> IMAGE_FILE.matcher(p.getFileName().toString()).matches())
                         .filter(p -> !p.getFileName().toString().startsWith("."))
                         .sorted()
                         .toList();
-            } catch (IOException ex) {
+            } catch (IOException | UncheckedIOException ex) {
                 throw new DatasetException(e.getValue() + ": cannot list (" + ex.getMessage() + ")", ex);
             }
             if (label < 0) {
