@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             ModelCommand.class,
             FacesCommand.class,
+            DataCommand.class,
             PredictCommand.class, ExplainCommand.class,
             CommandLine.HelpCommand.class
         })

@@ -6,8 +6,10 @@ import com.drew.metadata.exif.ExifIFD0Directory;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
+import java.awt.image.DataBufferByte;
 import java.awt.image.DataBufferInt;
 import java.awt.image.IndexColorModel;
+import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.Raster;
 import java.io.IOException;
 import java.io.InputStream;
@@ -172,6 +174,14 @@ public final class Images {
                 printable = false;
             }
         }
+        String ascii = new String(head, 0, n, StandardCharsets.ISO_8859_1);
+        if (ascii.startsWith("RIFF") && ascii.startsWith("WEBP", 8)) {
+            return "a WebP header (WebP is not supported: convert to PNG or JPEG)";
+        }
+        if (ascii.startsWith("ftyp", 4)) {
+            return "an ISO media header '" + ascii.substring(4, Math.min(12, n)).trim()
+                    + "' (HEIC/AVIF are not supported: convert to JPEG or PNG)";
+        }
         if (printable) {
             String text = new String(head, 0, n, StandardCharsets.US_ASCII).replace("\n", "\\n").replace("\r", "\\r");
             return "text \"" + text + "\" (looks like a text file)";
@@ -181,7 +191,8 @@ public final class Images {
 
     private static String rootMessage(Throwable e) {
         Throwable t = e;
-        StringBuilder sb = new StringBuilder(String.valueOf(e.getMessage()));
+        StringBuilder sb = new StringBuilder(e.getMessage() != null ? e.getMessage()
+                : e instanceof java.io.EOFException ? "unexpected end of file" : e.getClass().getSimpleName());
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();
             sb.append(": ").append(t.getClass().getSimpleName());
@@ -214,6 +225,16 @@ public final class Images {
                     int v = bits == 8 ? row[x] : (int) ((row[x] * 255L + max / 2) / max);
                     dst[y * w + x] = (v << 16) | (v << 8) | v;
                 }
+            }
+            return out;
+        }
+        if (src.getType() == BufferedImage.TYPE_3BYTE_BGR && raster.getDataBuffer() instanceof DataBufferByte db
+                && db.getNumBanks() == 1 && raster.getSampleModelTranslateX() == 0 && raster.getSampleModelTranslateY() == 0
+                && raster.getSampleModel() instanceof PixelInterleavedSampleModel sm && sm.getScanlineStride() == 3 * w) {
+            // the usual JPEG result: direct copy, much faster than getRGB per pixel
+            byte[] b = db.getData();
+            for (int i = 0, j = 0; i < w * h; i++, j += 3) {
+                dst[i] = (b[j + 2] & 0xff) << 16 | (b[j + 1] & 0xff) << 8 | (b[j] & 0xff);
             }
             return out;
         }
