@@ -88,12 +88,17 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
     }
 
     /** The DJL block: children "fer" and "fusion"; forward = {@link #forwardDetailed}'s logits. */
-    private final class NetBlock extends AbstractBlock {
+    private final class NetBlock extends AbstractBlock implements NamedParameters {
         NetBlock() {
             addChildBlock("fer", fer);
             if (fusion != null) {
                 addChildBlock("fusion", fusion);
             }
+        }
+
+        @Override
+        public Map<String, Parameter> namedParameters() {
+            return FraFerNetwork.this.namedParameters();
         }
 
         @Override
