@@ -221,11 +221,16 @@ public final class EfficientNet extends AbstractBlock implements NamedParameters
         return Collections.unmodifiableMap(named);
     }
 
-    /** Trainable parameter count (torch's {@code sum(p.numel() for p in model.parameters())}: no BN running stats). */
+    /** Parameter count as torch's {@code sum(p.numel() for p in model.parameters())}: no BN running stats (buffers), frozen or not. */
     public long countParameters() {
+        return countParameters(named.values());
+    }
+
+    /** Counts parameters, leaving out BN running statistics (torch buffers). */
+    public static long countParameters(java.util.Collection<Parameter> params) {
         long n = 0;
-        for (Parameter p : named.values()) {
-            if (p.requiresGradient()) {
+        for (Parameter p : params) {
+            if (p.getType() != Parameter.Type.RUNNING_MEAN && p.getType() != Parameter.Type.RUNNING_VAR) {
                 n += p.getShape().size();
             }
         }
@@ -290,6 +295,26 @@ public final class EfficientNet extends AbstractBlock implements NamedParameters
                 for (Unit u : stages.get(layer - 2)) {
                     x = unit(ps, x, u, training);
                 }
+            }
+        }
+        return x;
+    }
+
+    /**
+     * Inference-only {@link #forwardLayers}: each layer runs in its own sub-manager that is closed
+     * right after, so only layer outputs stay alive (DJL otherwise keeps every intermediate until
+     * the batch manager closes). Never use inside a GradientCollector: backward needs the intermediates.
+     */
+    public NDArray forwardLayersLean(ParameterStore ps, NDArray x, int from, int to) {
+        checkLayer(from);
+        checkLayer(to);
+        ai.djl.ndarray.NDManager parent = x.getManager();
+        for (int layer = from; layer <= to; layer++) {
+            try (ai.djl.ndarray.NDManager sub = parent.newSubManager()) {
+                x.tempAttach(sub);
+                NDArray out = forwardLayers(ps, x, false, layer, layer);
+                out.attach(parent);
+                x = out;
             }
         }
         return x;

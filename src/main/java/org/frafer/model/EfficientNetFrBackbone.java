@@ -100,12 +100,12 @@ public final class EfficientNetFrBackbone implements FrBackbone, NamedParameters
     @Override
     public NDArray features(NDArray rawFaces, int layer) {
         EfficientNet.checkLayer(layer);
-        return net.forwardLayers(ps, prepare(rawFaces), false, 1, layer).stopGradient();
+        return net.forwardLayersLean(ps, prepare(rawFaces), 1, layer).stopGradient();
     }
 
     @Override
     public NDArray embedding(NDArray rawFaces) {
-        return net.pool(net.forwardLayers(ps, prepare(rawFaces), false, 1, EfficientNet.NUM_LAYERS)).stopGradient();
+        return net.pool(net.forwardLayersLean(ps, prepare(rawFaces), 1, EfficientNet.NUM_LAYERS)).stopGradient();
     }
 
     private NDArray prepare(NDArray raw) {

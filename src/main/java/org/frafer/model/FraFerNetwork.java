@@ -88,12 +88,17 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
     }
 
     /** The DJL block: children "fer" and "fusion"; forward = {@link #forwardDetailed}'s logits. */
-    private final class NetBlock extends AbstractBlock {
+    private final class NetBlock extends AbstractBlock implements NamedParameters {
         NetBlock() {
             addChildBlock("fer", fer);
             if (fusion != null) {
                 addChildBlock("fusion", fusion);
             }
+        }
+
+        @Override
+        public Map<String, Parameter> namedParameters() {
+            return FraFerNetwork.this.namedParameters();
         }
 
         @Override
@@ -170,12 +175,25 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
 
     @Override
     public Outputs forwardDetailed(ParameterStore ps, NDArray images, boolean training) {
+        return forward(ps, images, training, false);
+    }
+
+    /**
+     * Inference (eval mode, no gradient needed) with the network's parameters; arrays belong to
+     * images' manager. Frees each layer's intermediates as it goes, so use it for inference and
+     * {@link #forwardDetailed} inside a GradientCollector.
+     */
+    public Outputs predict(NDArray images) {
+        return forward(new ParameterStore(images.getManager(), false), images, false, true);
+    }
+
+    private Outputs forward(ParameterStore ps, NDArray images, boolean training, boolean lean) {
         Shape s = images.getShape();
         if (s.dimension() != 4 || s.get(1) != 3) {
             throw new IllegalArgumentException("Network input must be NCHW RGB (N, 3, H, W) float32 in [0, 1], got " + s);
         }
         NDArray x = Normalization.normalize(images, config.mean, config.std);
-        NDArray before = fer.forwardLayers(ps, x, training, 1, config.q);
+        NDArray before = lean ? fer.forwardLayersLean(ps, x, 1, config.q) : fer.forwardLayers(ps, x, training, 1, config.q);
         NDArray after = before;
         NDArray attention = null;
         if (fusion != null) {
@@ -184,19 +202,17 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
             after = r.output();
             attention = r.attention();
         }
-        NDArray top = config.q < EfficientNet.NUM_LAYERS
-                ? fer.forwardLayers(ps, after, training, config.q + 1, EfficientNet.NUM_LAYERS) : after;
+        NDArray top = after;
+        if (config.q < EfficientNet.NUM_LAYERS) {
+            top = lean ? fer.forwardLayersLean(ps, after, config.q + 1, EfficientNet.NUM_LAYERS)
+                    : fer.forwardLayers(ps, after, training, config.q + 1, EfficientNet.NUM_LAYERS);
+        }
         NDArray embedding = fer.pool(top);
         if ("concat".equals(config.fusion)) {
             embedding = embedding.concat(fr.embedding(images), 1);
         }
         NDArray logits = fer.classify(ps, embedding, training);
         return new Outputs(logits, embedding, attention, before, after);
-    }
-
-    /** Inference-mode forward with the network's own parameter store; arrays belong to images' manager. */
-    public Outputs predict(NDArray images) {
-        return forwardDetailed(new ParameterStore(images.getManager(), false), images, false);
     }
 
     @Override

@@ -1,0 +1,50 @@
+package org.frafer.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class ModelCommandTest {
+    record Run(int code, String out, String err) {}
+
+    static Run run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code = Main.commandLine().execute(args);
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void summaryShowsShapesAtPAndQAndParameterCounts() {
+        Run r = run("model", "summary", "--fusion", "fra", "--classes", "8", "--p", "2", "--q", "3", "--input-size", "64");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("H_FR_p  (FR layer 2)    (16, 112, 112)"), r.out());
+        assertTrue(r.out().contains("H_FER_q (FER layer 3)   (24, 16, 16)"), r.out());
+        assertTrue(r.out().contains("attention S             (1, 16, 16)"), r.out());
+        assertTrue(r.out().contains("trainable     4,017,813  (FER 4,017,796 + fusion 17)"), r.out());
+        assertTrue(r.out().contains("frozen FR     4,007,548"), r.out());
+    }
+
+    @Test
+    void badOptionsGiveAMessageAndExitCode2() {
+        Run r = run("model", "summary", "--fusion", "film");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("fusion 'film'"), r.err());
+        r = run("model", "summary", "--fr", "nobody");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("Unknown FR backbone 'nobody'"), r.err());
+    }
+}
