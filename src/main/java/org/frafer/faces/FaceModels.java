@@ -44,7 +44,7 @@ public final class FaceModels {
             layers.add("conv_pw_" + k + "_relu/clip_by_value");
         }
         // Human feeds faceres with the [0, 1] crop times 255 (src/face/faceres.ts, enhance()).
-        return new TfjsFrBackbone(id, Assets.require(DIR + file), 224, 255f, layers, "global_pooling/Mean");
+        return new TfjsFrBackbone(id, Assets.require(DIR + file), 224, 255f, 0f, layers, "global_pooling/Mean");
     }
 
     private static TfjsFrBackbone mobileFaceNet() {
@@ -60,7 +60,7 @@ public final class FaceModels {
                 p + "Conv2d_7/add",
                 "MobileFaceNet/Logits/LinearConv1x1/BatchNorm/FusedBatchNorm");
         // Human feeds mobilefacenet the [0, 1] crop as is (src/face/mobilefacenet.ts).
-        return new TfjsFrBackbone("mobilefacenet", Assets.require(DIR + "mobilefacenet.json"), 112, 1f, layers, "embeddings");
+        return new TfjsFrBackbone("mobilefacenet", Assets.require(DIR + "mobilefacenet.json"), 112, Float.parseFloat(System.getProperty("mfn.scale", "1")), Float.parseFloat(System.getProperty("mfn.offset", "0")), layers, "embeddings");
     }
 
     /** BlazeFace detector: {@code back} (256x256, group photos, small faces) or {@code front} (128x128, close-ups). */

@@ -22,16 +22,18 @@ public final class TfjsFrBackbone implements FrBackbone {
     private final String id;
     private final int inputSize;
     private final float inputScale;
+    private final float inputOffset;
     private final List<String> layerNodes;
     private final String embeddingNode;
     private final NDManager weights;
     private final TfjsGraphBlock graph;
     private volatile Shape[] featureShapes;
 
-    TfjsFrBackbone(String id, Path modelJson, int inputSize, float inputScale, List<String> layerNodes, String embeddingNode) {
+    TfjsFrBackbone(String id, Path modelJson, int inputSize, float inputScale, float inputOffset, List<String> layerNodes, String embeddingNode) {
         this.id = id;
         this.inputSize = inputSize;
         this.inputScale = inputScale;
+        this.inputOffset = inputOffset;
         this.layerNodes = List.copyOf(layerNodes);
         this.embeddingNode = embeddingNode;
         this.weights = NDManager.newBaseManager();
@@ -115,7 +117,7 @@ public final class TfjsFrBackbone implements FrBackbone {
         try (NDManager m = caller.newSubManager()) {
             NDArray x = rawFaces.stopGradient().toType(DataType.FLOAT32, false);
             x.attach(m);
-            NDArray in = Bilinear.resizeNchw(x, inputSize, inputSize).mul(inputScale).transpose(0, 2, 3, 1);
+            NDArray in = Bilinear.resizeNchw(x, inputSize, inputSize).mul(inputScale).add(inputOffset).transpose(0, 2, 3, 1);
             NDArray out = graph.run(in, List.of(node)).get(node);
             out.attach(caller);
             return out;

@@ -1,0 +1,300 @@
+package org.frafer.faces.tfjs;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.engine.Engine;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The TF.js reader and interpreter on small hand-made graph models with hand-computed results. */
+class TfjsGraphBlockTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    /** Builds model.json + shards: nodes and weights are added in order; weights are split over two shard files. */
+    private final class ModelBuilder {
+        final ObjectNode root = JSON.createObjectNode();
+        final ArrayNode nodes;
+        final ArrayNode weights;
+        final ByteArrayOutputStream data = new ByteArrayOutputStream();
+
+        ModelBuilder() {
+            root.put("format", "graph-model");
+            nodes = root.putObject("modelTopology").putArray("node");
+            ObjectNode group = root.putArray("weightsManifest").addObject();
+            group.putArray("paths").add("m.bin.1").add("m.bin.2");
+            weights = group.putArray("weights");
+        }
+
+        ObjectNode node(String name, String op, String... inputs) {
+            ObjectNode n = nodes.addObject();
+            n.put("name", name).put("op", op);
+            ArrayNode in = n.putArray("input");
+            for (String i : inputs) {
+                in.add(i);
+            }
+            n.putObject("attr");
+            return n;
+        }
+
+        ModelBuilder placeholder(String name, long... shape) {
+            ArrayNode dims = ((ObjectNode) node(name, "Placeholder").get("attr")).putObject("shape").putObject("shape").putArray("dim");
+            for (long d : shape) {
+                dims.addObject().put("size", String.valueOf(d));
+            }
+            return this;
+        }
+
+        ObjectNode weight(String name, String dtype, long... shape) {
+            node(name, "Const");
+            ObjectNode w = weights.addObject();
+            w.put("name", name).put("dtype", dtype);
+            ArrayNode s = w.putArray("shape");
+            for (long d : shape) {
+                s.add(d);
+            }
+            return w;
+        }
+
+        ModelBuilder f32(String name, long[] shape, float... values) {
+            weight(name, "float32", shape);
+            ByteBuffer b = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+            for (float v : values) {
+                b.putFloat(v);
+            }
+            data.writeBytes(b.array());
+            return this;
+        }
+
+        ModelBuilder i32(String name, long[] shape, int... values) {
+            weight(name, "int32", shape);
+            ByteBuffer b = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+            for (int v : values) {
+                b.putInt(v);
+            }
+            data.writeBytes(b.array());
+            return this;
+        }
+
+        ObjectNode op(String name, String op, String... inputs) {
+            return node(name, op, inputs);
+        }
+
+        Path write() throws Exception {
+            byte[] all = data.toByteArray();
+            int half = all.length / 2;
+            Files.write(dir.resolve("m.bin.1"), java.util.Arrays.copyOfRange(all, 0, half));
+            Files.write(dir.resolve("m.bin.2"), java.util.Arrays.copyOfRange(all, half, all.length));
+            Path json = dir.resolve("model.json");
+            JSON.writeValue(json.toFile(), root);
+            return json;
+        }
+    }
+
+    private static String b64(String s) {
+        return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void attrs(ObjectNode node, String padding, int stride) {
+        ObjectNode a = (ObjectNode) node.get("attr");
+        a.putObject("padding").put("s", b64(padding));
+        ArrayNode st = a.putObject("strides").putObject("list").putArray("i");
+        for (int v : new int[] {1, stride, stride, 1}) {
+            st.add(String.valueOf(v));
+        }
+    }
+
+    @Test
+    void dequantisesEveryDtypeAcrossShards() throws Exception {
+        ModelBuilder m = new ModelBuilder().placeholder("x", -1, 2);
+        m.f32("w32", new long[] {2}, 1.5f, -2f);
+        // float16: 0x3C00 = 1.0, 0xC100 = -2.5
+        m.weight("w16", "float32", 2).putObject("quantization").put("dtype", "float16");
+        m.data.writeBytes(new byte[] {0x00, 0x3C, 0x00, (byte) 0xC1});
+        // uint8 affine: min -1, scale 0.5 -> q = {0, 6} -> {-1, 2}
+        m.weight("wu8", "float32", 2).putObject("quantization").put("dtype", "uint8").put("min", -1.0).put("scale", 0.5);
+        m.data.writeBytes(new byte[] {0, 6});
+        // uint16 affine: min 10, scale 0.25 -> q = {4, 1000} -> {11, 260}
+        m.weight("wu16", "float32", 2).putObject("quantization").put("dtype", "uint16").put("min", 10.0).put("scale", 0.25);
+        m.data.writeBytes(new byte[] {4, 0, (byte) 0xE8, 0x03});
+        m.i32("shape", new long[] {2}, 4, -1);
+        m.op("a", "Mul", "x", "w32");
+        m.op("b", "Add", "a", "w16");
+        m.op("c", "Sub", "b", "wu8");
+        m.op("d", "Maximum", "c", "wu16:0");
+        m.op("r", "Reshape", "d", "shape");
+        Path json = m.write();
+
+        TfjsModelFile file = TfjsModelFile.read(json);
+        assertArrayEquals(new float[] {1f, -2.5f}, file.weights().get("w16").floats());
+        assertArrayEquals(new float[] {-1f, 2f}, file.weights().get("wu8").floats());
+        assertArrayEquals(new float[] {11f, 260f}, file.weights().get("wu16").floats());
+        assertArrayEquals(new int[] {4, -1}, file.weights().get("shape").ints());
+
+        try (NDManager nd = NDManager.newBaseManager(); TfjsGraphBlockHandle h = new TfjsGraphBlockHandle(json)) {
+            NDArray x = nd.create(new float[] {10, 10, 100, -100}, new Shape(2, 2));
+            Map<String, NDArray> out = h.block.run(x, List.of("c", "r"));
+            // c = x * w32 + w16 - wu8
+            assertArrayEquals(new float[] {10 * 1.5f + 1 + 1, -20 - 2.5f - 2, 150 + 1 + 1, 200 - 2.5f - 2}, out.get("c").toFloatArray(), 1e-5f);
+            assertEquals(new Shape(4, 1), out.get("r").getShape());
+            assertArrayEquals(new float[] {17, 260, 152, 260}, out.get("r").toFloatArray(), 1e-5f);
+            // Weights are DJL parameters named by node, frozen by default.
+            Map<String, Parameter> params = h.block.weightParameters();
+            assertEquals(List.of("w16", "w32", "wu16", "wu8"), params.keySet().stream().sorted().toList());
+            assertFalse(params.get("w32").requiresGradient());
+        }
+    }
+
+    @Test
+    void unfrozenWeightsTrainThroughTheGraph() throws Exception {
+        ModelBuilder m = new ModelBuilder().placeholder("x", -1, 2);
+        m.f32("w", new long[] {2}, 3f, 4f);
+        m.op("y", "Mul", "x", "w");
+        Path json = m.write();
+        try (NDManager nd = NDManager.newBaseManager(); TfjsGraphBlockHandle h = new TfjsGraphBlockHandle(json)) {
+            h.block.freezeParameters(false);
+            Parameter w = h.block.weightParameters().get("w");
+            assertTrue(w.requiresGradient());
+            NDArray x = nd.create(new float[] {2, 5}, new Shape(1, 2));
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray y = h.block.run(new ParameterStore(nd, false), Map.of("x", x), List.of("y"), true).get("y");
+                gc.backward(y.sum());
+            }
+            assertArrayEquals(new float[] {2, 5}, w.getArray().getGradient().toFloatArray(), 1e-6f); // d(sum x*w)/dw = x
+        }
+    }
+
+    @Test
+    void convUsesTensorFlowAsymmetricSamePadding() throws Exception {
+        ModelBuilder m = new ModelBuilder().placeholder("x", 1, 4, 4, 1);
+        float[] ones = new float[9];
+        java.util.Arrays.fill(ones, 1f);
+        m.f32("k", new long[] {3, 3, 1, 1}, ones);
+        attrs(m.op("conv", "Conv2D", "x", "k"), "SAME", 2);
+        // depthwise, multiplier 2: output channel c*2+m = x_c * k[c][m]
+        m.f32("dk", new long[] {1, 1, 2, 2}, 1f, 10f, 100f, 1000f);
+        attrs(m.op("dw", "DepthwiseConv2dNative", "x2", "dk"), "VALID", 1);
+        m.placeholder("x2", 1, 1, 1, 2);
+        attrs(m.op("pool", "MaxPool", "x3"), "SAME", 2);
+        ((ObjectNode) m.nodes.get(m.nodes.size() - 1).get("attr")).putObject("ksize").putObject("list").putArray("i").add("1").add("2").add("2").add("1");
+        m.placeholder("x3", 1, 3, 3, 1);
+        Path json = m.write();
+        try (NDManager nd = NDManager.newBaseManager(); TfjsGraphBlockHandle h = new TfjsGraphBlockHandle(json)) {
+            NDArray x = nd.arange(1f, 17f).reshape(1, 4, 4, 1);
+            NDArray x2 = nd.create(new float[] {2, 3}, new Shape(1, 1, 1, 2));
+            NDArray x3 = nd.create(new float[] {1, 2, 3, 4, 5, 6, 7, 8, -9}, new Shape(1, 3, 3, 1));
+            Map<String, NDArray> out = h.block.run(new ParameterStore(nd, false), Map.of("x", x, "x2", x2, "x3", x3),
+                    List.of("conv", "dw", "pool"), false);
+            // SAME, stride 2 on 4: one padding row/column, at the bottom/right (symmetric padding would give 14 at [0,0]).
+            assertArrayEquals(new float[] {54, 45, 72, 54}, out.get("conv").toFloatArray());
+            assertArrayEquals(new float[] {2, 20, 300, 3000}, out.get("dw").toFloatArray());
+            // MaxPool SAME on 3x3: the last window sees only x[2][2] = -9 (padding is -inf, not 0).
+            assertArrayEquals(new float[] {5, 6, 8, -9}, out.get("pool").toFloatArray());
+        }
+    }
+
+    @Test
+    void rejectsUnsupportedOpsNamingOpAndNode() throws Exception {
+        ModelBuilder m = new ModelBuilder().placeholder("x", -1, 2);
+        m.op("weird", "Erf", "x");
+        m.op("odd", "Cumsum", "weird");
+        Path json = m.write();
+        TfjsModelException e = assertThrows(TfjsModelException.class, () -> new TfjsGraphBlockHandle(json));
+        assertTrue(e.getMessage().contains("Erf (nodes weird)"), e.getMessage());
+        assertTrue(e.getMessage().contains("Cumsum (nodes odd)"), e.getMessage());
+    }
+
+    @Test
+    void rejectsTruncatedShardNamingFileAndBytes() throws Exception {
+        ModelBuilder m = new ModelBuilder().placeholder("x", -1, 2);
+        m.f32("w", new long[] {4}, 1, 2, 3, 4);
+        m.op("y", "Mul", "x", "w");
+        Path json = m.write();
+        Files.write(dir.resolve("m.bin.2"), new byte[3]); // 8 + 3 of 16 bytes
+        TfjsModelException e = assertThrows(TfjsModelException.class, () -> TfjsModelFile.read(json));
+        assertTrue(e.getMessage().contains("m.bin.2") && e.getMessage().contains("11 bytes") && e.getMessage().contains("needs 16 bytes"), e.getMessage());
+    }
+
+    @Test
+    void rejectsShapeMismatches() throws Exception {
+        ModelBuilder m = new ModelBuilder().placeholder("x", -1, 2);
+        m.f32("w", new long[] {2}, 1, 2);
+        ((ObjectNode) m.nodes.get(1).get("attr")).putObject("value").putObject("tensor").putObject("tensorShape").putArray("dim").addObject().put("size", "3");
+        m.op("y", "Mul", "x", "w");
+        Path json = m.write();
+        TfjsModelException e = assertThrows(TfjsModelException.class, () -> new TfjsGraphBlockHandle(json));
+        assertTrue(e.getMessage().contains("shape mismatch for constant 'w'") && e.getMessage().contains("[3]"), e.getMessage());
+
+        ModelBuilder ok = new ModelBuilder().placeholder("x", -1, 2);
+        ok.f32("w", new long[] {2}, 1, 2);
+        ok.op("y", "Mul", "x", "w");
+        dir.resolve("model.json").toFile().delete();
+        Path json2 = ok.write();
+        try (NDManager nd = NDManager.newBaseManager(); TfjsGraphBlockHandle h = new TfjsGraphBlockHandle(json2)) {
+            TfjsModelException bad = assertThrows(TfjsModelException.class, () -> h.block.run(nd.zeros(new Shape(1, 3)), List.of("y")));
+            assertTrue(bad.getMessage().contains("shape mismatch for input 'x'") && bad.getMessage().contains("[1, 3]"), bad.getMessage());
+        }
+    }
+
+    @Test
+    void halfPrecisionDecoding() {
+        assertEquals(1f, TfjsModelFile.halfToFloat((short) 0x3C00));
+        assertEquals(-2f, TfjsModelFile.halfToFloat((short) 0xC000));
+        assertEquals(65504f, TfjsModelFile.halfToFloat((short) 0x7BFF));
+        assertEquals(5.9604645e-8f, TfjsModelFile.halfToFloat((short) 0x0001));
+        assertEquals(Float.POSITIVE_INFINITY, TfjsModelFile.halfToFloat((short) 0x7C00));
+    }
+
+    @Test
+    void bilinearMatchesTensorFlowLegacyResize() {
+        // TF resizeBilinear(align_corners=false, half_pixel_centers=false), 4 -> 3: src = dst * 4/3
+        float[] r = Bilinear.matrix(4, 3, false, false);
+        assertArrayEquals(new float[] {1, 0, 0, 0, 0, 2 / 3f, 1 / 3f, 0, 0, 0, 1 / 3f, 2 / 3f}, r, 1e-6f);
+        // upsampling 2 -> 4: src = {0, .5, 1, 1.5}; the last clamps to the edge
+        assertArrayEquals(new float[] {1, 0, .5f, .5f, 0, 1, 0, 1}, Bilinear.matrix(2, 4, false, false), 1e-6f);
+    }
+
+    /** Keeps the block's weight manager with it. */
+    private static final class TfjsGraphBlockHandle implements AutoCloseable {
+        final NDManager weights = NDManager.newBaseManager();
+        final TfjsGraphBlock block;
+
+        TfjsGraphBlockHandle(Path json) {
+            try {
+                block = TfjsGraphBlock.load(json, weights);
+            } catch (RuntimeException e) {
+                weights.close();
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() {
+            weights.close();
+        }
+    }
+}
