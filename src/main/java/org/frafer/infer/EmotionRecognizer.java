@@ -19,6 +19,7 @@ import org.frafer.data.Images;
 import org.frafer.faces.DetectedFace;
 import org.frafer.faces.FaceDetector;
 import org.frafer.model.EmotionNetwork;
+import org.frafer.model.FraFerNetwork;
 import org.frafer.model.ModelConfig;
 import org.frafer.model.Networks;
 
@@ -37,7 +38,7 @@ import org.frafer.model.Networks;
  * <p>Faces are cut out with a margin (optionally rotated so the eyes are level), resized to the
  * model's square input ignoring the aspect ratio, and fed as RGB in [0, 1], NCHW; the network
  * normalises them itself. Inference records no gradients and frees every native array of a batch
- * when the batch is done.
+ * when the batch is done (FRA-FER networks also free each layer's intermediates as they go).
  *
  * <p><b>Thread-safety:</b> one instance may be shared by any number of threads. Image decoding and
  * cropping run in the calling thread; face detection and the network run one call at a time each
@@ -341,7 +342,9 @@ public final class EmotionRecognizer implements AutoCloseable {
             ensureOpen();
             try (NDManager m = manager.newSubManager(); NoGrad ignored = new NoGrad()) {
                 NDArray x = m.create(pixels, new Shape(n, 3, size, size));
-                NDArray logits = network.block().forward(parameterStore, new NDList(x), false).head();
+                NDArray logits = network instanceof FraFerNetwork f
+                        ? f.predict(x).logits()
+                        : network.block().forward(parameterStore, new NDList(x), false).head();
                 checkLogits(logits, n);
                 flat = logits.toType(DataType.FLOAT32, false).softmax(1).toFloatArray();
             }
@@ -367,7 +370,9 @@ public final class EmotionRecognizer implements AutoCloseable {
             ensureOpen();
             try (NDManager m = manager.newSubManager(); NoGrad ignored = new NoGrad()) {
                 NDArray x = m.create(pixels, new Shape(n, 3, size, size));
-                EmotionNetwork.Outputs o = network.forwardDetailed(parameterStore, x, false);
+                EmotionNetwork.Outputs o = network instanceof FraFerNetwork f
+                        ? f.predict(x)
+                        : network.forwardDetailed(parameterStore, x, false);
                 checkLogits(o.logits(), n);
                 probs = o.logits().toType(DataType.FLOAT32, false).softmax(1).toFloatArray();
                 attention = Split.of(o.attention(), n, "attention");
