@@ -36,8 +36,8 @@ import org.frafer.model.Networks;
  * }</pre>
  *
  * <p>Faces are cut out with a margin (optionally rotated so the eyes are level), resized to the
- * model's square input ignoring the aspect ratio, and fed as RGB in [0, 1], NCHW; the network
- * normalises them itself. Inference records no gradients and frees every native array of a batch
+ * model's square input ignoring the aspect ratio exactly as training prepares faces (see
+ * {@link FaceCropper}), and fed as RGB in [0, 1], NCHW; the network normalises them itself. Inference records no gradients and frees every native array of a batch
  * when the batch is done (FRA-FER networks also free each layer's intermediates as they go).
  *
  * <p><b>Thread-safety:</b> one instance may be shared by any number of threads. Image decoding and
@@ -136,7 +136,7 @@ public final class EmotionRecognizer implements AutoCloseable {
         List<FaceCrop> crops = new ArrayList<>();
         for (DetectedFace f : found) {
             if (f.score() >= options.minFaceScore() && f.width() >= 1 && f.height() >= 1) {
-                crops.add(new FaceCrop(f, cropper.crop(image, f)));
+                crops.add(cropper.crop(image, f));
             }
         }
         return crops;
@@ -163,7 +163,7 @@ public final class EmotionRecognizer implements AutoCloseable {
     public List<FaceEmotion> predictFaces(List<BufferedImage> faces) {
         List<FaceCrop> crops = new ArrayList<>(faces.size());
         for (BufferedImage f : faces) {
-            crops.add(new FaceCrop(new DetectedFace(0, 0, f.getWidth(), f.getHeight(), 1f, new float[0][]), cropper.fit(f)));
+            crops.add(cropper.whole(f));
         }
         return classify(crops);
     }
@@ -328,7 +328,7 @@ public final class EmotionRecognizer implements AutoCloseable {
     }
 
     private FaceCrop crop(BufferedImage face) {
-        return new FaceCrop(new DetectedFace(0, 0, face.getWidth(), face.getHeight(), 1f, new float[0][]), cropper.fit(face));
+        return cropper.whole(face);
     }
 
     // ---------------------------------------------------------------- network
@@ -418,11 +418,7 @@ public final class EmotionRecognizer implements AutoCloseable {
     }
 
     private float[] pixels(List<FaceCrop> crops) {
-        List<BufferedImage> images = new ArrayList<>(crops.size());
-        for (FaceCrop c : crops) {
-            images.add(cropper.fit(c.image()));
-        }
-        return Pixels.toNchw(images, config.inputSize);
+        return Pixels.toNchw(crops, config.inputSize);
     }
 
     /** Native arrays still held by the recognizer's own manager (0 between calls: each batch frees its arrays). */

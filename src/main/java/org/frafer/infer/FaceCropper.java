@@ -5,12 +5,15 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.geom.AffineTransform;
 import java.awt.image.BufferedImage;
+import org.frafer.data.FacePreprocess;
 import org.frafer.faces.DetectedFace;
 
 /**
- * Cuts a detected face out of a photo for the network: the box grown by a margin, optionally rotated
- * so the eyes are level, resized to a square ignoring the aspect ratio (as HSEmotion feeds its
- * crops). Parts of the grown box outside the photo are black.
+ * Cuts a detected face out of a photo for the network, the way training prepares its faces
+ * ({@link FacePreprocess}: crop by the box clamped to the photo, resize to a square ignoring the aspect
+ * ratio, bilinear with PIL's antialiasing, as HSEmotion's {@code Resize((224, 224))}). The box is
+ * first grown by a margin. With alignment, the grown box is first cut out rotated (at the photo's own
+ * resolution, black outside the photo) so the eyes are level.
  */
 public final class FaceCropper {
     private final float margin;
@@ -35,6 +38,10 @@ public final class FaceCropper {
         this.size = size;
     }
 
+    public int size() {
+        return size;
+    }
+
     /** The angle (radians) that levels the eyes: from the image-left eye (keypoint 0) to the other (keypoint 1). */
     static double eyeAngle(DetectedFace face) {
         float[][] k = face.keypoints();
@@ -44,45 +51,99 @@ public final class FaceCropper {
         return Math.atan2(k[1][1] - k[0][1], k[1][0] - k[0][0]);
     }
 
-    public BufferedImage crop(BufferedImage image, DetectedFace face) {
-        double w = face.width() * (1 + 2 * margin);
-        double h = face.height() * (1 + 2 * margin);
+    /** The box grown by the margin, in whole pixels {x, y, w, h} (may reach outside the photo). */
+    int[] grownBox(DetectedFace face) {
+        double w = face.width() * (1 + 2.0 * margin);
+        double h = face.height() * (1 + 2.0 * margin);
         if (!(w >= 1 && h >= 1)) {
             throw new IllegalArgumentException("face box too small to crop: " + face.width() + " x " + face.height());
         }
+        int x0 = (int) Math.round(face.x() - margin * (double) face.width());
+        int y0 = (int) Math.round(face.y() - margin * (double) face.height());
+        return new int[] {x0, y0, (int) Math.max(1, Math.round(w)), (int) Math.max(1, Math.round(h))};
+    }
+
+    public FaceCrop crop(BufferedImage photo, DetectedFace face) {
+        photo = compactRgb(photo);
+        double angle = align ? eyeAngle(face) : 0;
+        float[] input;
+        if (angle == 0) {
+            input = FacePreprocess.toChw(photo, grownBox(face), size, false);
+        } else {
+            input = FacePreprocess.toChw(rotatedRegion(photo, face, angle), null, size, false);
+        }
+        return new FaceCrop(face, toImage(input, size), input);
+    }
+
+    /** A face that is already cropped: the whole image, resized to the input size. */
+    public FaceCrop whole(BufferedImage face) {
+        face = compactRgb(face);
+        float[] input = FacePreprocess.toChw(face, null, size, false);
+        return new FaceCrop(new DetectedFace(0, 0, face.getWidth(), face.getHeight(), 1f, new float[0][]), toImage(input, size), input);
+    }
+
+    /** The grown box around the face centre, rotated by -angle, at the photo's resolution. */
+    private BufferedImage rotatedRegion(BufferedImage photo, DetectedFace face, double angle) {
+        int[] box = grownBox(face);
         double cx = face.x() + face.width() / 2.0;
         double cy = face.y() + face.height() / 2.0;
-        double angle = align ? eyeAngle(face) : 0;
-        // Render at the largest power-of-two multiple of the output that does not upscale, then
-        // halve step by step: one big bilinear step would alias (skip most source pixels).
-        int tw = size;
-        int th = size;
-        while (tw * 2 <= w && th * 2 <= h) {
-            tw *= 2;
-            th *= 2;
-        }
         AffineTransform t = new AffineTransform();
-        t.translate(tw / 2.0, th / 2.0);
-        t.scale(tw / w, th / h);
+        t.translate(box[2] / 2.0, box[3] / 2.0);
         t.rotate(-angle);
         t.translate(-cx, -cy);
-        BufferedImage out = new BufferedImage(tw, th, BufferedImage.TYPE_INT_RGB);
+        BufferedImage out = new BufferedImage(box[2], box[3], BufferedImage.TYPE_INT_RGB);
         Graphics2D g = out.createGraphics();
         try {
             g.setColor(Color.BLACK);
-            g.fillRect(0, 0, tw, th);
+            g.fillRect(0, 0, box[2], box[3]);
             g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-            g.drawImage(image, t, null);
+            g.drawImage(photo, t, null);
         } finally {
             g.dispose();
-        }
-        while (out.getWidth() > size) {
-            out = resize(out, out.getWidth() / 2, out.getHeight() / 2);
         }
         return out;
     }
 
-    /** Bilinear resize to width x height (any aspect ratio), RGB. */
+    /**
+     * The image as TYPE_INT_RGB whose data buffer holds exactly its own pixels. FacePreprocess indexes
+     * the buffer directly, which is wrong for sub-images ({@code getSubimage} shares the parent's buffer).
+     */
+    static BufferedImage compactRgb(BufferedImage img) {
+        if (img.getType() == BufferedImage.TYPE_INT_RGB && img.getRaster().getParent() == null
+                && img.getRaster().getDataBuffer().getSize() == img.getWidth() * img.getHeight()
+                && img.getRaster().getSampleModelTranslateX() == 0 && img.getRaster().getSampleModelTranslateY() == 0) {
+            return img;
+        }
+        BufferedImage copy = new BufferedImage(img.getWidth(), img.getHeight(), BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = copy.createGraphics();
+        try {
+            g.drawImage(img, 0, 0, null);
+        } finally {
+            g.dispose();
+        }
+        return copy;
+    }
+
+    /** CHW [0, 1] floats as an RGB picture (rounded to 8 bits). */
+    public static BufferedImage toImage(float[] chw, int size) {
+        int plane = size * size;
+        if (chw.length != 3 * plane) {
+            throw new IllegalArgumentException("expected 3x" + size + "x" + size + " values, got " + chw.length);
+        }
+        int[] rgb = new int[plane];
+        for (int i = 0; i < plane; i++) {
+            rgb[i] = (byte8(chw[i]) << 16) | (byte8(chw[plane + i]) << 8) | byte8(chw[2 * plane + i]);
+        }
+        BufferedImage img = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
+        img.setRGB(0, 0, size, size, rgb, 0, size);
+        return img;
+    }
+
+    private static int byte8(float v) {
+        return Math.max(0, Math.min(255, Math.round(v * 255f)));
+    }
+
+    /** Bilinear resize to width x height (any aspect ratio), RGB; for display only. */
     public static BufferedImage resize(BufferedImage image, int width, int height) {
         BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = out.createGraphics();
@@ -93,17 +154,5 @@ public final class FaceCropper {
             g.dispose();
         }
         return out;
-    }
-
-    /** Resizes a face that is already cropped to size x size, halving first when it is much larger. */
-    public BufferedImage fit(BufferedImage face) {
-        if (face.getWidth() == size && face.getHeight() == size && face.getType() == BufferedImage.TYPE_INT_RGB) {
-            return face;
-        }
-        return crop(face, new DetectedFace(0, 0, face.getWidth(), face.getHeight(), 1f, new float[0][]), 0f, false);
-    }
-
-    private BufferedImage crop(BufferedImage image, DetectedFace face, float m, boolean a) {
-        return new FaceCropper(m, a, size).crop(image, face);
     }
 }

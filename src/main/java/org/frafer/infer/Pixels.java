@@ -1,30 +1,25 @@
 package org.frafer.infer;
 
-import java.awt.image.BufferedImage;
 import java.util.List;
+import org.frafer.data.FacePreprocess;
 
-/** Images to the tensor layout every network here takes: NCHW float32 RGB in [0, 1]. */
+/** Face crops to the tensor layout every network here takes: NCHW float32 RGB in [0, 1]. */
 final class Pixels {
     private Pixels() {}
 
-    /** Faces must already be size x size. */
-    static float[] toNchw(List<BufferedImage> faces, int size) {
-        int plane = size * size;
-        float[] out = new float[faces.size() * 3 * plane];
-        int[] rgb = new int[plane];
+    static float[] toNchw(List<FaceCrop> faces, int size) {
+        int per = 3 * size * size;
+        float[] out = new float[faces.size() * per];
         for (int n = 0; n < faces.size(); n++) {
-            BufferedImage f = faces.get(n);
-            if (f.getWidth() != size || f.getHeight() != size) {
-                throw new IllegalArgumentException("face " + n + " is " + f.getWidth() + "x" + f.getHeight() + ", expected " + size + "x" + size);
+            FaceCrop f = faces.get(n);
+            float[] in = f.input();
+            if (in == null) {
+                in = FacePreprocess.toChw(f.image(), null, size, false);
             }
-            f.getRGB(0, 0, size, size, rgb, 0, size);
-            int base = n * 3 * plane;
-            for (int i = 0; i < plane; i++) {
-                int p = rgb[i];
-                out[base + i] = ((p >> 16) & 0xff) / 255f;
-                out[base + plane + i] = ((p >> 8) & 0xff) / 255f;
-                out[base + 2 * plane + i] = (p & 0xff) / 255f;
+            if (in.length != per) {
+                throw new IllegalArgumentException("face " + n + " has " + in.length + " input values, the model takes 3x" + size + "x" + size);
             }
+            System.arraycopy(in, 0, out, n * per, per);
         }
         return out;
     }

@@ -1,15 +1,17 @@
 package org.frafer.infer;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
+import org.frafer.data.FacePreprocess;
 import org.frafer.faces.DetectedFace;
 import org.junit.jupiter.api.Test;
 
-/** Margins, out-of-image areas, aspect ratio and eye alignment of face crops. */
+/** Margins, clamping, aspect ratio, antialiasing and eye alignment of face crops. */
 class FaceCropperTest {
 
     /** Left half red, right half blue, across a 200x100 image. */
@@ -27,7 +29,7 @@ class FaceCropperTest {
     @Test
     void cropWithoutMarginMapsTheBoxOntoTheSquareIgnoringAspect() {
         // box 80..120 x 20..80 (40x60): left half red, right half blue
-        BufferedImage c = new FaceCropper(0f, false, 32).crop(halves(), new DetectedFace(80, 20, 40, 60, 1f, new float[0][]));
+        BufferedImage c = new FaceCropper(0f, false, 32).crop(halves(), new DetectedFace(80, 20, 40, 60, 1f, new float[0][])).image();
         assertEquals(32, c.getWidth());
         assertEquals(32, c.getHeight());
         assertEquals(Color.RED.getRGB(), c.getRGB(4, 16));
@@ -35,11 +37,15 @@ class FaceCropperTest {
     }
 
     @Test
-    void marginGrowsTheBoxAndOutsideIsBlack() {
-        // box 0..40 x 0..40 with margin 0.5 -> -20..60: the first quarter lies outside the image
-        BufferedImage c = new FaceCropper(0.5f, false, 40).crop(halves(), new DetectedFace(0, 0, 40, 40, 1f, new float[0][]));
-        assertEquals(Color.BLACK.getRGB(), c.getRGB(3, 3));
-        assertEquals(Color.RED.getRGB(), c.getRGB(25, 25));
+    void marginGrowsTheBoxAndIsClampedToThePhotoLikeTraining() {
+        // box 70..110 x 30..70 with margin 0.25 -> 60..120 x 20..80: 40 red and 20 blue columns
+        FaceCrop c = new FaceCropper(0.25f, false, 30).crop(halves(), new DetectedFace(70, 30, 40, 40, 1f, new float[0][]));
+        assertEquals(Color.RED.getRGB(), c.image().getRGB(5, 15));
+        assertEquals(Color.BLUE.getRGB(), c.image().getRGB(25, 15));
+        assertArrayEquals(FacePreprocess.toChw(halves(), new int[] {60, 20, 60, 60}, 30, false), c.input(), 0f);
+        // box 0..40 with margin 0.5 -> -20..60, clamped to 0..60 (training crops never pad)
+        FaceCrop edge = new FaceCropper(0.5f, false, 30).crop(halves(), new DetectedFace(0, 0, 40, 40, 1f, new float[0][]));
+        assertArrayEquals(FacePreprocess.toChw(halves(), new int[] {0, 0, 60, 60}, 30, false), edge.input(), 0f);
     }
 
     @Test
@@ -51,7 +57,7 @@ class FaceCropperTest {
                 img.setRGB(x, y, 0xFFFFFF);
             }
         }
-        BufferedImage c = new FaceCropper(0f, false, 32).crop(img, new DetectedFace(0, 0, 512, 512, 1f, new float[0][]));
+        BufferedImage c = new FaceCropper(0f, false, 32).crop(img, new DetectedFace(0, 0, 512, 512, 1f, new float[0][])).image();
         for (int x = 4; x < 28; x++) {
             int v = c.getRGB(x, 16) & 0xff;
             assertTrue(Math.abs(v - 128) < 20, "pixel " + x + " = " + v);
@@ -75,12 +81,12 @@ class FaceCropperTest {
         g.dispose();
         DetectedFace face = new DetectedFace(50, 50, 100, 100, 1f, eyes);
         assertEquals(a, FaceCropper.eyeAngle(face), 1e-6);
-        BufferedImage aligned = new FaceCropper(0f, true, 100).crop(img, face);
+        BufferedImage aligned = new FaceCropper(0f, true, 100).crop(img, face).image();
         // after levelling, the eyes sit at (10, 50) and (90, 50)
         assertTrue((aligned.getRGB(10, 50) & 0xff) > 200);
         assertTrue((aligned.getRGB(90, 50) & 0xff) > 200);
         assertTrue((aligned.getRGB(10, 30) & 0xff) < 50);
-        BufferedImage unaligned = new FaceCropper(0f, false, 100).crop(img, face);
+        BufferedImage unaligned = new FaceCropper(0f, false, 100).crop(img, face).image();
         assertTrue((unaligned.getRGB(10, 50) & 0xff) < 50, "without alignment the eye is elsewhere");
     }
 }
