@@ -82,7 +82,7 @@ public final class ExplanationPanel {
             }
             String scale = String.format(Locale.ROOT, "shared scale %.2g..%.2g", lo, hi);
             tile(g, 2, before, e.featureBefore(), lo, hi, "H_FER before", scale);
-            tile(g, 3, after, e.featureAfter(), lo, hi, "H_FER after", scale);
+            tile(g, 3, after, e.featureAfter(), lo, hi, "none".equals(e.fusion()) ? "H_FER (no fusion)" : "H_FER after", scale);
         } finally {
             g.dispose();
         }
