@@ -135,7 +135,8 @@ public final class EmotionRecognizer implements AutoCloseable {
         }
         List<FaceCrop> crops = new ArrayList<>();
         for (DetectedFace f : found) {
-            if (f.score() >= options.minFaceScore() && f.width() >= 1 && f.height() >= 1) {
+            boolean overlaps = f.x() < image.getWidth() && f.y() < image.getHeight() && f.x() + f.width() > 0 && f.y() + f.height() > 0;
+            if (f.score() >= options.minFaceScore() && f.width() >= 1 && f.height() >= 1 && overlaps) {
                 crops.add(cropper.crop(image, f));
             }
         }

@@ -89,6 +89,25 @@ class EmotionRecognizerTest {
     }
 
     @Test
+    void boxesOutsideThePhotoAreIgnored() {
+        org.frafer.faces.FaceDetector odd = new org.frafer.faces.FaceDetector() {
+            @Override
+            public List<org.frafer.faces.DetectedFace> detect(BufferedImage image) {
+                return List.of(new org.frafer.faces.DetectedFace(500, 500, 40, 40, 0.9f, new float[0][]),
+                        new org.frafer.faces.DetectedFace(-10, -10, 40, 40, 0.9f, new float[0][]));
+            }
+
+            @Override
+            public void close() {}
+        };
+        try (EmotionRecognizer r = doubles(TinyEmotionNetwork.sharing(network), null).detector(odd).build()) {
+            List<FaceEmotion> faces = r.predict(TestImages.withFaces(100, 100, 4));
+            assertEquals(1, faces.size(), "only the box that overlaps the photo");
+            assertEquals(-10, faces.get(0).face().x(), 0);
+        }
+    }
+
+    @Test
     void batchingAcrossImagesMatchesOneByOne() throws Exception {
         List<Path> files = new ArrayList<>();
         int[][][] layouts = {
