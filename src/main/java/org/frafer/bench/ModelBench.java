@@ -29,7 +29,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code fra-fer model bench}: inference images/s (batch 1 and 32) and training images/s (batch 8,
  * Adam) per fusion, after warm-up, min/median over timed repetitions, plus the process's peak RSS
- * (VmHWM). One NDManager sub-manager per batch. Numbers on a shared machine are noisy: compare
+ * (VmHWM, process-wide and monotone: all networks live in one process). One NDManager sub-manager
+ * per batch. Repetitions alternate between fusions so machine load hits them alike; still, compare
  * fusions within one run.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmark inference and training speed per fusion (none vs fra by default).")
@@ -75,83 +76,110 @@ public final class ModelBench implements Callable<Integer> {
         }
         System.out.printf(Locale.ROOT, "model bench: %s %dx%d, FR %s%s, p=%d q=%d, warm-up %d, timed reps %d, threads OMP_NUM_THREADS=%s%n",
                 arch, size, size, fr, frWeights == null ? " (random weights)" : "", p, q, warmup, reps, System.getenv("OMP_NUM_THREADS"));
-        List<Row> rows = new ArrayList<>();
-        for (String fusion : fusions) {
-            ModelConfig c = new ModelConfig();
-            c.arch = arch;
-            c.fusion = fusion.trim();
-            c.p = p;
-            c.q = q;
-            c.inputSize = size;
-            c.frBackbone = fr;
-            c.frWeights = frWeights == null ? null : frWeights.toAbsolutePath().toString();
-            FraFerNetwork created;
-            try {
-                created = (FraFerNetwork) Networks.create(c);
-            } catch (IllegalArgumentException e) {
-                System.err.println("fra-fer model bench: " + e.getMessage());
-                return 2;
-            }
-            try (FraFerNetwork net = created; NDManager base = NDManager.newBaseManager()) {
-                for (int b : inferBatches) {
-                    rows.add(inference(net, base, c.fusion, b));
-                    System.out.println(format(rows.get(rows.size() - 1)));
-                }
-                if (trainBatch > 0) {
-                    rows.add(training(net, c.fusion, trainBatch));
-                    System.out.println(format(rows.get(rows.size() - 1)));
+        List<FraFerNetwork> nets = new ArrayList<>();
+        try (NDManager base = NDManager.newBaseManager()) {
+            for (String fusion : fusions) {
+                ModelConfig c = new ModelConfig();
+                c.arch = arch;
+                c.fusion = fusion.trim();
+                c.p = p;
+                c.q = q;
+                c.inputSize = size;
+                c.frBackbone = fr;
+                c.frWeights = frWeights == null ? null : frWeights.toAbsolutePath().toString();
+                try {
+                    nets.add((FraFerNetwork) Networks.create(c));
+                } catch (IllegalArgumentException e) {
+                    System.err.println("fra-fer model bench: " + e.getMessage());
+                    return 2;
                 }
             }
-        }
-        System.out.println();
-        System.out.println(table(rows));
-        return 0;
-    }
-
-    private Row inference(FraFerNetwork net, NDManager base, String fusion, int batch) {
-        double[] t = new double[reps];
-        for (int i = 0; i < warmup + reps; i++) {
-            try (NDManager m = base.newSubManager()) {
-                NDArray x = m.randomUniform(0, 1, new Shape(batch, 3, size, size));
-                long t0 = System.nanoTime();
-                net.predict(x).logits().toFloatArray(); // forces the computation
-                double s = (System.nanoTime() - t0) / 1e9;
-                if (i >= warmup) {
-                    t[i - warmup] = s;
-                }
-            }
-        }
-        return row(fusion, "infer", batch, t);
-    }
-
-    private Row training(FraFerNetwork net, String fusion, int batch) {
-        double[] t = new double[reps];
-        try (Model model = Model.newInstance("bench")) {
-            model.setBlock(net.block());
-            DefaultTrainingConfig tc = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-                    .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(1e-5f)).build());
-            try (Trainer trainer = model.newTrainer(tc)) {
-                trainer.initialize(new Shape(batch, 3, size, size));
+            // repetitions are interleaved across fusions (none, fra, none, fra, ...) so that load from
+            // other processes hits all of them alike
+            List<Row> rows = new ArrayList<>();
+            for (int b : inferBatches) {
+                double[][] t = new double[nets.size()][reps];
                 for (int i = 0; i < warmup + reps; i++) {
-                    try (NDManager m = model.getNDManager().newSubManager()) {
-                        NDArray x = m.randomUniform(0, 1, new Shape(batch, 3, size, size));
-                        NDArray y = m.randomInteger(0, net.config().numClasses(), new Shape(batch), ai.djl.ndarray.types.DataType.INT64)
-                                .toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
-                        long t0 = System.nanoTime();
-                        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                            NDArray logits = trainer.forward(new NDList(x)).singletonOrThrow();
-                            gc.backward(trainer.getLoss().evaluate(new NDList(y), new NDList(logits)));
-                        }
-                        trainer.step();
-                        double s = (System.nanoTime() - t0) / 1e9;
+                    for (int n = 0; n < nets.size(); n++) {
+                        double sec = inferOnce(nets.get(n), base, b);
                         if (i >= warmup) {
-                            t[i - warmup] = s;
+                            t[n][i - warmup] = sec;
                         }
                     }
                 }
+                for (int n = 0; n < nets.size(); n++) {
+                    rows.add(row(nets.get(n).config().fusion, "infer", b, t[n]));
+                    System.out.println(format(rows.get(rows.size() - 1)));
+                }
             }
+            if (trainBatch > 0) {
+                rows.addAll(training(nets, trainBatch));
+            }
+            System.out.println();
+            System.out.println(table(rows));
+        } finally {
+            nets.forEach(FraFerNetwork::close);
         }
-        return row(fusion, "train", batch, t);
+        return 0;
+    }
+
+    private double inferOnce(FraFerNetwork net, NDManager base, int batch) {
+        try (NDManager m = base.newSubManager()) {
+            NDArray x = m.randomUniform(0, 1, new Shape(batch, 3, size, size));
+            long t0 = System.nanoTime();
+            net.predict(x).logits().toFloatArray(); // forces the computation
+            return (System.nanoTime() - t0) / 1e9;
+        }
+    }
+
+    private List<Row> training(List<FraFerNetwork> nets, int batch) {
+        double[][] t = new double[nets.size()][reps];
+        List<Model> models = new ArrayList<>();
+        List<Trainer> trainers = new ArrayList<>();
+        try {
+            for (FraFerNetwork net : nets) {
+                Model model = Model.newInstance("bench-" + net.config().fusion);
+                models.add(model);
+                model.setBlock(net.block());
+                DefaultTrainingConfig tc = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+                        .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(1e-5f)).build());
+                Trainer trainer = model.newTrainer(tc);
+                trainers.add(trainer);
+                trainer.initialize(new Shape(batch, 3, size, size));
+            }
+            for (int i = 0; i < warmup + reps; i++) {
+                for (int n = 0; n < nets.size(); n++) {
+                    double sec = trainOnce(trainers.get(n), models.get(n), nets.get(n).config().numClasses(), batch);
+                    if (i >= warmup) {
+                        t[n][i - warmup] = sec;
+                    }
+                }
+            }
+        } finally {
+            trainers.forEach(Trainer::close);
+            models.forEach(Model::close);
+        }
+        List<Row> rows = new ArrayList<>();
+        for (int n = 0; n < nets.size(); n++) {
+            rows.add(row(nets.get(n).config().fusion, "train", batch, t[n]));
+            System.out.println(format(rows.get(rows.size() - 1)));
+        }
+        return rows;
+    }
+
+    private double trainOnce(Trainer trainer, Model model, int numClasses, int batch) {
+        try (NDManager m = model.getNDManager().newSubManager()) {
+            NDArray x = m.randomUniform(0, 1, new Shape(batch, 3, size, size));
+            NDArray y = m.randomInteger(0, numClasses, new Shape(batch), ai.djl.ndarray.types.DataType.INT64)
+                    .toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
+            long t0 = System.nanoTime();
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray logits = trainer.forward(new NDList(x)).singletonOrThrow();
+                gc.backward(trainer.getLoss().evaluate(new NDList(y), new NDList(logits)));
+            }
+            trainer.step();
+            return (System.nanoTime() - t0) / 1e9;
+        }
     }
 
     private static Row row(String fusion, String mode, int batch, double[] t) {

@@ -85,6 +85,29 @@ class EfficientNetTest {
         assertThrows(IllegalArgumentException.class, () -> EfficientNet.layerShape(10, 224));
     }
 
+    /** Training-mode BN updates running stats like torch with momentum 0.1 (unbiased batch variance). */
+    @Test
+    void trainingBatchNormMomentumMatchesTorchDefault() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            EfficientNet net = new EfficientNet(EfficientNet.Variant.TF_EFFICIENTNET_B0, 8, 0, 0.2f);
+            net.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, new Shape(1, 3, 32, 32));
+            ai.djl.engine.Engine.getInstance().setRandomSeed(11);
+            NDArray x = m.randomNormal(new Shape(2, 3, 33, 33));
+            NDArray w = net.namedParameters().get("conv_stem.weight").getArray();
+            NDArray conv = ai.djl.nn.convolutional.Conv2d.conv2d(TfSamePadding.pad(x, 3, 2), w, null, new Shape(2, 2),
+                    new Shape(0, 0), new Shape(1, 1), 1).singletonOrThrow(); // (2, 32, 17, 17)
+            NDArray perChannel = conv.transpose(1, 0, 2, 3).reshape(32, -1);
+            NDArray mean = perChannel.mean(new int[] {1});
+            long n = perChannel.getShape().get(1);
+            NDArray varUnbiased = perChannel.sub(mean.expandDims(1)).square().sum(new int[] {1}).div(n - 1);
+            net.forwardLayers(new ai.djl.training.ParameterStore(m, false), x, true, 1, 1);
+            assertArrayEquals(mean.mul(0.1f).toFloatArray(),
+                    net.namedParameters().get("bn1.running_mean").getArray().toFloatArray(), 1e-5f);
+            assertArrayEquals(varUnbiased.mul(0.1f).add(0.9f).toFloatArray(),
+                    net.namedParameters().get("bn1.running_var").getArray().toFloatArray(), 1e-4f);
+        }
+    }
+
     @Test
     void unknownArchNamesTheKnownOnes() {
         var e = assertThrows(IllegalArgumentException.class, () -> EfficientNet.Variant.of("resnet50"));
