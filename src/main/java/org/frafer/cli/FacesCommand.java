@@ -231,6 +231,13 @@ public final class FacesCommand implements Callable<Integer> {
         @Option(names = "--batch", defaultValue = "32", description = "Batch size (default ${DEFAULT-VALUE}).")
         int batch;
 
+        @Option(names = "--detect", paramLabel = "back|front",
+                description = "First detect the face with this BlazeFace model and use an aligned square crop of it (default: whole images).")
+        String detect;
+
+        @Option(names = "--margin", defaultValue = "0.1", description = "With --detect: crop margin per side, fraction of the box (default ${DEFAULT-VALUE}).")
+        float margin;
+
         @Override
         public Integer call() throws Exception {
             if (gallery < 1 || batch < 1) {
@@ -241,10 +248,12 @@ public final class FacesCommand implements Callable<Integer> {
                 System.err.println("faces identify-eval: unknown --model '" + model + "'; known: " + FaceModels.FR_IDS);
                 return 2;
             }
-            try (FrBackbone fr = FaceModels.fr(model)) {
-                IdentificationEval.Result r = IdentificationEval.run(dir, fr, gallery, maxIdentities, batch);
-                System.out.printf(Locale.ROOT, "%s: %d identities, %d gallery / %d probe images, model %s: rank-1 = %.2f%% (%d/%d) in %.1f s%n",
-                        dir, r.identities(), r.gallery(), r.probes(), model, 100 * r.rank1(), r.correct(), r.probes(), r.seconds());
+            try (FrBackbone fr = FaceModels.fr(model); BlazeFaceDetector det = detect == null ? null : FaceModels.detector(detect)) {
+                IdentificationEval.Result r = IdentificationEval.run(dir, fr, gallery, maxIdentities, batch,
+                        det == null ? null : IdentificationEval.detectAndCrop(det, fr.inputSize(), margin, true));
+                System.out.printf(Locale.ROOT, "%s: %d identities, %d gallery / %d probe images, model %s%s: rank-1 = %.2f%% (%d/%d) in %.1f s%n",
+                        dir, r.identities(), r.gallery(), r.probes(), model,
+                        det == null ? "" : " (faces detected with blazeface-" + detect + ", aligned, margin " + margin + ")", 100 * r.rank1(), r.correct(), r.probes(), r.seconds());
                 if (r.rank1() < 0.9) {
                     System.err.println("warning: rank-1 below 90% - check the images are face crops and the model import");
                 }
