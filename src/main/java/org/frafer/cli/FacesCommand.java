@@ -87,6 +87,14 @@ public final class FacesCommand implements Callable<Integer> {
                 System.err.println("faces detect: --min-score must be in (0, 1), got " + minScore);
                 return 2;
             }
+            if (!List.of("back", "front").contains(model.toLowerCase(Locale.ROOT))) {
+                System.err.println("faces detect: unknown --model '" + model + "'; known: back, front");
+                return 2;
+            }
+            if (maxPixels <= 0 || cropSize < 0 || margin < 0) {
+                System.err.println("faces detect: --max-pixels must be > 0, --crops >= 0, --margin >= 0");
+                return 2;
+            }
             List<Path> files;
             try {
                 files = FaceFiles.expand(inputs);
@@ -242,6 +250,10 @@ public final class FacesCommand implements Callable<Integer> {
         public Integer call() throws Exception {
             if (gallery < 1 || batch < 1) {
                 System.err.println("faces identify-eval: --gallery and --batch must be >= 1");
+                return 2;
+            }
+            if (detect != null && !List.of("back", "front").contains(detect.toLowerCase(Locale.ROOT))) {
+                System.err.println("faces identify-eval: unknown --detect model '" + detect + "'; known: back, front");
                 return 2;
             }
             if (!FaceModels.supports(model)) {
