@@ -87,6 +87,14 @@ public final class FacesCommand implements Callable<Integer> {
                 System.err.println("faces detect: --min-score must be in (0, 1), got " + minScore);
                 return 2;
             }
+            if (!List.of("back", "front").contains(model.toLowerCase(Locale.ROOT))) {
+                System.err.println("faces detect: unknown --model '" + model + "'; known: back, front");
+                return 2;
+            }
+            if (maxPixels <= 0 || cropSize < 0 || margin < 0) {
+                System.err.println("faces detect: --max-pixels must be > 0, --crops >= 0, --margin >= 0");
+                return 2;
+            }
             List<Path> files;
             try {
                 files = FaceFiles.expand(inputs);
@@ -231,20 +239,33 @@ public final class FacesCommand implements Callable<Integer> {
         @Option(names = "--batch", defaultValue = "32", description = "Batch size (default ${DEFAULT-VALUE}).")
         int batch;
 
+        @Option(names = "--detect", paramLabel = "back|front",
+                description = "First detect the face with this BlazeFace model and use an aligned square crop of it (default: whole images).")
+        String detect;
+
+        @Option(names = "--margin", defaultValue = "0.1", description = "With --detect: crop margin per side, fraction of the box (default ${DEFAULT-VALUE}).")
+        float margin;
+
         @Override
         public Integer call() throws Exception {
             if (gallery < 1 || batch < 1) {
                 System.err.println("faces identify-eval: --gallery and --batch must be >= 1");
                 return 2;
             }
+            if (detect != null && !List.of("back", "front").contains(detect.toLowerCase(Locale.ROOT))) {
+                System.err.println("faces identify-eval: unknown --detect model '" + detect + "'; known: back, front");
+                return 2;
+            }
             if (!FaceModels.supports(model)) {
                 System.err.println("faces identify-eval: unknown --model '" + model + "'; known: " + FaceModels.FR_IDS);
                 return 2;
             }
-            try (FrBackbone fr = FaceModels.fr(model)) {
-                IdentificationEval.Result r = IdentificationEval.run(dir, fr, gallery, maxIdentities, batch);
-                System.out.printf(Locale.ROOT, "%s: %d identities, %d gallery / %d probe images, model %s: rank-1 = %.2f%% (%d/%d) in %.1f s%n",
-                        dir, r.identities(), r.gallery(), r.probes(), model, 100 * r.rank1(), r.correct(), r.probes(), r.seconds());
+            try (FrBackbone fr = FaceModels.fr(model); BlazeFaceDetector det = detect == null ? null : FaceModels.detector(detect)) {
+                IdentificationEval.Result r = IdentificationEval.run(dir, fr, gallery, maxIdentities, batch,
+                        det == null ? null : IdentificationEval.detectAndCrop(det, fr.inputSize(), margin, true));
+                System.out.printf(Locale.ROOT, "%s: %d identities, %d gallery / %d probe images, model %s%s: rank-1 = %.2f%% (%d/%d) in %.1f s%n",
+                        dir, r.identities(), r.gallery(), r.probes(), model,
+                        det == null ? "" : " (faces detected with blazeface-" + detect + ", aligned, margin " + margin + ")", 100 * r.rank1(), r.correct(), r.probes(), r.seconds());
                 if (r.rank1() < 0.9) {
                     System.err.println("warning: rank-1 below 90% - check the images are face crops and the model import");
                 }

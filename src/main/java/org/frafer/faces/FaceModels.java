@@ -60,7 +60,7 @@ public final class FaceModels {
                 p + "Conv2d_7/add",
                 "MobileFaceNet/Logits/LinearConv1x1/BatchNorm/FusedBatchNorm");
         // Human feeds mobilefacenet the [0, 1] crop as is (src/face/mobilefacenet.ts).
-        return new TfjsFrBackbone("mobilefacenet", Assets.require(DIR + "mobilefacenet.json"), 112, Float.parseFloat(System.getProperty("mfn.scale", "1")), Float.parseFloat(System.getProperty("mfn.offset", "0")), layers, "embeddings");
+        return new TfjsFrBackbone("mobilefacenet", Assets.require(DIR + "mobilefacenet.json"), 112, 1f, 0f, layers, "embeddings");
     }
 
     /** BlazeFace detector: {@code back} (256x256, group photos, small faces) or {@code front} (128x128, close-ups). */

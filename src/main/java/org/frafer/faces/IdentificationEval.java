@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
@@ -56,6 +57,15 @@ public final class IdentificationEval {
     }
 
     public static Result run(Path root, FrBackbone fr, int galleryPerPerson, int maxIdentities, int batch) throws IOException {
+        return run(root, fr, galleryPerPerson, maxIdentities, batch, null);
+    }
+
+    /**
+     * As {@link #run(Path, FrBackbone, int, int, int)}, each image first passed through {@code faceCrop}
+     * (e.g. detect + align + crop with {@link #detectAndCrop}); null = use the images as they are.
+     */
+    public static Result run(Path root, FrBackbone fr, int galleryPerPerson, int maxIdentities, int batch,
+                             UnaryOperator<BufferedImage> faceCrop) throws IOException {
         long t0 = System.nanoTime();
         List<List<Path>> people = listIdentities(root, maxIdentities);
         List<Path> gallery = new ArrayList<>();
@@ -72,8 +82,8 @@ public final class IdentificationEval {
                 (i < galleryPerPerson ? galleryIds : probeIds).add(id);
             }
         }
-        float[][] g = descriptors(gallery, fr, batch);
-        float[][] p = descriptors(probes, fr, batch);
+        float[][] g = descriptors(gallery, fr, batch, faceCrop);
+        float[][] p = descriptors(probes, fr, batch, faceCrop);
         int correct = 0;
         for (int i = 0; i < p.length; i++) {
             int best = -1;
@@ -93,7 +103,7 @@ public final class IdentificationEval {
     }
 
     /** L2-normalised descriptors of whole images (already face crops), in batches. */
-    static float[][] descriptors(List<Path> files, FrBackbone fr, int batch) throws IOException {
+    static float[][] descriptors(List<Path> files, FrBackbone fr, int batch, UnaryOperator<BufferedImage> faceCrop) throws IOException {
         PhotoReader reader = new PhotoReader();
         float[][] out = new float[files.size()][];
         try (NDManager base = NDManager.newBaseManager()) {
@@ -101,7 +111,8 @@ public final class IdentificationEval {
                 List<Path> chunk = files.subList(start, Math.min(files.size(), start + batch));
                 List<BufferedImage> imgs = new ArrayList<>();
                 for (Path f : chunk) {
-                    imgs.add(reader.read(f));
+                    BufferedImage img = reader.read(f);
+                    imgs.add(faceCrop == null ? img : faceCrop.apply(img));
                 }
                 imgs = sameSize(imgs);
                 try (NDManager m = base.newSubManager()) {
@@ -116,6 +127,21 @@ public final class IdentificationEval {
             }
         }
         return out;
+    }
+
+    /**
+     * Detects the best face, crops it square with {@code margin} and eye-line alignment, at {@code size};
+     * the whole image when no face is found.
+     */
+    public static UnaryOperator<BufferedImage> detectAndCrop(FaceDetector detector, int size, float margin, boolean align) {
+        return img -> {
+            List<DetectedFace> faces = detector.detect(img);
+            if (faces.isEmpty()) {
+                return img;
+            }
+            DetectedFace best = faces.stream().max(Comparator.comparingDouble(DetectedFace::score)).orElseThrow();
+            return FaceCrops.crop(img, best, size, margin, align);
+        };
     }
 
     /** A batch needs one size: images of another size are resized (bilinear) to the first one's. */

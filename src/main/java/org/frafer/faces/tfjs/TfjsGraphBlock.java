@@ -177,6 +177,9 @@ public class TfjsGraphBlock extends AbstractBlock {
                 } catch (RuntimeException e) {
                     throw new TfjsModelException(source + ": " + n + " failed on inputs " + shapes(n, values) + ": " + e.getMessage(), e);
                 }
+                if (!training && v != null && !isShared(n)) {
+                    v.attach(scratch); // freed below as soon as its last consumer ran
+                }
                 values.put(name, v);
                 if (keep.contains(name)) {
                     out.put(name, v);
@@ -185,7 +188,7 @@ public class TfjsGraphBlock extends AbstractBlock {
                     for (String in : n.inputs()) {
                         if (pending.merge(in, -1, Integer::sum) == 0 && !keep.contains(in)) {
                             NDArray dead = values.remove(in);
-                            if (dead != null && !isShared(nodes.get(in), feeds) && dead.getManager() == scratch) {
+                            if (dead != null && !isShared(nodes.get(in)) && dead.getManager() == scratch) {
                                 dead.close();
                             }
                         }
@@ -213,8 +216,9 @@ public class TfjsGraphBlock extends AbstractBlock {
         return run(new ParameterStore(input.getManager(), false), Map.of(placeholders.get(0), input), wanted, false);
     }
 
-    private static boolean isShared(TfjsNode n, Map<String, NDArray> feeds) {
-        return "Const".equals(n.op()) || "Placeholder".equals(n.op()) || "Identity".equals(n.op());
+    /** Arrays the graph does not own: weights and fed inputs. */
+    private static boolean isShared(TfjsNode n) {
+        return "Const".equals(n.op()) || "Placeholder".equals(n.op());
     }
 
     private String shapes(TfjsNode n, Map<String, NDArray> values) {
@@ -295,7 +299,7 @@ public class TfjsGraphBlock extends AbstractBlock {
             case "Placeholder":
                 return feeds.get(n.name());
             case "Identity":
-                return in(n, 0, v);
+                return in(n, 0, v).duplicate(); // a copy, so freeing the input cannot free the output
             case "Conv2D":
             case "_FusedConv2D":
                 return fused(n, conv(n, in(n, 0, v), in(n, 1, v), false), v);

@@ -162,6 +162,10 @@ class TfjsGraphBlockTest {
             assertArrayEquals(new float[] {10 * 1.5f + 1 + 1, -20 - 2.5f - 2, 150 + 1 + 1, 200 - 2.5f - 2}, out.get("c").toFloatArray(), 1e-5f);
             assertEquals(new Shape(4, 1), out.get("r").getShape());
             assertArrayEquals(new float[] {17, 260, 152, 260}, out.get("r").toFloatArray(), 1e-5f);
+            // As a DJL block: forward() returns the graph's sinks (here only "r").
+            assertEquals(List.of("r"), h.block.outputNodes());
+            ai.djl.ndarray.NDList sinks = h.block.forward(new ParameterStore(nd, false), new ai.djl.ndarray.NDList(x), false);
+            assertArrayEquals(new float[] {17, 260, 152, 260}, sinks.singletonOrThrow().toFloatArray(), 1e-5f);
             // Weights are DJL parameters named by node, frozen by default.
             Map<String, Parameter> params = h.block.weightParameters();
             assertEquals(List.of("w16", "w32", "wu16", "wu8"), params.keySet().stream().sorted().toList());

@@ -1,0 +1,124 @@
+package org.frafer.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.CRC32;
+import javax.imageio.ImageIO;
+import org.frafer.Assets;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code fra-fer faces detect} on a folder mixing a real photo with bad inputs: each bad file is reported, the rest go on. */
+class FacesCommandTest {
+
+    @TempDir
+    Path tmp;
+
+    /** A PNG that is only a valid header announcing width x height (no pixel data). */
+    static byte[] pngHeader(int width, int height) {
+        ByteBuffer ihdr = ByteBuffer.allocate(17);
+        ihdr.put("IHDR".getBytes(StandardCharsets.US_ASCII)).putInt(width).putInt(height)
+                .put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
+        CRC32 crc = new CRC32();
+        crc.update(ihdr.array());
+        ByteBuffer png = ByteBuffer.allocate(8 + 4 + 17 + 4 + 12);
+        png.put(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+        png.putInt(13).put(ihdr.array()).putInt((int) crc.getValue());
+        CRC32 end = new CRC32();
+        end.update("IEND".getBytes(StandardCharsets.US_ASCII));
+        png.putInt(0).put("IEND".getBytes(StandardCharsets.US_ASCII)).putInt((int) end.getValue());
+        return png.array();
+    }
+
+    @Test
+    void badInputsAreReportedPerFileAndDoNotStopTheOthers() throws Exception {
+        Assumptions.assumeTrue(Assets.present("human-models/models/blazeface-back.json") && Assets.present("samples/sample1.jpg"),
+                "face models / sample photos not fetched (tools/fetch-assets.sh)");
+        Path in = Files.createDirectories(tmp.resolve("in"));
+        Files.copy(Assets.require("samples/sample1.jpg"), in.resolve("a_group.jpg"));
+        BufferedImage grey = new BufferedImage(320, 240, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = grey.createGraphics();
+        g.setColor(new Color(128, 128, 128));
+        g.fillRect(0, 0, 320, 240);
+        g.dispose();
+        ImageIO.write(grey, "png", in.resolve("b_noface.png").toFile());
+        Files.writeString(in.resolve("c_broken.jpg"), "this is not a JPEG");
+        Files.write(in.resolve("d_empty.jpg"), new byte[0]);
+        Files.write(in.resolve("e_huge.png"), pngHeader(20_000, 20_000));
+        Path out = tmp.resolve("out");
+
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        int code;
+        try {
+            System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
+            code = Main.commandLine().execute("faces", "detect", in.toString(), "--out", out.toString());
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+        String o = stdout.toString(StandardCharsets.UTF_8);
+        String e = stderr.toString(StandardCharsets.UTF_8);
+        System.out.println(o + e);
+        assertEquals(1, code, "non-zero exit when an input failed");
+        assertTrue(e.contains("c_broken.jpg") && e.contains("not a readable image"), e);
+        assertTrue(e.contains("d_empty.jpg") && e.contains("empty file (0 bytes)"), e);
+        assertTrue(e.contains("e_huge.png") && e.contains("20000x20000") && e.contains("exceeds"), e);
+        assertTrue(o.contains("b_noface.png") && o.contains("no face found"), o);
+        assertTrue(o.contains("2 image(s) processed") && o.contains("3 failed"), o);
+
+        ObjectMapper json = new ObjectMapper();
+        JsonNode group = json.readTree(out.resolve("a_group.json").toFile());
+        assertEquals(1920, group.path("width").asInt());
+        assertEquals(3, group.path("faces").size());
+        JsonNode face = group.path("faces").get(0);
+        assertTrue(face.path("score").asDouble() > 0.5);
+        assertEquals(2, face.path("keypoints").path("rightEye").size());
+        assertTrue(face.path("box").path("width").asDouble() > 50);
+        assertEquals(0, json.readTree(out.resolve("b_noface.json").toFile()).path("faces").size());
+        BufferedImage annotated = ImageIO.read(out.resolve("a_group.jpg").toFile());
+        assertEquals(1280, annotated.getHeight());
+        assertTrue(Files.notExists(out.resolve("c_broken.json")));
+        try (var files = Files.list(out)) {
+            assertTrue(files.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")), "no temp files left");
+        }
+    }
+
+    @Test
+    void maxPixelsIsConfigurable() throws Exception {
+        Assumptions.assumeTrue(Assets.present("human-models/models/blazeface-front.json"), "face models not fetched");
+        Path img = tmp.resolve("small.png");
+        ImageIO.write(new BufferedImage(100, 100, BufferedImage.TYPE_INT_RGB), "png", img.toFile());
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        PrintStream oldErr = System.err;
+        PrintStream oldOut = System.out;
+        int code;
+        try {
+            System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
+            System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+            code = Main.commandLine().execute("faces", "detect", img.toString(), "--out", tmp.resolve("o").toString(),
+                    "--model", "front", "--max-pixels", "5000");
+        } finally {
+            System.setErr(oldErr);
+            System.setOut(oldOut);
+        }
+        assertEquals(1, code);
+        assertTrue(stderr.toString(StandardCharsets.UTF_8).contains("exceeds the limit of 5000 pixels"), stderr.toString(StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,51 @@
+package org.frafer.faces;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import org.junit.jupiter.api.Test;
+
+/** The {@link FrBackbone} contract on hse-faceres: layers, shapes, any input size, frozen, caller's manager. */
+class FrBackboneContractTest {
+
+    @Test
+    void hseFaceResLayersAndContract() {
+        FaceFixtures.assumeModels();
+        assertThrows(IllegalArgumentException.class, () -> FaceModels.fr("nope"));
+        try (FrBackbone fr = FaceModels.fr("hse-faceres"); NDManager m = NDManager.newBaseManager()) {
+            assertEquals("hse-faceres", fr.id());
+            assertEquals(224, fr.inputSize());
+            assertEquals(14, fr.numLayers());
+            assertEquals(new Shape(32, 112, 112), fr.featureShape(1));
+            assertEquals(new Shape(64, 112, 112), fr.featureShape(2));
+            assertEquals(new Shape(128, 56, 56), fr.featureShape(3));
+            assertEquals(new Shape(1024, 7, 7), fr.featureShape(14));
+            assertThrows(IllegalArgumentException.class, () -> fr.featureShape(15));
+
+            NDArray faces = m.randomUniform(0f, 1f, new Shape(2, 3, 96, 80)); // any size: resized inside
+            faces.setRequiresGradient(true);
+            NDArray h;
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                h = fr.features(faces, 1);
+                assertFalse(h.hasGradient());
+            }
+            assertEquals(new Shape(2, 32, 112, 112), h.getShape());
+            assertSame(m, h.getManager());
+            float max = h.max().getFloat();
+            assertTrue(h.min().getFloat() >= 0 && max <= 6f && max > 0, "ReLU6 stem output range"); // clip_by_value(0, 6)
+            NDArray e = fr.embedding(faces);
+            assertEquals(new Shape(2, 1024), e.getShape());
+            for (var p : ((TfjsFrBackbone) fr).graph().getParameters().values()) {
+                assertFalse(p.requiresGradient(), p.getName());
+            }
+        }
+    }
+}
