@@ -387,7 +387,7 @@ public final class Trainer {
     }
 
     /** Gradients only for the stage's parameters; everything else (the FR branch included) is frozen. */
-    private List<NamedParameter> stageParameters(TrainConfig.Stage stage) {
+    List<NamedParameter> stageParameters(TrainConfig.Stage stage) {
         List<Parameter> chosen = "head".equals(stage.params) ? network.headParameters() : network.trainableParameters();
         if (chosen.isEmpty()) {
             throw new IllegalStateException("stage '" + stage.name + "': the network has no " + stage.params + " parameters");
