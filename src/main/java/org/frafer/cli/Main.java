@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             ModelCommand.class,
             FacesCommand.class,
+            TrainCommand.class, EvaluateCommand.class, CompareCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
