@@ -36,6 +36,7 @@ public final class LearningCurves {
             lossChart.addSeries("train loss", epochs, loss).setMarker(SeriesMarkers.CIRCLE);
         }
         XYChart accChart = new XYChartBuilder().width(520).height(380).title("Validation").xAxisTitle("epoch").yAxisTitle("accuracy").build();
+        accChart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0);
         if (!valEpochs.isEmpty()) {
             accChart.addSeries("accuracy", valEpochs, valAcc).setMarker(SeriesMarkers.CIRCLE);
             accChart.addSeries("balanced accuracy", valEpochs, valBal).setMarker(SeriesMarkers.DIAMOND);

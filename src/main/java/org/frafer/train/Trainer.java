@@ -528,7 +528,8 @@ public final class Trainer {
 
     private void note(String message) {
         if (log != null) {
-            log.println(message);
+            // With a progress bar on the same console, start on a fresh line.
+            log.println(progressBar ? "\n" + message : message);
         }
     }
 }

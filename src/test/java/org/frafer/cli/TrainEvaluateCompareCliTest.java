@@ -49,7 +49,7 @@ class TrainEvaluateCompareCliTest {
             @Override
             public FaceDataset open(DatasetArgs.Request r) {
                 requests.add(r);
-                int n = r.limit() != null ? r.limit() : "train".equals(r.split()) ? 128 : 64;
+                int n = r.limit() != null ? r.limit() : "train".equals(r.split()) ? 96 : 32;
                 List<FaceSample> samples = new ArrayList<>();
                 for (int i = 0; i < n; i++) {
                     samples.add(new FaceSample(Path.of("img" + i), null, i % 4, null, null));
@@ -111,7 +111,7 @@ class TrainEvaluateCompareCliTest {
         assertEquals("valid", requests.get(1).split());
         assertTrue(Files.isRegularFile(runDir.resolve("model/model.safetensors")));
         assertTrue(Files.isRegularFile(runDir.resolve("best/model.safetensors")), "hsemotion keeps the best epoch");
-        assertTrue(r.err().contains("done: 24 steps"), r.err());
+        assertTrue(r.err().contains("done: 18 steps"), r.err());
 
         // Resuming a finished run keeps its result and takes no extra settings.
         Run again = run("train", "--resume", runDir.toString(), "--no-progress");
@@ -125,7 +125,7 @@ class TrainEvaluateCompareCliTest {
                 "--out", report.toString(), "--no-progress");
         assertEquals(0, ev.code(), ev.err());
         JsonNode n = TrainConfig.JSON.readTree(report.toFile());
-        assertEquals(64, n.get("samplesEvaluated").asInt());
+        assertEquals(32, n.get("samplesEvaluated").asInt());
         assertTrue(n.get("accuracy").asDouble() > 0.8, "accuracy " + n.get("accuracy"));
         assertEquals(2, n.get("perSubject").size()); // person0, person1
         assertTrue(Files.isRegularFile(dir.resolve("reports/a-confusion.png")));
