@@ -37,6 +37,8 @@ public final class TinyNetwork implements EmotionNetwork {
     private final SequentialBlock block = new SequentialBlock();
     private final Linear head;
     private final NDManager manager = NDManager.newBaseManager();
+    /** Simulates a frozen FR branch: the conv weights are left out of trainableParameters(). */
+    public boolean frozenConv;
 
     public TinyNetwork(ModelConfig config, boolean conv, int seed) {
         this.config = config;
@@ -78,7 +80,7 @@ public final class TinyNetwork implements EmotionNetwork {
     public List<Parameter> trainableParameters() {
         List<Parameter> out = new ArrayList<>();
         for (var p : block.getParameters()) {
-            if (p.getValue().requiresGradient()) {
+            if (p.getValue().requiresGradient() && !(frozenConv && p.getKey().contains("Conv2d"))) {
                 out.add(p.getValue());
             }
         }

@@ -121,6 +121,43 @@ class TrainerTest {
         assertEquals(a, b);
     }
 
+    @Test
+    void headStageTouchesOnlyTheHeadAndFrozenParametersNeverMove(@TempDir Path dir) {
+        TrainConfig c = quickConfig();
+        c.sam = true;
+        c.stages.add(0, new TrainConfig.Stage("head", "head", 1, 0.05));
+        c.stages.get(1).epochs = 1;
+        try (TinyNetwork net = new TinyNetwork(c.model, true, 4)) {
+            net.frozenConv = true;
+            float[][] before = net.snapshot();
+            List<String> names = net.block().getParameters().keys();
+            assertTrue(names.stream().anyMatch(n -> n.contains("Conv2d")) && names.stream().anyMatch(n -> n.contains("BatchNorm_gamma"))
+                    && names.stream().anyMatch(n -> n.contains("running")), names.toString());
+            TrainConfig headOnly = c.copy();
+            headOnly.maxSteps = 6L; // exactly the head epoch
+            new Trainer(net, headOnly, data(new SyntheticBatches(96, 16, SIZE, 4, 5, true), null), dir.resolve("a")).log(null).train();
+            float[][] afterHead = net.snapshot();
+            for (int i = 0; i < names.size(); i++) {
+                boolean isHead = i >= names.size() - 2; // the Linear head's weight and bias come last
+                boolean isRunningStat = names.get(i).contains("running");
+                if (isHead) {
+                    assertTrue(!java.util.Arrays.equals(before[i], afterHead[i]), "head parameter " + names.get(i) + " should train");
+                } else if (!isRunningStat) {
+                    assertArrayEquals(before[i], afterHead[i], 0f, names.get(i) + " must not move in the head stage");
+                }
+            }
+            new Trainer(net, c, data(new SyntheticBatches(96, 16, SIZE, 4, 5, true), null), dir.resolve("b")).log(null).train();
+            float[][] afterAll = net.snapshot();
+            for (int i = 0; i < names.size(); i++) {
+                if (names.get(i).contains("Conv2d")) {
+                    assertArrayEquals(before[i], afterAll[i], 0f, "frozen " + names.get(i) + " must never move");
+                } else if (names.get(i).contains("BatchNorm_gamma")) {
+                    assertTrue(!java.util.Arrays.equals(afterHead[i], afterAll[i]), names.get(i) + " trains in the all stage");
+                }
+            }
+        }
+    }
+
     static List<JsonNode> readLines(Path f) throws Exception {
         List<JsonNode> out = new ArrayList<>();
         for (String line : Files.readAllLines(f)) {
