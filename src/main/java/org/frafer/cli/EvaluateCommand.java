@@ -60,7 +60,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     String subjectPattern;
     @Option(names = "--workers", paramLabel = "N", defaultValue = "0", description = "Image decoding threads (0 = automatic).")
     int workers;
-    @Option(names = "--no-progress", description = "No progress bar.")
+    @Option(names = "--no-progress", description = "No progress bar (it is also off when the output is not a terminal).")
     boolean noProgress;
 
     @Override
@@ -88,7 +88,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             ClassMap map = ClassMap.of(network.config().classes, ds.classes(), seven);
             source = DatasetArgs.batches(ds, batch, network.config().inputSize, false, false, seed, workers);
             Evaluation ev;
-            try (ProgressBar bar = noProgress ? null : new ProgressBarBuilder().setTaskName("evaluate").setInitialMax(source.size())
+            try (ProgressBar bar = noProgress || System.console() == null ? null : new ProgressBarBuilder().setTaskName("evaluate").setInitialMax(source.size())
                     .setStyle(ProgressBarStyle.ASCII).setConsumer(new ConsoleProgressBarConsumer(System.err)).setUnit(" img", 1).showSpeed().build()) {
                 ev = Evaluation.run(network, source, map, n -> {
                     if (bar != null) {

@@ -104,7 +104,7 @@ public final class TrainCommand implements Callable<Integer> {
     Path out;
     @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue the run in RUN_DIR from its latest checkpoint (takes no other settings).")
     Path resume;
-    @Option(names = "--no-progress", description = "No progress bar.")
+    @Option(names = "--no-progress", description = "No progress bar (it is also off when the output is not a terminal).")
     boolean noProgress;
 
     @Override
@@ -168,7 +168,7 @@ public final class TrainCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, e.getMessage());
         }
         if (data != null) {
-            cfg.data = data.toString();
+            cfg.data = data.toAbsolutePath().normalize().toString();
         }
         if (format != null) {
             cfg.format = format.toLowerCase(Locale.ROOT);
@@ -177,7 +177,7 @@ public final class TrainCommand implements Callable<Integer> {
             cfg.trainSplit = split;
         }
         if (valData != null) {
-            cfg.valData = valData.toString();
+            cfg.valData = valData.toAbsolutePath().normalize().toString();
         }
         if (valSplit != null) {
             cfg.valSplit = valSplit;
@@ -306,7 +306,7 @@ public final class TrainCommand implements Callable<Integer> {
                 err.println("initial FER weights " + cfg.init + ": " + Networks.loadFerWeights(network, Path.of(cfg.init), false));
             }
             Trainer trainer = new Trainer(network, cfg, new TrainData(trainBatches, valBatches, train.classes(), DatasetArgs.classCounts(train), train.name()),
-                    runDir).progressBar(!noProgress).log(new java.io.PrintStream(new WriterStream(err), true));
+                    runDir).progressBar(!noProgress && System.console() != null).log(new java.io.PrintStream(new WriterStream(err), true));
             TrainResult r = resuming ? trainer.resume() : trainer.train();
             TrainState.EpochRecord lastEpoch = r.history().isEmpty() ? null : r.history().get(r.history().size() - 1);
             err.println("done: " + r.steps() + " steps; model " + r.modelDir()

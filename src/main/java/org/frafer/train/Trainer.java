@@ -60,6 +60,7 @@ public final class Trainer {
     private boolean progressBar;
     private PrintStream log = System.err;
     private float[] classWeights;
+    private List<NDArray> runningStats;
 
     public Trainer(EmotionNetwork network, TrainConfig config, TrainData data, Path runDir) {
         this.network = network;
@@ -136,7 +137,11 @@ public final class Trainer {
         if (state.globalStep >= totalSteps) {
             state.finished = true;
         }
-        try (MetricsLog metrics = new MetricsLog(runDir.resolve(METRICS_FILE), resumeFrom == null ? null : state.metricsBytes);
+        if (config.keepBest && data.validation() == null) {
+            note("no validation set: the output model is the last epoch, not the best one");
+        }
+        // A fresh run starts an empty metrics.jsonl; a resumed one cuts it back to its checkpoint.
+        try (MetricsLog metrics = new MetricsLog(runDir.resolve(METRICS_FILE), resumeFrom == null ? 0L : state.metricsBytes);
                 NDManager base = NDManager.newBaseManager();
                 ProgressBar bar = progressBar ? newBar(totalSteps, state.globalStep) : null) {
             while (!state.finished && state.stage < config.stages.size()) {
@@ -376,6 +381,9 @@ public final class Trainer {
     }
 
     private List<NDArray> runningStats() {
+        if (runningStats != null) {
+            return runningStats;
+        }
         List<NDArray> stats = new ArrayList<>();
         for (NamedParameter p : Checkpoints.allParameters(network)) {
             Parameter.Type t = p.parameter().getType();
@@ -383,6 +391,7 @@ public final class Trainer {
                 stats.add(p.parameter().getArray());
             }
         }
+        runningStats = stats;
         return stats;
     }
 
