@@ -299,6 +299,8 @@ public final class TrainCommand implements Callable<Integer> {
                 + (val == null ? ", no validation" : ", validating on " + val.name() + " (" + val.samples().size() + ")"));
         BatchSource trainBatches = null;
         BatchSource valBatches = null;
+        // Same seed, same initial weights (random init and any random stand-in branch draw from the engine RNG).
+        ai.djl.engine.Engine.getInstance().setRandomSeed((int) cfg.seed);
         try (EmotionNetwork network = networkFactory.apply(cfg.model)) {
             trainBatches = DatasetArgs.batches(train, cfg.batchSize, cfg.model.inputSize, true, cfg.flip, cfg.seed, cfg.workers);
             valBatches = val == null ? null : DatasetArgs.batches(val, cfg.batchSize, cfg.model.inputSize, false, false, cfg.seed, cfg.workers);

@@ -141,6 +141,23 @@ class TrainEvaluateCompareCliTest {
     }
 
     @Test
+    void sameSeedSameRun(@TempDir Path dir) throws Exception {
+        TrainCommand.networkFactory = c -> new TinyNetwork(c, true, -1); // unseeded init: the command must seed it
+        Path data = Files.createDirectories(dir.resolve("data"));
+        byte[][] models = new byte[3][];
+        String[] seeds = {"7", "7", "8"};
+        for (int i = 0; i < 3; i++) {
+            Path out = dir.resolve("r" + i);
+            Run r = run("train", "--data", data.toString(), "--format", "folder", "--input-size", "32", "--batch", "16", "--lr", "0.01",
+                    "--max-steps", "2", "--seed", seeds[i], "--out", out.toString(), "--no-progress");
+            assertEquals(0, r.code(), r.err());
+            models[i] = Files.readAllBytes(out.resolve("model/model.safetensors"));
+        }
+        assertTrue(java.util.Arrays.equals(models[0], models[1]), "same seed, same weights");
+        assertFalse(java.util.Arrays.equals(models[0], models[2]), "another seed, other weights");
+    }
+
+    @Test
     void argumentErrorsAreClear(@TempDir Path dir) throws Exception {
         Path data = Files.createDirectories(dir.resolve("data"));
         String out = dir.resolve("r").toString();

@@ -53,7 +53,9 @@ public final class TinyNetwork implements EmotionNetwork {
         }
         head = Linear.builder().setUnits(config.numClasses()).build();
         block.add(head);
-        Engine.getInstance().setRandomSeed(seed);
+        if (seed >= 0) { // negative: draw from the engine RNG as it stands (like a real network's random init)
+            Engine.getInstance().setRandomSeed(seed);
+        }
         block.initialize(manager, DataType.FLOAT32, new Shape(1, 3, config.inputSize, config.inputSize));
     }
 
