@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
             ModelCommand.class,
             FacesCommand.class,
             DataCommand.class,
+            TrainCommand.class, EvaluateCommand.class, CompareCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
