@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
             ModelCommand.class,
             FacesCommand.class,
             DataCommand.class,
+            TrainCommand.class, EvaluateCommand.class, CompareCommand.class,
             PredictCommand.class, ExplainCommand.class,
             CommandLine.HelpCommand.class
         })
