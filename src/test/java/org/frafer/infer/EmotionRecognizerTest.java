@@ -301,6 +301,27 @@ class EmotionRecognizerTest {
     }
 
     @Test
+    void defaultModelCanComeFromTheClassPath() throws Exception {
+        for (Path c : DefaultModel.candidates()) {
+            org.junit.jupiter.api.Assumptions.assumeFalse(Files.exists(c.resolve(DefaultModel.CONFIG)),
+                    "a default model folder exists at " + c + "; the class path is not consulted");
+        }
+        Path root = dir.resolve("cp");
+        Path res = Files.createDirectories(root.resolve(DefaultModel.RESOURCE));
+        Files.writeString(res.resolve(DefaultModel.CONFIG), "{\"fusion\": \"fra\"}");
+        Files.write(res.resolve(DefaultModel.WEIGHTS), new byte[] {1, 2, 3});
+        ClassLoader before = Thread.currentThread().getContextClassLoader();
+        try (java.net.URLClassLoader loader = new java.net.URLClassLoader(new java.net.URL[] {root.toUri().toURL()}, null)) {
+            Thread.currentThread().setContextClassLoader(loader);
+            Path found = DefaultModel.locate();
+            assertEquals("{\"fusion\": \"fra\"}", Files.readString(found.resolve(DefaultModel.CONFIG)));
+            assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(found.resolve(DefaultModel.WEIGHTS)));
+        } finally {
+            Thread.currentThread().setContextClassLoader(before);
+        }
+    }
+
+    @Test
     void inferenceRecordsNoGradientEvenInsideAGradientCollector() {
         // e.g. a training loop that calls predict for a validation image while collecting gradients
         assertTrue(network.trainableParameters().get(0).getArray().hasGradient(), "precondition: parameters require grad");
