@@ -1,7 +1,6 @@
 package org.frafer.data;
 
 import java.awt.image.BufferedImage;
-import java.awt.image.DataBufferInt;
 import java.util.Arrays;
 
 /**
@@ -53,11 +52,12 @@ public final class FacePreprocess {
         }
         int w = x1 - x0;
         int h = y1 - y0;
-        int[] src = ((DataBufferInt) rgb.getRaster().getDataBuffer()).getData();
+        // getDataElements honours sub-image offsets and scanline strides (the raw buffer does not).
+        int[] src = (int[]) rgb.getRaster().getDataElements(x0, y0, w, h, null);
         boolean grey = true;
         for (int y = y0; y < y1 && grey; y++) {
             for (int x = x0; x < x1; x++) {
-                int p = src[y * iw + x];
+                int p = src[(y - y0) * w + (x - x0)];
                 int r = p >> 16 & 0xff;
                 if (r != (p >> 8 & 0xff) || r != (p & 0xff)) {
                     grey = false;
@@ -70,7 +70,7 @@ public final class FacePreprocess {
         int k = 0;
         for (int y = y0; y < y1; y++) {
             for (int x = x0; x < x1; x++) {
-                int p = src[y * iw + x];
+                int p = src[(y - y0) * w + (x - x0)];
                 if (grey) {
                     data[k++] = (byte) p;
                 } else {

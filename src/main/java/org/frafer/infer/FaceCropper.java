@@ -64,7 +64,6 @@ public final class FaceCropper {
     }
 
     public FaceCrop crop(BufferedImage photo, DetectedFace face) {
-        photo = compactRgb(photo);
         double angle = align ? eyeAngle(face) : 0;
         float[] input;
         if (angle == 0) {
@@ -77,7 +76,6 @@ public final class FaceCropper {
 
     /** A face that is already cropped: the whole image, resized to the input size. */
     public FaceCrop whole(BufferedImage face) {
-        face = compactRgb(face);
         float[] input = FacePreprocess.toChw(face, null, size, false);
         return new FaceCrop(new DetectedFace(0, 0, face.getWidth(), face.getHeight(), 1f, new float[0][]), toImage(input, size), input);
     }
@@ -102,26 +100,6 @@ public final class FaceCropper {
             g.dispose();
         }
         return out;
-    }
-
-    /**
-     * The image as TYPE_INT_RGB whose data buffer holds exactly its own pixels. FacePreprocess indexes
-     * the buffer directly, which is wrong for sub-images ({@code getSubimage} shares the parent's buffer).
-     */
-    static BufferedImage compactRgb(BufferedImage img) {
-        if (img.getType() == BufferedImage.TYPE_INT_RGB && img.getRaster().getParent() == null
-                && img.getRaster().getDataBuffer().getSize() == img.getWidth() * img.getHeight()
-                && img.getRaster().getSampleModelTranslateX() == 0 && img.getRaster().getSampleModelTranslateY() == 0) {
-            return img;
-        }
-        BufferedImage copy = new BufferedImage(img.getWidth(), img.getHeight(), BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = copy.createGraphics();
-        try {
-            g.drawImage(img, 0, 0, null);
-        } finally {
-            g.dispose();
-        }
-        return copy;
     }
 
     /** CHW [0, 1] floats as an RGB picture (rounded to 8 bits). */

@@ -64,6 +64,30 @@ class FacePreprocessTest {
     }
 
     @Test
+    void subImagesAreCroppedFromTheirOwnRegion() {
+        // A sub-image shares its parent's buffer: cropping it must read the sub-image's pixels, not the parent's origin.
+        BufferedImage parent = new BufferedImage(40, 30, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 30; y++) {
+            for (int x = 0; x < 40; x++) {
+                parent.setRGB(x, y, x >= 20 && y >= 10 ? 0x0000ff : 0xff0000);
+            }
+        }
+        BufferedImage sub = parent.getSubimage(20, 10, 20, 20);
+        FacePreprocess.Pixels whole = FacePreprocess.crop(sub, null);
+        FacePreprocess.Pixels part = FacePreprocess.crop(sub, new int[] {5, 5, 10, 10});
+        for (FacePreprocess.Pixels px : new FacePreprocess.Pixels[] {whole, part}) {
+            byte[] d = px.data();
+            for (int k = 0; k < d.length; k += 3) {
+                assertEquals(0, d[k] & 0xff, "red");
+                assertEquals(0, d[k + 1] & 0xff, "green");
+                assertEquals(255, d[k + 2] & 0xff, "blue");
+            }
+        }
+        assertEquals(20, whole.width());
+        assertEquals(10, part.height());
+    }
+
+    @Test
     void flipMirrorsEachRowExactly() throws IOException {
         BufferedImage input = Images.read(fixtures().resolve("resize_input.png"), 10_000);
         int s = 20;
