@@ -1,7 +1,5 @@
 package org.frafer.faces;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -102,29 +100,18 @@ public final class IdentificationEval {
         return new Result(people.size(), gallery.size(), probes.size(), correct, (System.nanoTime() - t0) / 1e9);
     }
 
-    /** L2-normalised descriptors of whole images (already face crops), in batches. */
+    /** L2-normalised descriptors of the images (optionally face-cropped first), in batches. */
     static float[][] descriptors(List<Path> files, FrBackbone fr, int batch, UnaryOperator<BufferedImage> faceCrop) throws IOException {
         PhotoReader reader = new PhotoReader();
         float[][] out = new float[files.size()][];
-        try (NDManager base = NDManager.newBaseManager()) {
-            for (int start = 0; start < files.size(); start += batch) {
-                List<Path> chunk = files.subList(start, Math.min(files.size(), start + batch));
-                List<BufferedImage> imgs = new ArrayList<>();
-                for (Path f : chunk) {
-                    BufferedImage img = reader.read(f);
-                    imgs.add(faceCrop == null ? img : faceCrop.apply(img));
-                }
-                imgs = sameSize(imgs);
-                try (NDManager m = base.newSubManager()) {
-                    NDArray emb = fr.embedding(FaceCrops.toNchw(m, imgs));
-                    NDArray norm = emb.norm(new int[] {1}, true).maximum(1e-12f);
-                    float[] flat = emb.div(norm).toFloatArray();
-                    int dim = flat.length / chunk.size();
-                    for (int i = 0; i < chunk.size(); i++) {
-                        out[start + i] = java.util.Arrays.copyOfRange(flat, i * dim, (i + 1) * dim);
-                    }
-                }
+        for (int start = 0; start < files.size(); start += batch) {
+            List<BufferedImage> imgs = new ArrayList<>();
+            for (Path f : files.subList(start, Math.min(files.size(), start + batch))) {
+                BufferedImage img = reader.read(f);
+                imgs.add(faceCrop == null ? img : faceCrop.apply(img));
             }
+            float[][] d = FaceDescriptors.of(fr, imgs, batch);
+            System.arraycopy(d, 0, out, start, d.length);
         }
         return out;
     }
@@ -142,26 +129,6 @@ public final class IdentificationEval {
             DetectedFace best = faces.stream().max(Comparator.comparingDouble(DetectedFace::score)).orElseThrow();
             return FaceCrops.crop(img, best, size, margin, align);
         };
-    }
-
-    /** A batch needs one size: images of another size are resized (bilinear) to the first one's. */
-    private static List<BufferedImage> sameSize(List<BufferedImage> imgs) {
-        int w = imgs.get(0).getWidth();
-        int h = imgs.get(0).getHeight();
-        List<BufferedImage> out = new ArrayList<>();
-        for (BufferedImage img : imgs) {
-            if (img.getWidth() == w && img.getHeight() == h) {
-                out.add(img);
-            } else {
-                BufferedImage r = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-                java.awt.Graphics2D gr = r.createGraphics();
-                gr.setRenderingHint(java.awt.RenderingHints.KEY_INTERPOLATION, java.awt.RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-                gr.drawImage(img, 0, 0, w, h, null);
-                gr.dispose();
-                out.add(r);
-            }
-        }
-        return out;
     }
 
     private static double dot(float[] a, float[] b) {

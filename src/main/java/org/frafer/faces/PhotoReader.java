@@ -83,6 +83,14 @@ public final class PhotoReader {
         return toIntRgb(applyExifOrientation(img, exifOrientation(file)));
     }
 
+    private static boolean isPlain(BufferedImage img) {
+        java.awt.image.WritableRaster r = img.getRaster();
+        return r.getParent() == null && r.getSampleModelTranslateX() == 0 && r.getSampleModelTranslateY() == 0
+                && r.getSampleModel() instanceof java.awt.image.SinglePixelPackedSampleModel sm
+                && sm.getScanlineStride() == img.getWidth()
+                && r.getDataBuffer().getSize() == img.getWidth() * img.getHeight();
+    }
+
     /** EXIF orientation tag (1..8), 1 when absent or unreadable. */
     static int exifOrientation(Path file) {
         try {
@@ -120,9 +128,14 @@ public final class PhotoReader {
         return out;
     }
 
-    /** The same pixels as TYPE_INT_RGB (copied only when needed; transparency is composed over black). */
+    /**
+     * The same pixels as a TYPE_INT_RGB image whose data buffer holds exactly its pixels, row by row
+     * (so callers may index {@code DataBufferInt.getData()[y * width + x]}). Copied only when needed:
+     * other types, and sub-images ({@code getSubimage}) that share a larger parent buffer. Transparency is
+     * composed over black.
+     */
     public static BufferedImage toIntRgb(BufferedImage img) {
-        if (img.getType() == BufferedImage.TYPE_INT_RGB) {
+        if (img.getType() == BufferedImage.TYPE_INT_RGB && isPlain(img)) {
             return img;
         }
         BufferedImage out = new BufferedImage(img.getWidth(), img.getHeight(), BufferedImage.TYPE_INT_RGB);

@@ -52,6 +52,14 @@ public final class TfjsFrBackbone implements FrBackbone {
         return graph;
     }
 
+    /**
+     * The network up to layer {@code p} as a DJL block (NCHW [0, 1] in, NCHW map out) sharing this
+     * backbone's weights: frozen like them until {@code freezeParameters(false)} is called on it.
+     */
+    public FrTrunkBlock trunk(int layer) {
+        return new FrTrunkBlock(graph, layerNode(layer), inputSize, inputScale, inputOffset, featureShape(layer));
+    }
+
     /** Graph node name of layer {@code p} (1-based). */
     public String layerNode(int layer) {
         checkLayer(layer);

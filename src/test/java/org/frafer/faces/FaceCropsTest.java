@@ -80,6 +80,12 @@ class FaceCropsTest {
             assertEquals(30 / 255f, x.getFloat(0, 2, 2, 2), 1e-6);
         }
         assertThrows(IllegalArgumentException.class, () -> FaceCrops.crop(photo, face, 0, 0.1f, false));
+        // a sub-image shares the photo's buffer: its own pixels must be read, not the buffer's start
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray sub = FaceCrops.toNchw(m, List.of(photo.getSubimage(150, 50, 4, 4)));
+            assertEquals(1f, sub.getFloat(0, 0, 0, 0), 1e-6);
+            assertEquals(0f, sub.getFloat(0, 2, 3, 3), 1e-6);
+        }
     }
 
     @Test

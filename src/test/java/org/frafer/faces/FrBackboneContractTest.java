@@ -10,7 +10,10 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.NDList;
+import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
 import org.junit.jupiter.api.Test;
 
 /** The {@link FrBackbone} contract on hse-faceres: layers, shapes, any input size, frozen, caller's manager. */
@@ -45,6 +48,23 @@ class FrBackboneContractTest {
             assertEquals(new Shape(2, 1024), e.getShape());
             for (var p : ((TfjsFrBackbone) fr).graph().getParameters().values()) {
                 assertFalse(p.requiresGradient(), p.getName());
+            }
+
+            // The same weights as a trainable DJL block: same output, and gradients reach the stem kernel.
+            FrTrunkBlock trunk = ((TfjsFrBackbone) fr).trunk(1);
+            assertEquals(new Shape(2, 32, 112, 112), trunk.getOutputShapes(new Shape[] {new Shape(2, 3, 96, 80)})[0]);
+            trunk.freezeParameters(false);
+            try {
+                Parameter stem = ((TfjsFrBackbone) fr).graph().weightParameters().get("conv1/convolution/merged_input");
+                NDArray y;
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    y = trunk.forward(new ParameterStore(m, false), new NDList(faces), true).singletonOrThrow();
+                    gc.backward(y.mean());
+                }
+                assertTrue(y.sub(h).abs().max().getFloat() < 1e-5f, "trunk == features()");
+                assertTrue(stem.getArray().getGradient().abs().sum().getFloat() > 0, "gradient reaches the stem");
+            } finally {
+                trunk.freezeParameters(true);
             }
         }
     }
