@@ -2,6 +2,7 @@ package org.frafer.model;
 
 import java.nio.file.Path;
 import java.util.List;
+import org.frafer.faces.FaceModels;
 import org.frafer.faces.FrBackbone;
 
 /**
@@ -10,7 +11,7 @@ import org.frafer.faces.FrBackbone;
  */
 public final class FrBackbones {
     /** Ids this build knows, in the order shown in error messages. */
-    public static final List<String> KNOWN = List.of("tf_efficientnet_b0", "efficientnet_b0");
+    public static final List<String> KNOWN = List.of("hse-faceres", "faceres-deep", "mobilefacenet", "tf_efficientnet_b0", "efficientnet_b0");
 
     private FrBackbones() {}
 
@@ -22,6 +23,13 @@ public final class FrBackbones {
     public static FrBackbone create(String id, Path weightsOrNull) {
         if (id == null) {
             throw new IllegalArgumentException("FR backbone id is missing; known: " + KNOWN);
+        }
+        if (FaceModels.supports(id)) {
+            // TF.js face models from the assets fetched by bin/setup; they carry their own weights.
+            if (weightsOrNull != null) {
+                throw new IllegalArgumentException("FR backbone '" + id + "' loads its own weights from the assets; frWeights must be empty");
+            }
+            return FaceModels.fr(id);
         }
         return switch (id) {
             case "tf_efficientnet_b0" -> EfficientNetFrBackbone.create(EfficientNet.Variant.TF_EFFICIENTNET_B0, weightsOrNull);
