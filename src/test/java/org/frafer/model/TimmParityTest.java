@@ -77,6 +77,26 @@ class TimmParityTest {
         }
     }
 
+    /** The registry's FR backbone from a timm-named file: embedding at 224 + the fixture classifier = timm's logits. */
+    @org.junit.jupiter.api.Test
+    void frBackboneFromFileMatchesTimm(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
+        java.nio.file.Path file = tmp.resolve("fr.safetensors");
+        SafeTensors.write(file, weights, SafeTensors.DType.F16, null); // values are float16-exact already
+        try (var fr = FrBackbones.create("tf_efficientnet_b0", file); NDManager m = manager.newSubManager()) {
+            assertEquals(224, fr.inputSize());
+            NDArray e = fr.embedding(NetFixtures.array(m, expected.get("x224")));
+            NDArray logits = ai.djl.nn.core.Linear.linear(e, NetFixtures.array(m, weights.get("classifier.weight")),
+                    NetFixtures.array(m, weights.get("classifier.bias"))).singletonOrThrow();
+            float d = NetFixtures.maxAbsDiff(logits, expected.get("tf_efficientnet_b0.logits224"));
+            System.out.printf("[parity] FR backbone (file, 224) logits=%.2e%n", d);
+            assertTrue(d <= TOL, "FR embedding path diff " + d);
+            assertEquals(new Shape(1, 32, 112, 112), fr.features(NetFixtures.array(m, expected.get("x224")), 1).getShape());
+        }
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> FrBackbones.create("tf_efficientnet_b0", NetFixtures.dir().resolve("weights-00001.safetensors")));
+        assertTrue(e.getMessage().contains("Missing tensors") && e.getMessage().contains("conv_head.weight"), e.getMessage());
+    }
+
     @ParameterizedTest
     @CsvSource({"1,1", "2,3"})
     void fraFerMatchesPyTorchIncludingAttentionGradients(int p, int q) {
