@@ -77,6 +77,28 @@ class TimmParityTest {
         }
     }
 
+    /** Training mode: batch-statistics BN (and its running-stat update) as timm's model.train(), no dropout. */
+    @org.junit.jupiter.api.Test
+    void trainingModeForwardMatchesTimm() {
+        EfficientNet net = new EfficientNet(EfficientNet.Variant.TF_EFFICIENTNET_B0, 8, 0, 0f);
+        try (NDManager m = manager.newSubManager()) {
+            net.initialize(m, DataType.FLOAT32);
+            Weights.load(net.namedParameters(), weights, true, "fixture");
+            NDArray x = Normalization.normalize(NetFixtures.array(m, expected.get("x113")),
+                    EfficientNetFrBackbone.IMAGENET_MEAN, EfficientNetFrBackbone.IMAGENET_STD);
+            NDArray logits = net.forward(new ParameterStore(m, false), new ai.djl.ndarray.NDList(x), true).singletonOrThrow();
+            float d = NetFixtures.maxAbsDiff(logits, expected.get("tf_efficientnet_b0.train_logits"));
+            StringBuilder sb = new StringBuilder(String.format("[parity] train-mode logits=%.2e", d));
+            assertTrue(d <= TOL, "train-mode logits diff " + d);
+            for (String k : List.of("bn1.running_mean", "bn1.running_var", "bn2.running_mean", "bn2.running_var")) {
+                float dk = NetFixtures.maxAbsDiff(net.namedParameters().get(k).getArray(), expected.get("tf_efficientnet_b0.train." + k));
+                sb.append(String.format(" %s=%.2e", k, dk));
+                assertTrue(dk <= TOL, k + " after a train-mode forward, diff " + dk);
+            }
+            System.out.println(sb);
+        }
+    }
+
     /** The registry's FR backbone from a timm-named file: embedding at 224 + the fixture classifier = timm's logits. */
     @org.junit.jupiter.api.Test
     void frBackboneFromFileMatchesTimm(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
