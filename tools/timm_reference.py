@@ -12,7 +12,8 @@ What it writes (safetensors, timm state_dict names):
   variants.safetensors       inputs x113 (2,3,113,113) and x224 (1,3,224,224) (float16-exact values),
                              per variant V: V.layerK (K = 1 stem, 2..8 blocks.0..6, 9 head) and V.logits
                              at 113, V.logits224 at 224 - references computed in float32 on the
-                             float16-rounded weights, model.eval().
+                             float16-rounded weights, model.eval(); plus tf_efficientnet_b0.train_logits
+                             and .train.bn{1,2}.running_{mean,var} after one train-mode forward.
   fra_pP_qQ.safetensors      FRA-FER (FER = tf_efficientnet_b0, FR = frozen tf_efficientnet_b0 with the
                              same weights, FR input 224 resized bilinearly, ImageNet mean/std for both):
                              fusion.conv.weight/bias (float16-exact), labels, logits, attention,
@@ -158,6 +159,11 @@ def main():
             assert torch.allclose(ref, out[arch + ".logits"], atol=1e-5), "layer split differs from timm forward"
             out[arch + ".logits224"] = m((x224 - MEAN) / STD)
             print(arch, "logits[0]", out[arch + ".logits"][0].numpy().round(4))
+        # training mode (batch statistics, running-stat update with momentum 0.1; drop_rate 0 so no dropout)
+        m = build("tf_efficientnet_b0", sd).train()
+        out["tf_efficientnet_b0.train_logits"] = m((x113 - MEAN) / STD)
+        for key in ("bn1.running_mean", "bn1.running_var", "bn2.running_mean", "bn2.running_var"):
+            out["tf_efficientnet_b0.train." + key] = m.state_dict()[key].clone()
     save_file({k: v.contiguous() for k, v in out.items()}, os.path.join(args.out, "variants.safetensors"))
 
     for p, q in ((1, 1), (2, 3)):

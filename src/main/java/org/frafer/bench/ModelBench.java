@@ -43,9 +43,9 @@ public final class ModelBench implements Callable<Integer> {
     String fr;
     @Option(names = "--fr-weights", description = "FR weights (safetensors)")
     Path frWeights;
-    @Option(names = "--p", defaultValue = "1")
+    @Option(names = "--p", defaultValue = "1", description = "FR layer for fra (default: ${DEFAULT-VALUE})")
     int p;
-    @Option(names = "--q", defaultValue = "1")
+    @Option(names = "--q", defaultValue = "1", description = "FER layer of the fusion (default: ${DEFAULT-VALUE})")
     int q;
     @Option(names = "--size", defaultValue = "224", description = "input side (default: ${DEFAULT-VALUE})")
     int size;

@@ -59,6 +59,11 @@ public final class EfficientNetFrBackbone implements FrBackbone, NamedParameters
 
     /** Loads weights from a safetensors file (timm names); null path = random weights. */
     public static EfficientNetFrBackbone create(EfficientNet.Variant variant, Path weightsOrNull) {
+        if (weightsOrNull == null) {
+            org.slf4j.LoggerFactory.getLogger(EfficientNetFrBackbone.class).warn(
+                    "FR backbone {} has no weights file: using RANDOM weights (a stand-in for shapes and benchmarks only)",
+                    variant.timmName);
+        }
         Map<String, SafeTensors.Tensor> w = weightsOrNull == null ? null : SafeTensors.read(weightsOrNull);
         return new EfficientNetFrBackbone(variant, 224, IMAGENET_MEAN, IMAGENET_STD, w,
                 weightsOrNull == null ? "random" : weightsOrNull.toString());

@@ -26,6 +26,14 @@ public interface EmotionNetwork extends AutoCloseable {
     /** Everything one forward pass can show (for features/explain); arrays belong to images' manager. */
     Outputs forwardDetailed(ParameterStore ps, NDArray images, boolean training);
 
+    /**
+     * Inference: eval mode, no gradients needed, arrays belong to images' manager. Implementations
+     * may free intermediates early (FraFerNetwork does), so do not call it inside a GradientCollector.
+     */
+    default Outputs predict(NDArray images) {
+        return forwardDetailed(new ParameterStore(images.getManager(), false), images, false);
+    }
+
     /** Writes {@code config.json} + {@code model.safetensors} into dir (created if missing). */
     void save(Path dir);
 

@@ -183,6 +183,7 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
      * images' manager. Frees each layer's intermediates as it goes, so use it for inference and
      * {@link #forwardDetailed} inside a GradientCollector.
      */
+    @Override
     public Outputs predict(NDArray images) {
         return forward(new ParameterStore(images.getManager(), false), images, false, true);
     }
@@ -225,11 +226,6 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
         ModelFiles.save(this, dir, dtype);
     }
 
-    /** FR weights to write next to a saved model (random-weight EfficientNet stand-ins), or null. */
-    public boolean frIsSelfContained() {
-        return fr instanceof EfficientNetFrBackbone;
-    }
-
     @Override
     public void close() {
         manager.close();
@@ -238,7 +234,7 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
         }
     }
 
-    /** Quick existence check used by loaders. */
+    /** The FR weights file of a config (relative paths against modelDir, else the working directory), or null; must exist. */
     static Path resolveFrWeights(ModelConfig c, Path modelDir) {
         if (c.frWeights == null || c.frWeights.isBlank()) {
             return null;

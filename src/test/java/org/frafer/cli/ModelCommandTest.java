@@ -39,6 +39,21 @@ class ModelCommandTest {
     }
 
     @Test
+    void summaryOfASavedModelFolder(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
+        org.frafer.model.ModelConfig c = new org.frafer.model.ModelConfig();
+        c.fusion = "cse";
+        c.q = 4;
+        c.inputSize = 64;
+        try (var net = org.frafer.model.Networks.create(c)) {
+            net.save(tmp);
+        }
+        Run r = run("model", "summary", "--model", tmp.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("fusion cse") && r.out().contains("H_FER_q (FER layer 4)   (40, 8, 8)"), r.out());
+        assertTrue(r.out().contains("FR branch: none"), r.out());
+    }
+
+    @Test
     void badOptionsGiveAMessageAndExitCode2() {
         Run r = run("model", "summary", "--fusion", "film");
         assertEquals(2, r.code());

@@ -166,6 +166,20 @@ class ModelFilesTest {
     }
 
     @Test
+    void numBatchesTrackedIsIgnoredOnLoad() {
+        Map<String, SafeTensors.Tensor> w = new LinkedHashMap<>(NetFixtures.weights());
+        w.put("bn1.num_batches_tracked", new SafeTensors.Tensor("I64", new long[0], null));
+        w.put("blocks.0.0.bn1.num_batches_tracked", new SafeTensors.Tensor("I64", new long[0], null));
+        EfficientNet net = new EfficientNet(EfficientNet.Variant.TF_EFFICIENTNET_B0, 8, 0, 0.2f);
+        try (NDManager m = NDManager.newBaseManager()) {
+            net.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32);
+            var report = org.frafer.model.io.Weights.load(net.namedParameters(), w, true, "mem");
+            assertTrue(report.clean(), report.toString());
+            assertEquals(311, report.loaded().size());
+        }
+    }
+
+    @Test
     void safetensorsReaderKeepsIntegerTensorsAsShapesAndReadsBf16() throws IOException {
         // hand-built file: {"a": BF16 [2], "n": I64 []} + __metadata__
         String header = "{\"__metadata__\":{\"k\":\"v\"},\"a\":{\"dtype\":\"BF16\",\"shape\":[2],\"data_offsets\":[0,4]},"

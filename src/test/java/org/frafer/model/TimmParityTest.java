@@ -77,6 +77,48 @@ class TimmParityTest {
         }
     }
 
+    /** Training mode: batch-statistics BN (and its running-stat update) as timm's model.train(), no dropout. */
+    @org.junit.jupiter.api.Test
+    void trainingModeForwardMatchesTimm() {
+        EfficientNet net = new EfficientNet(EfficientNet.Variant.TF_EFFICIENTNET_B0, 8, 0, 0f);
+        try (NDManager m = manager.newSubManager()) {
+            net.initialize(m, DataType.FLOAT32);
+            Weights.load(net.namedParameters(), weights, true, "fixture");
+            NDArray x = Normalization.normalize(NetFixtures.array(m, expected.get("x113")),
+                    EfficientNetFrBackbone.IMAGENET_MEAN, EfficientNetFrBackbone.IMAGENET_STD);
+            NDArray logits = net.forward(new ParameterStore(m, false), new ai.djl.ndarray.NDList(x), true).singletonOrThrow();
+            float d = NetFixtures.maxAbsDiff(logits, expected.get("tf_efficientnet_b0.train_logits"));
+            StringBuilder sb = new StringBuilder(String.format("[parity] train-mode logits=%.2e", d));
+            assertTrue(d <= TOL, "train-mode logits diff " + d);
+            for (String k : List.of("bn1.running_mean", "bn1.running_var", "bn2.running_mean", "bn2.running_var")) {
+                float dk = NetFixtures.maxAbsDiff(net.namedParameters().get(k).getArray(), expected.get("tf_efficientnet_b0.train." + k));
+                sb.append(String.format(" %s=%.2e", k, dk));
+                assertTrue(dk <= TOL, k + " after a train-mode forward, diff " + dk);
+            }
+            System.out.println(sb);
+        }
+    }
+
+    /** The registry's FR backbone from a timm-named file: embedding at 224 + the fixture classifier = timm's logits. */
+    @org.junit.jupiter.api.Test
+    void frBackboneFromFileMatchesTimm(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
+        java.nio.file.Path file = tmp.resolve("fr.safetensors");
+        SafeTensors.write(file, weights, SafeTensors.DType.F16, null); // values are float16-exact already
+        try (var fr = FrBackbones.create("tf_efficientnet_b0", file); NDManager m = manager.newSubManager()) {
+            assertEquals(224, fr.inputSize());
+            NDArray e = fr.embedding(NetFixtures.array(m, expected.get("x224")));
+            NDArray logits = ai.djl.nn.core.Linear.linear(e, NetFixtures.array(m, weights.get("classifier.weight")),
+                    NetFixtures.array(m, weights.get("classifier.bias"))).singletonOrThrow();
+            float d = NetFixtures.maxAbsDiff(logits, expected.get("tf_efficientnet_b0.logits224"));
+            System.out.printf("[parity] FR backbone (file, 224) logits=%.2e%n", d);
+            assertTrue(d <= TOL, "FR embedding path diff " + d);
+            assertEquals(new Shape(1, 32, 112, 112), fr.features(NetFixtures.array(m, expected.get("x224")), 1).getShape());
+        }
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> FrBackbones.create("tf_efficientnet_b0", NetFixtures.dir().resolve("weights-00001.safetensors")));
+        assertTrue(e.getMessage().contains("Missing tensors") && e.getMessage().contains("conv_head.weight"), e.getMessage());
+    }
+
     @ParameterizedTest
     @CsvSource({"1,1", "2,3"})
     void fraFerMatchesPyTorchIncludingAttentionGradients(int p, int q) {
