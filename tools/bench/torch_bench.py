@@ -11,8 +11,9 @@ resized bilinearly to the FER stem map; H_FER_1 <- max(S * H_FER_1, H_FER_1); th
 Output: one JSON object per line and per case on stdout (so a Java benchmark can run this as a
 subprocess and parse it); progress/notes go to stderr.
 
-  /work/main/tools/.venv/bin/python tools/bench/torch_bench.py [--size 224] [--threads 2]
+  tools/.venv/bin/python tools/bench/torch_bench.py [--size 224] [--threads 2]
       [--infer-batches 1,8,32] [--train-batches 8,32] [--warmup 2] [--reps 5] [--fra] [--fra-only]
+(tools/.venv is the project's Python environment with torch 2.7.1 and timm 1.0.15.)
 """
 import argparse
 import json
