@@ -9,18 +9,15 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import javax.imageio.ImageIO;
 import org.frafer.faces.BlazeFaceDetector;
 import org.frafer.data.ImageReadException;
 import org.frafer.data.Images;
@@ -29,6 +26,7 @@ import org.frafer.faces.FaceCrops;
 import org.frafer.faces.FaceModels;
 import org.frafer.faces.FrBackbone;
 import org.frafer.faces.IdentificationEval;
+import org.frafer.infer.AtomicFiles;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -121,17 +119,12 @@ public final class FacesCommand implements Callable<Integer> {
                         long ms = (System.nanoTime() - t0) / 1_000_000;
                         totalMs += ms;
                         totalFaces += faces.size();
-                        writeAtomically(out.resolve(name + ".json"), os -> json.writeValue(os, report(file, img, faces)));
-                        BufferedImage annotated = annotate(img, faces);
-                        writeAtomically(out.resolve(name + ".jpg"), os -> {
-                            if (!ImageIO.write(annotated, "jpg", os)) {
-                                throw new IOException("no JPEG writer");
-                            }
-                        });
+                        AtomicFiles.write(out.resolve(name + ".json"), os -> json.writeValue(os, report(file, img, faces)));
+                        AtomicFiles.writeImage(annotate(img, faces), out.resolve(name + ".jpg"));
                         if (cropSize > 0) {
                             for (int k = 0; k < faces.size(); k++) {
                                 BufferedImage crop = FaceCrops.crop(img, faces.get(k), cropSize, margin, align);
-                                writeAtomically(out.resolve(name + "_face" + (k + 1) + ".png"), os -> ImageIO.write(crop, "png", os));
+                                AtomicFiles.writeImage(crop, out.resolve(name + "_face" + (k + 1) + ".png"));
                             }
                         }
                         StringBuilder scores = new StringBuilder();
@@ -262,28 +255,6 @@ public final class FacesCommand implements Callable<Integer> {
                 System.err.println("faces identify-eval: " + e.getMessage());
                 return 1;
             }
-        }
-    }
-
-    interface Writer {
-        void write(OutputStream os) throws IOException;
-    }
-
-    /** Writes to a temp file in the same directory, then renames: an existing output is never left half-written. */
-    static void writeAtomically(Path target, Writer writer) throws IOException {
-        Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
-        try {
-            try (OutputStream os = Files.newOutputStream(tmp)) {
-                writer.write(os);
-            }
-            try {
-                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-            } catch (UnsupportedOperationException e) {
-                // not a POSIX file system: keep the default permissions
-            }
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
         }
     }
 }
