@@ -73,9 +73,7 @@ public final class ExplainCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         InputFiles files = InputFiles.expand(inputs);
-        files.notes().forEach(n -> err.println("note: " + n));
-        files.errors().forEach(e -> err.println("error: " + e));
-        int failed = files.errors().size();
+        int failed = files.report(err);
         if (files.files().isEmpty()) {
             err.println("error: no image to read");
             err.flush();

@@ -9,27 +9,24 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
-import javax.imageio.ImageIO;
 import org.frafer.faces.BlazeFaceDetector;
+import org.frafer.data.ImageReadException;
+import org.frafer.data.Images;
 import org.frafer.faces.DetectedFace;
 import org.frafer.faces.FaceCrops;
-import org.frafer.faces.FaceFiles;
 import org.frafer.faces.FaceModels;
 import org.frafer.faces.FrBackbone;
 import org.frafer.faces.IdentificationEval;
-import org.frafer.faces.PhotoReader;
+import org.frafer.infer.AtomicFiles;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -54,8 +51,9 @@ public final class FacesCommand implements Callable<Integer> {
     @Command(name = "detect", mixinStandardHelpOptions = true,
             description = "Detects faces; writes per image NAME.json (boxes, keypoints, scores, image size) and NAME.jpg (annotated).")
     static final class Detect implements Callable<Integer> {
-        @Parameters(arity = "1..*", paramLabel = "PHOTO_OR_DIR", description = "Photos, or directories of photos (not recursive).")
-        List<Path> inputs;
+        @Parameters(arity = "1..*", paramLabel = "PHOTO_OR_DIR",
+                description = "Photos, folders of photos (searched recursively) or quoted glob patterns such as 'shots/**.jpg'.")
+        List<String> inputs;
 
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory (created).")
         Path out;
@@ -95,44 +93,38 @@ public final class FacesCommand implements Callable<Integer> {
                 System.err.println("faces detect: --max-pixels must be > 0, --crops >= 0, --margin >= 0");
                 return 2;
             }
-            List<Path> files;
-            try {
-                files = FaceFiles.expand(inputs);
-            } catch (IOException e) {
-                System.err.println("faces detect: " + e.getMessage());
-                return 2;
+            InputFiles found = InputFiles.expand(inputs);
+            // missing paths, empty folders and globs matching nothing are reported here and count as failed
+            int failed = found.report(new PrintWriter(System.err, true));
+            List<InputFiles.Input> files = found.files();
+            if (files.isEmpty()) {
+                System.err.println("faces detect: no image to read");
+                return 1;
             }
             Files.createDirectories(out);
-            PhotoReader reader = new PhotoReader(maxPixels);
             ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-            int failed = 0;
             int totalFaces = 0;
             long totalMs = 0;
-            Set<String> usedNames = new HashSet<>();
             try (BlazeFaceDetector detector = FaceModels.detector(model)) {
                 detector.minScore(minScore);
                 System.out.printf("Detecting faces with BlazeFace-%s (%dx%d input, min score %.2f) in %d file(s) -> %s%n",
                         model.toLowerCase(Locale.ROOT), detector.inputSize(), detector.inputSize(), minScore, files.size(), out);
-                for (Path file : files) {
-                    String name = uniqueName(file, usedNames);
+                for (InputFiles.Input in : files) {
+                    Path file = in.path();
+                    String name = in.outputName();
                     try {
-                        BufferedImage img = reader.read(file);
+                        BufferedImage img = Images.read(file, maxPixels);
                         long t0 = System.nanoTime();
                         List<DetectedFace> faces = detector.detect(img);
                         long ms = (System.nanoTime() - t0) / 1_000_000;
                         totalMs += ms;
                         totalFaces += faces.size();
-                        writeAtomically(out.resolve(name + ".json"), os -> json.writeValue(os, report(file, img, faces)));
-                        BufferedImage annotated = annotate(img, faces);
-                        writeAtomically(out.resolve(name + ".jpg"), os -> {
-                            if (!ImageIO.write(annotated, "jpg", os)) {
-                                throw new IOException("no JPEG writer");
-                            }
-                        });
+                        AtomicFiles.write(out.resolve(name + ".json"), os -> json.writeValue(os, report(file, img, faces)));
+                        AtomicFiles.writeImage(annotate(img, faces), out.resolve(name + ".jpg"));
                         if (cropSize > 0) {
                             for (int k = 0; k < faces.size(); k++) {
                                 BufferedImage crop = FaceCrops.crop(img, faces.get(k), cropSize, margin, align);
-                                writeAtomically(out.resolve(name + "_face" + (k + 1) + ".png"), os -> ImageIO.write(crop, "png", os));
+                                AtomicFiles.writeImage(crop, out.resolve(name + "_face" + (k + 1) + ".png"));
                             }
                         }
                         StringBuilder scores = new StringBuilder();
@@ -152,21 +144,10 @@ public final class FacesCommand implements Callable<Integer> {
                     }
                 }
             }
-            int ok = files.size() - failed;
+            int ok = files.size() + found.errors().size() - failed;
             System.out.printf("%d image(s) processed, %d face(s) found, %d failed%s; outputs in %s%n", ok, totalFaces, failed,
                     ok > 0 ? String.format(" (detection %.0f ms/image)", totalMs / (double) ok) : "", out);
             return failed == 0 ? 0 : 1;
-        }
-
-        private static String uniqueName(Path file, Set<String> used) {
-            String base = file.getFileName().toString();
-            int dot = base.lastIndexOf('.');
-            base = dot > 0 ? base.substring(0, dot) : base;
-            String name = base;
-            for (int i = 2; !used.add(name); i++) {
-                name = base + "_" + i;
-            }
-            return name;
         }
 
         private Map<String, Object> report(Path file, BufferedImage img, List<DetectedFace> faces) {
@@ -270,32 +251,10 @@ public final class FacesCommand implements Callable<Integer> {
                     System.err.println("warning: rank-1 below 90% - check the images are face crops and the model import");
                 }
                 return 0;
-            } catch (IOException e) {
+            } catch (IOException | ImageReadException e) {
                 System.err.println("faces identify-eval: " + e.getMessage());
                 return 1;
             }
-        }
-    }
-
-    interface Writer {
-        void write(OutputStream os) throws IOException;
-    }
-
-    /** Writes to a temp file in the same directory, then renames: an existing output is never left half-written. */
-    static void writeAtomically(Path target, Writer writer) throws IOException {
-        Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
-        try {
-            try (OutputStream os = Files.newOutputStream(tmp)) {
-                writer.write(os);
-            }
-            try {
-                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-            } catch (UnsupportedOperationException e) {
-                // not a POSIX file system: keep the default permissions
-            }
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
         }
     }
 }

@@ -1,6 +1,7 @@
 package org.frafer.cli;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -10,20 +11,19 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.frafer.data.Images;
+import org.frafer.data.NaturalOrder;
 
 /**
  * Turns command-line inputs into image files: a file is taken as it is (whatever its extension, so
  * a wrong file gets a clear message), a folder is searched recursively for image extensions, and a
  * pattern with {@code * ? [ {} (quoted, so the shell leaves it alone) is a glob, {@code **} crossing
- * folders. Each file gets a unique output name (its path below the folder or glob base it came from).
+ * folders. Folder and glob matches are listed in natural order ("img2" before "img10"). Each file gets a unique output name (its path below the folder or glob base it came from).
  */
 final class InputFiles {
-    static final Set<String> IMAGE_EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp", "gif", "tif", "tiff", "pgm", "ppm", "pnm", "pbm");
-
     /** An input file and the name (relative path, no extension) its outputs get. */
     record Input(Path path, String outputName) {}
 
@@ -58,10 +58,12 @@ final class InputFiles {
         return notes;
     }
 
-    static boolean isImageName(Path p) {
-        String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-        int dot = n.lastIndexOf('.');
-        return dot > 0 && IMAGE_EXTENSIONS.contains(n.substring(dot + 1));
+    /** Prints the notes ("note: ...") and errors ("error: ...") to {@code err}; returns the number of errors. */
+    int report(PrintWriter err) {
+        notes.forEach(n -> err.println("note: " + n));
+        errors.forEach(e -> err.println("error: " + e));
+        err.flush();
+        return errors.size();
     }
 
     private void add(String arg) {
@@ -80,7 +82,7 @@ final class InputFiles {
     private void addFolder(Path dir) {
         List<Path> found;
         try (Stream<Path> s = Files.walk(dir)) {
-            found = s.filter(Files::isRegularFile).filter(f -> !isHidden(dir, f)).sorted().toList();
+            found = s.filter(Files::isRegularFile).filter(f -> !isHidden(dir, f)).sorted(NaturalOrder.PATHS).toList();
         } catch (IOException | UncheckedIOException e) {
             errors.add(dir + ": cannot list the folder: " + e.getMessage());
             return;
@@ -88,14 +90,14 @@ final class InputFiles {
         int skipped = 0;
         int before = files.size();
         for (Path f : found) {
-            if (isImageName(f)) {
+            if (Images.hasImageExtension(f)) {
                 addFile(f, dir.relativize(f).toString());
             } else {
                 skipped++;
             }
         }
         if (skipped > 0) {
-            notes.add(dir + ": skipped " + skipped + " file(s) without an image extension " + new java.util.TreeSet<>(IMAGE_EXTENSIONS));
+            notes.add(dir + ": skipped " + skipped + " file(s) without an image extension " + new java.util.TreeSet<>(Images.EXTENSIONS));
         }
         if (files.size() == before && found.size() - skipped == 0) {
             errors.add(dir + ": no image files in this folder");
@@ -129,7 +131,7 @@ final class InputFiles {
         List<Path> found = new ArrayList<>();
         if (Files.isDirectory(baseDir)) {
             try (Stream<Path> s = Files.walk(baseDir)) {
-                s.filter(Files::isRegularFile).filter(f -> m.matches(baseDir.relativize(f))).sorted().forEach(found::add);
+                s.filter(Files::isRegularFile).filter(f -> m.matches(baseDir.relativize(f))).sorted(NaturalOrder.PATHS).forEach(found::add);
             } catch (IOException | UncheckedIOException e) {
                 errors.add(pattern + ": cannot list " + baseDir + ": " + e.getMessage());
                 return;

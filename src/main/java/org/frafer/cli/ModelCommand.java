@@ -2,7 +2,6 @@ package org.frafer.cli;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Parameter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +15,6 @@ import org.frafer.model.EfficientNetFrBackbone;
 import org.frafer.model.EmotionNetwork;
 import org.frafer.model.FraFerNetwork;
 import org.frafer.model.ModelConfig;
-import org.frafer.model.NamedParameters;
 import org.frafer.model.Networks;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -154,13 +152,12 @@ public final class ModelCommand implements Callable<Integer> {
         long trainable = net.trainableParameters().stream().mapToLong(p -> p.getShape().size()).sum();
         sb.append("\nParameters (torch convention: BN running statistics not counted):\n");
         sb.append(String.format(Locale.ROOT, "  trainable  %12s  (FER %s + fusion %s)%n", fmt(trainable), fmt(fer), fmt(fusion)));
-        if (fr instanceof NamedParameters named) {
-            List<Parameter> ps = new ArrayList<>(named.namedParameters().values());
+        if (fr != null && fr.parameterCount() >= 0) {
             sb.append(String.format(Locale.ROOT, "  frozen FR  %12s  (%s, all layers; %s)%n",
-                    fmt(EfficientNet.countParameters(ps)), fr.id(),
+                    fmt(fr.parameterCount()), fr.id(),
                     "concat".equals(c.fusion) ? "forward runs the whole FR net for its embedding" : "forward runs to layer " + c.p + " only"));
         } else if (fr != null) {
-            sb.append("  frozen FR  (not a DJL block: not counted)\n");
+            sb.append("  frozen FR  (count not known for this backbone)\n");
         } else {
             sb.append(String.format(Locale.ROOT, "  frozen FR  %12s%n", "0"));
         }

@@ -29,8 +29,6 @@ public final class Datasets {
     public static final List<String> AFFECTNET_EXPRESSIONS = List.of(
             "Neutral", "Happiness", "Sadness", "Surprise", "Fear", "Disgust", "Anger", "Contempt");
 
-    static final String IMAGE_EXTENSIONS = "jpg|jpeg|png|bmp|gif|tif|tiff|pgm|ppm|pnm|pbm";
-    private static final Pattern IMAGE_FILE = Pattern.compile("(?i).*\\.(" + IMAGE_EXTENSIONS + ")$");
     private static final Pattern FERPLUS_BOX = Pattern.compile("\\(\\s*(-?\\d+)\\s*,\\s*(-?\\d+)\\s*,\\s*(\\d+)\\s*,\\s*(\\d+)\\s*\\)");
 
     private Datasets() {}
@@ -342,8 +340,7 @@ public final class Datasets {
             List<Path> files;
             try (Stream<Path> s = Files.walk(e.getValue(), FileVisitOption.FOLLOW_LINKS)) {
                 files = s.filter(Files::isRegularFile)
-                        .filter(p -> IMAGE_FILE.matcher(p.getFileName().toString()).matches())
-                        .filter(p -> !p.getFileName().toString().startsWith("."))
+                        .filter(Images::hasImageExtension)
                         .sorted()
                         .toList();
             } catch (IOException | UncheckedIOException ex) {

@@ -11,6 +11,8 @@ import java.awt.image.DataBufferInt;
 import java.awt.image.IndexColorModel;
 import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.Raster;
+import java.awt.image.SinglePixelPackedSampleModel;
+import java.awt.image.WritableRaster;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.event.IIOReadWarningListener;
@@ -41,7 +44,17 @@ public final class Images {
 
     private static final String SUPPORTED = "JPEG, PNG, TIFF, PNM/PGM/PPM, GIF, BMP";
 
+    /** File-name extensions (lower case) of the formats {@link #read} decodes: what folder listings pick up. */
+    public static final Set<String> EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp", "gif", "tif", "tiff", "pgm", "ppm", "pnm", "pbm");
+
     private Images() {}
+
+    /** True when the file name ends in one of {@link #EXTENSIONS} (any case) and is not hidden (".name"). */
+    public static boolean hasImageExtension(Path path) {
+        String n = path.getFileName().toString().toLowerCase(Locale.ROOT);
+        int dot = n.lastIndexOf('.');
+        return !n.startsWith(".") && dot > 0 && EXTENSIONS.contains(n.substring(dot + 1));
+    }
 
     /** {@link #read(Path, long)} with the cap from {@code -Dfrafer.maxPixels} or {@link #DEFAULT_MAX_PIXELS}. */
     public static BufferedImage read(Path path) {
@@ -99,7 +112,7 @@ public final class Images {
                 if (width * height > maxPixels) {
                     throw new ImageReadException(path, String.format(Locale.ROOT,
                             "image is %dx%d = %,d pixels, more than the cap of %,d pixels (decompression-bomb guard); "
-                                    + "raise it with -D%s=<pixels> or the maxPixels argument if the file is trusted",
+                                    + "raise it with --max-pixels, -D%s=<pixels> or the maxPixels argument if the file is trusted",
                             width, height, width * height, maxPixels, MAX_PIXELS_PROPERTY), null);
                 }
                 List<String> warnings = new ArrayList<>();
@@ -203,9 +216,15 @@ public final class Images {
         return sb.toString();
     }
 
-    /** Any decoded image to TYPE_INT_RGB; grey samples are replicated, not colour-managed. */
-    static BufferedImage toRgb(BufferedImage src) {
-        if (src.getType() == BufferedImage.TYPE_INT_RGB) {
+    /**
+     * The same pixels as a TYPE_INT_RGB image whose data buffer holds exactly its pixels, row by row, so
+     * callers may index {@code ((DataBufferInt) img.getRaster().getDataBuffer()).getData()[y * width + x]}.
+     * Returned as is when it already is one; otherwise copied: other types, and sub-images
+     * ({@code getSubimage}) that share a larger parent buffer. Grey samples are replicated, not
+     * colour-managed; alpha is dropped (colour kept, like PIL's {@code convert("RGB")}).
+     */
+    public static BufferedImage toRgb(BufferedImage src) {
+        if (src.getType() == BufferedImage.TYPE_INT_RGB && ownsWholeBuffer(src)) {
             return src;
         }
         int w = src.getWidth();
@@ -248,6 +267,14 @@ public final class Images {
         return out;
     }
 
+    /** True when the raster is not a view into a larger buffer: pixel (x, y) is buffer element y * width + x. */
+    private static boolean ownsWholeBuffer(BufferedImage img) {
+        WritableRaster r = img.getRaster();
+        return r.getParent() == null && r.getSampleModelTranslateX() == 0 && r.getSampleModelTranslateY() == 0
+                && r.getSampleModel() instanceof SinglePixelPackedSampleModel sm && sm.getScanlineStride() == img.getWidth()
+                && r.getDataBuffer().getNumBanks() == 1 && r.getDataBuffer().getSize() == img.getWidth() * img.getHeight();
+    }
+
     /** EXIF orientation 1..8 (1 when absent or unreadable: a bad EXIF block must not lose the picture). */
     static int exifOrientation(Path path, String format) {
         if (format.contains("pnm") || format.contains("bmp") || format.contains("gif")) {
@@ -276,9 +303,10 @@ public final class Images {
         if (o <= 1 || o > 8) {
             return img;
         }
-        int w = img.getWidth();
-        int h = img.getHeight();
-        int[] src = ((DataBufferInt) img.getRaster().getDataBuffer()).getData();
+        BufferedImage rgb = toRgb(img);
+        int w = rgb.getWidth();
+        int h = rgb.getHeight();
+        int[] src = ((DataBufferInt) rgb.getRaster().getDataBuffer()).getData();
         boolean swap = o >= 5;
         int ow = swap ? h : w;
         int oh = swap ? w : h;

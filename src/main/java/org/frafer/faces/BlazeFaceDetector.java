@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import org.frafer.Assets;
+import org.frafer.data.Images;
 import org.frafer.faces.tfjs.TfjsGraphBlock;
 
 /**
@@ -121,7 +122,7 @@ public final class BlazeFaceDetector implements FaceDetector {
      * the pixels it needs, so a 50-megapixel photo costs no more than a small one.
      */
     public static float[] letterboxPixels(BufferedImage image, Letterbox geo) {
-        BufferedImage rgb = PhotoReader.toIntRgb(image);
+        BufferedImage rgb = Images.toRgb(image);
         int w = rgb.getWidth();
         int h = rgb.getHeight();
         int[] px = ((DataBufferInt) rgb.getRaster().getDataBuffer()).getData();

@@ -10,6 +10,7 @@ import java.awt.geom.AffineTransform;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferInt;
 import java.util.List;
+import org.frafer.data.Images;
 
 /**
  * Square face crops from detections: centred on the box, side = max(width, height) * (1 + 2 * margin),
@@ -80,7 +81,7 @@ public final class FaceCrops {
         float[] data = new float[faces.size() * 3 * h * w];
         int plane = h * w;
         for (int n = 0; n < faces.size(); n++) {
-            BufferedImage img = PhotoReader.toIntRgb(faces.get(n));
+            BufferedImage img = Images.toRgb(faces.get(n));
             if (img.getWidth() != w || img.getHeight() != h) {
                 throw new IllegalArgumentException("face " + n + " is " + img.getWidth() + "x" + img.getHeight() + ", expected " + w + "x" + h);
             }

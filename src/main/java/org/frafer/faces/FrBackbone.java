@@ -37,6 +37,14 @@ public interface FrBackbone extends AutoCloseable {
     /** The full identity descriptor, shape (N, D). */
     NDArray embedding(NDArray rawFaces);
 
+    /**
+     * Number of weights of the whole network (every layer, not only up to a tapped layer p; BN running
+     * statistics and integer constants not counted), or -1 when the backbone cannot tell.
+     */
+    default long parameterCount() {
+        return -1;
+    }
+
     @Override
     void close();
 }

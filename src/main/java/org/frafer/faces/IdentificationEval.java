@@ -9,6 +9,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
+import org.frafer.data.Images;
+import org.frafer.data.NaturalOrder;
 
 /**
  * Closed-set face identification on a folder of identities (one sub-folder per person, e.g. ORL's s1..s40):
@@ -33,7 +35,7 @@ public final class IdentificationEval {
         List<Path> people;
         try (Stream<Path> s = Files.list(root)) {
             people = s.filter(Files::isDirectory).filter(p -> !p.getFileName().toString().startsWith("."))
-                    .sorted(Comparator.comparing(FaceFiles::naturalKey)).toList();
+                    .sorted(NaturalOrder.PATHS).toList();
         }
         List<List<Path>> out = new ArrayList<>();
         for (Path person : people) {
@@ -41,8 +43,8 @@ public final class IdentificationEval {
                 break;
             }
             try (Stream<Path> s = Files.list(person)) {
-                List<Path> imgs = s.filter(Files::isRegularFile).filter(FaceFiles::looksLikeImage)
-                        .sorted(Comparator.comparing(FaceFiles::naturalKey)).toList();
+                List<Path> imgs = s.filter(Files::isRegularFile).filter(Images::hasImageExtension)
+                        .sorted(NaturalOrder.PATHS).toList();
                 if (!imgs.isEmpty()) {
                     out.add(imgs);
                 }
@@ -102,12 +104,11 @@ public final class IdentificationEval {
 
     /** L2-normalised descriptors of the images (optionally face-cropped first), in batches. */
     static float[][] descriptors(List<Path> files, FrBackbone fr, int batch, UnaryOperator<BufferedImage> faceCrop) throws IOException {
-        PhotoReader reader = new PhotoReader();
         float[][] out = new float[files.size()][];
         for (int start = 0; start < files.size(); start += batch) {
             List<BufferedImage> imgs = new ArrayList<>();
             for (Path f : files.subList(start, Math.min(files.size(), start + batch))) {
-                BufferedImage img = reader.read(f);
+                BufferedImage img = Images.read(f);
                 imgs.add(faceCrop == null ? img : faceCrop.apply(img));
             }
             float[][] d = FaceDescriptors.of(fr, imgs, batch);

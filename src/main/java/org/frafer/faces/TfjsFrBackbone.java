@@ -76,6 +76,12 @@ public final class TfjsFrBackbone implements FrBackbone {
         return inputSize;
     }
 
+    /** All float weights of the imported graph (conv kernels, folded BN scales/offsets, biases, PReLU slopes). */
+    @Override
+    public long parameterCount() {
+        return graph.weightParameters().values().stream().mapToLong(p -> p.getArray().size()).sum();
+    }
+
     @Override
     public int numLayers() {
         return layerNodes.size();

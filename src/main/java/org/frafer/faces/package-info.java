@@ -11,7 +11,6 @@
  *   <li>{@link org.frafer.faces.BlazeFaceDetector}: letterbox, 896 anchors, sigmoid scores, weighted NMS,
  *       boxes and 6 keypoints in original pixels.</li>
  *   <li>{@link org.frafer.faces.FaceCrops}: square crops with margin and eye-line alignment; NCHW batches.</li>
- *   <li>{@link org.frafer.faces.PhotoReader}: header-checked decoding (pixel cap), EXIF orientation.</li>
  *   <li>{@link org.frafer.faces.IdentificationEval}: closed-set identification (ORL), the import's sanity check.</li>
  * </ul>
  */

@@ -93,6 +93,11 @@ public final class EfficientNetFrBackbone implements FrBackbone, NamedParameters
     }
 
     @Override
+    public long parameterCount() {
+        return EfficientNet.countParameters(net.namedParameters().values());
+    }
+
+    @Override
     public int numLayers() {
         return EfficientNet.NUM_LAYERS;
     }

@@ -10,11 +10,9 @@ import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.zip.CRC32;
 import javax.imageio.ImageIO;
 import org.frafer.Assets;
 import org.junit.jupiter.api.Assumptions;
@@ -26,22 +24,6 @@ class FacesCommandTest {
 
     @TempDir
     Path tmp;
-
-    /** A PNG that is only a valid header announcing width x height (no pixel data). */
-    static byte[] pngHeader(int width, int height) {
-        ByteBuffer ihdr = ByteBuffer.allocate(17);
-        ihdr.put("IHDR".getBytes(StandardCharsets.US_ASCII)).putInt(width).putInt(height)
-                .put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
-        CRC32 crc = new CRC32();
-        crc.update(ihdr.array());
-        ByteBuffer png = ByteBuffer.allocate(8 + 4 + 17 + 4 + 12);
-        png.put(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
-        png.putInt(13).put(ihdr.array()).putInt((int) crc.getValue());
-        CRC32 end = new CRC32();
-        end.update("IEND".getBytes(StandardCharsets.US_ASCII));
-        png.putInt(0).put("IEND".getBytes(StandardCharsets.US_ASCII)).putInt((int) end.getValue());
-        return png.array();
-    }
 
     @Test
     void badInputsAreReportedPerFileAndDoNotStopTheOthers() throws Exception {
@@ -57,7 +39,7 @@ class FacesCommandTest {
         ImageIO.write(grey, "png", in.resolve("b_noface.png").toFile());
         Files.writeString(in.resolve("c_broken.jpg"), "this is not a JPEG");
         Files.write(in.resolve("d_empty.jpg"), new byte[0]);
-        Files.write(in.resolve("e_huge.png"), pngHeader(20_000, 20_000));
+        Files.write(in.resolve("e_huge.png"), PredictCommandTest.pngHeaderOnly(20_000, 20_000));
         Path out = tmp.resolve("out");
 
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
@@ -68,7 +50,7 @@ class FacesCommandTest {
         try {
             System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
-            code = Main.commandLine().execute("faces", "detect", in.toString(), "--out", out.toString());
+            code = Main.commandLine().execute("faces", "detect", in.toString(), tmp.resolve("missing.jpg").toString(), "--out", out.toString());
         } finally {
             System.setOut(oldOut);
             System.setErr(oldErr);
@@ -77,11 +59,12 @@ class FacesCommandTest {
         String e = stderr.toString(StandardCharsets.UTF_8);
         System.out.println(o + e);
         assertEquals(1, code, "non-zero exit when an input failed");
-        assertTrue(e.contains("c_broken.jpg") && e.contains("not a readable image"), e);
+        assertTrue(e.contains("c_broken.jpg") && e.contains("not an image in a supported format"), e);
         assertTrue(e.contains("d_empty.jpg") && e.contains("empty file (0 bytes)"), e);
-        assertTrue(e.contains("e_huge.png") && e.contains("20000x20000") && e.contains("exceeds"), e);
+        assertTrue(e.contains("e_huge.png") && e.contains("20000x20000") && e.contains("more than the cap"), e);
         assertTrue(o.contains("b_noface.png") && o.contains("no face found"), o);
-        assertTrue(o.contains("2 image(s) processed") && o.contains("3 failed"), o);
+        assertTrue(e.contains("missing.jpg: no such file or folder"), e);
+        assertTrue(o.contains("2 image(s) processed") && o.contains("4 failed"), o);
 
         ObjectMapper json = new ObjectMapper();
         JsonNode group = json.readTree(out.resolve("a_group.json").toFile());
@@ -119,6 +102,6 @@ class FacesCommandTest {
             System.setOut(oldOut);
         }
         assertEquals(1, code);
-        assertTrue(stderr.toString(StandardCharsets.UTF_8).contains("exceeds the limit of 5000 pixels"), stderr.toString(StandardCharsets.UTF_8));
+        assertTrue(stderr.toString(StandardCharsets.UTF_8).contains("more than the cap of 5,000 pixels"), stderr.toString(StandardCharsets.UTF_8));
     }
 }

@@ -39,6 +39,20 @@ class ModelCommandTest {
     }
 
     @Test
+    void summaryCountsTheTfjsFrBackbone() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(org.frafer.Assets.present("human-models/models/faceres.json"),
+                "face models not fetched (tools/fetch-assets.sh)");
+        long count;
+        try (var fr = org.frafer.faces.FaceModels.fr("hse-faceres")) {
+            count = fr.parameterCount(); // = the float weights of faceres.json (FrBackboneContractTest)
+        }
+        Run r = run("model", "summary", "--fusion", "fra", "--fr", "hse-faceres", "--p", "1", "--q", "1", "--input-size", "64");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(count > 1_000_000 && r.out().contains(String.format(java.util.Locale.ROOT,
+                "frozen FR  %12s  (hse-faceres, all layers; forward runs to layer 1 only)", ModelCommand.fmt(count))), r.out());
+    }
+
+    @Test
     void summaryOfASavedModelFolder(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
         org.frafer.model.ModelConfig c = new org.frafer.model.ModelConfig();
         c.fusion = "cse";

@@ -1,6 +1,8 @@
 package org.frafer.data;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -221,6 +223,79 @@ class ImagesTest {
         ImageIO.write(pattern(8, 6), "png", f.toFile());
         assertEquals(8, Images.read(f, 48).getWidth());
         assertThrows(ImageReadException.class, () -> Images.read(f, 47));
+    }
+
+    // ---- in-memory conversion (Images.toRgb) and orientation of decoded pixels ----
+
+    static int[] buffer(BufferedImage rgb) {
+        return ((java.awt.image.DataBufferInt) rgb.getRaster().getDataBuffer()).getData();
+    }
+
+    @Test
+    void toRgbBufferHoldsExactlyThePixelsOfASubImage() {
+        BufferedImage photo = pattern(8, 6);
+        assertSame(photo, Images.toRgb(photo), "a plain TYPE_INT_RGB image is not copied");
+        BufferedImage sub = photo.getSubimage(3, 2, 4, 3); // shares photo's buffer, offset (3, 2)
+        BufferedImage rgb = Images.toRgb(sub);
+        assertNotSame(sub, rgb);
+        assertEquals(BufferedImage.TYPE_INT_RGB, rgb.getType());
+        int[] px = buffer(rgb);
+        assertEquals(4 * 3, px.length);
+        for (int y = 0; y < 3; y++) {
+            for (int x = 0; x < 4; x++) {
+                assertEquals(photo.getRGB(3 + x, 2 + y) & 0xffffff, px[y * 4 + x], "x=" + x + " y=" + y);
+            }
+        }
+        // a sub-image starting at the origin has translate 0 but a stride of its parent: copied too
+        assertEquals(photo.getRGB(0, 1) & 0xffffff, buffer(Images.toRgb(photo.getSubimage(0, 0, 5, 2)))[5]);
+    }
+
+    @Test
+    void toRgbKeepsGreyValuesAndDropsAlpha() {
+        BufferedImage grey = new BufferedImage(4, 2, BufferedImage.TYPE_BYTE_GRAY);
+        grey.getRaster().setSamples(0, 0, 4, 2, 0, new int[] {0, 50, 128, 255, 1, 2, 3, 4});
+        int[] px = buffer(Images.toRgb(grey));
+        assertEquals(0x323232, px[1], "50 stays 50 (no linear-grey gamma brightening)");
+        assertEquals(0x808080, px[2]);
+        assertEquals(0x040404, px[7]);
+        int[] sub = buffer(Images.toRgb(grey.getSubimage(1, 1, 2, 1)));
+        assertEquals(2, sub.length);
+        assertEquals(0x020202, sub[0]);
+        assertEquals(0x030303, sub[1]);
+        BufferedImage argb = new BufferedImage(1, 1, BufferedImage.TYPE_INT_ARGB);
+        argb.setRGB(0, 0, 0x40a0b0c0);
+        assertEquals(0xa0b0c0, buffer(Images.toRgb(argb))[0]);
+    }
+
+    @Test
+    void exifOrientationRotatesUpright() {
+        // 3 wide x 2 high, pixel value = 10*y + x
+        BufferedImage img = new BufferedImage(3, 2, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 2; y++) {
+            for (int x = 0; x < 3; x++) {
+                img.setRGB(x, y, 10 * y + x);
+            }
+        }
+        BufferedImage r6 = Images.applyOrientation(img, 6); // stored rotated: display 90 degrees clockwise
+        assertEquals(2, r6.getWidth());
+        assertEquals(3, r6.getHeight());
+        assertEquals(10, r6.getRGB(0, 0) & 0xffffff); // bottom-left goes to top-left
+        assertEquals(0, r6.getRGB(1, 0) & 0xffffff);
+        assertEquals(2, r6.getRGB(1, 2) & 0xffffff);
+        BufferedImage r3 = Images.applyOrientation(img, 3);
+        assertEquals(12, r3.getRGB(0, 0) & 0xffffff);
+        BufferedImage r8 = Images.applyOrientation(img, 8);
+        assertEquals(2, r8.getRGB(0, 0) & 0xffffff);
+        assertEquals(10, r8.getRGB(1, 2) & 0xffffff);
+    }
+
+    @Test
+    void orientationOfASubImageUsesItsOwnPixels() {
+        BufferedImage photo = pattern(8, 6);
+        BufferedImage r6 = Images.applyOrientation(photo.getSubimage(2, 1, 3, 2), 6);
+        assertEquals(2, r6.getWidth());
+        assertEquals(photo.getRGB(2, 2) & 0xffffff, r6.getRGB(0, 0) & 0xffffff); // sub bottom-left -> top-left
+        assertEquals(photo.getRGB(4, 1) & 0xffffff, r6.getRGB(1, 2) & 0xffffff); // sub top-right -> bottom-right
     }
 
     // ---- EXIF orientation ----

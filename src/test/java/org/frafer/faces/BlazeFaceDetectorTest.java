@@ -7,6 +7,7 @@ import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.util.List;
 import org.frafer.Assets;
+import org.frafer.data.Images;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +23,7 @@ class BlazeFaceDetectorTest {
     void geometryHoldsForOtherAspectRatiosCloseUpsAndEmptyImages() throws Exception {
         FaceFixtures.assumeModels();
         Assumptions.assumeTrue(Assets.present("samples/sample1.jpg"), "sample photos not fetched (tools/fetch-assets.sh)");
-        BufferedImage photo = new PhotoReader().read(Assets.require("samples/sample1.jpg"));
+        BufferedImage photo = Images.read(Assets.require("samples/sample1.jpg"));
         try (BlazeFaceDetector back = FaceModels.detector("back"); BlazeFaceDetector front = FaceModels.detector("front")) {
             List<DetectedFace> faces = back.detect(photo);
             assertEquals(3, faces.size());

@@ -11,6 +11,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.frafer.Assets;
+import org.frafer.data.Images;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -130,13 +131,12 @@ class BlazeFaceParityTest {
         FaceFixtures.assumeModels();
         Assumptions.assumeTrue(Assets.present("samples/sample1.jpg"), "sample photos not fetched (tools/fetch-assets.sh)");
         JsonNode images = FaceFixtures.reference().path("detector").path(variant).path("images");
-        PhotoReader reader = new PhotoReader();
         float worstIou = 1;
         int faces = 0;
         try (BlazeFaceDetector d = FaceModels.detector(variant)) {
             for (Iterator<Map.Entry<String, JsonNode>> it = images.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
-                BufferedImage img = reader.read(Assets.require("samples/" + e.getKey()));
+                BufferedImage img = Images.read(Assets.require("samples/" + e.getKey()));
                 assertEquals(e.getValue().path("width").asInt(), img.getWidth(), e.getKey());
                 List<DetectedFace> got = d.detect(img);
                 JsonNode want = e.getValue().path("faces");

@@ -87,26 +87,4 @@ class FaceCropsTest {
             assertEquals(0f, sub.getFloat(0, 2, 3, 3), 1e-6);
         }
     }
-
-    @Test
-    void exifOrientationRotatesUpright() {
-        // 3 wide x 2 high, pixel value = 10*y + x
-        BufferedImage img = new BufferedImage(3, 2, BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < 2; y++) {
-            for (int x = 0; x < 3; x++) {
-                img.setRGB(x, y, 10 * y + x);
-            }
-        }
-        BufferedImage r6 = PhotoReader.applyExifOrientation(img, 6); // stored rotated: display 90 degrees clockwise
-        assertEquals(2, r6.getWidth());
-        assertEquals(3, r6.getHeight());
-        assertEquals(10, r6.getRGB(0, 0) & 0xffffff); // bottom-left goes to top-left
-        assertEquals(0, r6.getRGB(1, 0) & 0xffffff);
-        assertEquals(2, r6.getRGB(1, 2) & 0xffffff);
-        BufferedImage r3 = PhotoReader.applyExifOrientation(img, 3);
-        assertEquals(12, r3.getRGB(0, 0) & 0xffffff);
-        BufferedImage r8 = PhotoReader.applyExifOrientation(img, 8);
-        assertEquals(2, r8.getRGB(0, 0) & 0xffffff);
-        assertEquals(10, r8.getRGB(1, 2) & 0xffffff);
-    }
 }

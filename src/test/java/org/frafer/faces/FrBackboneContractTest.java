@@ -14,6 +14,9 @@ import ai.djl.ndarray.NDList;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.frafer.Assets;
 import org.junit.jupiter.api.Test;
 
 /** The {@link FrBackbone} contract on hse-faceres: layers, shapes, any input size, frozen, caller's manager. */
@@ -66,6 +69,32 @@ class FrBackboneContractTest {
             } finally {
                 trunk.freezeParameters(true);
             }
+        }
+    }
+
+    @Test
+    void hseFaceResCountsEveryFloatWeightOfItsManifest() throws java.io.IOException {
+        FaceFixtures.assumeModels();
+        JsonNode manifest = new ObjectMapper().readTree(Assets.require("human-models/models/faceres.json").toFile())
+                .path("weightsManifest");
+        long floats = 0;
+        int others = 0;
+        for (JsonNode group : manifest) {
+            for (JsonNode w : group.path("weights")) {
+                long n = 1;
+                for (JsonNode d : w.path("shape")) {
+                    n *= d.asLong();
+                }
+                if ("float32".equals(w.path("dtype").asText())) {
+                    floats += n;
+                } else {
+                    others++;
+                }
+            }
+        }
+        assertTrue(floats > 1_000_000 && others > 0, "the manifest has float weights and an integer constant (left out)");
+        try (FrBackbone fr = FaceModels.fr("hse-faceres")) {
+            assertEquals(floats, fr.parameterCount());
         }
     }
 }

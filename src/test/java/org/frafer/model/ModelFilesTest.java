@@ -215,4 +215,13 @@ class ModelFilesTest {
             }
         }
     }
+
+    @Test
+    void halfPrecisionDecoding() {
+        assertEquals(1f, HalfFloat.halfToFloat((short) 0x3C00));
+        assertEquals(-2f, HalfFloat.halfToFloat((short) 0xC000));
+        assertEquals(65504f, HalfFloat.halfToFloat((short) 0x7BFF));
+        assertEquals(5.9604645e-8f, HalfFloat.halfToFloat((short) 0x0001));
+        assertEquals(Float.POSITIVE_INFINITY, HalfFloat.halfToFloat((short) 0x7C00));
+    }
 }

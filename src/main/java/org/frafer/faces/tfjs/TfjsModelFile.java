@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.frafer.model.io.HalfFloat;
 
 /**
  * Reads a TF.js graph model from disk: {@code model.json} (format "graph-model": {@code modelTopology.node}
@@ -123,7 +124,7 @@ public final class TfjsModelFile {
                 case "float16" -> {
                     floats = new float[n];
                     for (int i = 0; i < n; i++) {
-                        floats[i] = halfToFloat(buf.getShort());
+                        floats[i] = HalfFloat.halfToFloat(buf.getShort());
                     }
                 }
                 case "uint8", "uint16" -> {
@@ -179,25 +180,6 @@ public final class TfjsModelFile {
             default -> throw new TfjsModelException(modelJson + ": weight '" + w.path("name").asText()
                     + "' has unsupported dtype " + storage + " (supported: float32, int32, float16, uint8, uint16)");
         };
-    }
-
-    /** IEEE 754 half precision to float (Java 17 has no Float.float16ToFloat). */
-    public static float halfToFloat(short h) {
-        int bits = h & 0xffff;
-        int sign = (bits & 0x8000) << 16;
-        int exp = (bits >>> 10) & 0x1f;
-        int mant = bits & 0x3ff;
-        if (exp == 0) {
-            if (mant == 0) {
-                return Float.intBitsToFloat(sign);
-            }
-            float v = mant / 1024f / 16384f; // subnormal: mant * 2^-24
-            return sign == 0 ? v : -v;
-        }
-        if (exp == 31) {
-            return Float.intBitsToFloat(sign | 0x7f800000 | (mant << 13));
-        }
-        return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
     }
 
     @Override

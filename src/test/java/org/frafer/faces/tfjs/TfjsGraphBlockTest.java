@@ -265,15 +265,6 @@ class TfjsGraphBlockTest {
     }
 
     @Test
-    void halfPrecisionDecoding() {
-        assertEquals(1f, TfjsModelFile.halfToFloat((short) 0x3C00));
-        assertEquals(-2f, TfjsModelFile.halfToFloat((short) 0xC000));
-        assertEquals(65504f, TfjsModelFile.halfToFloat((short) 0x7BFF));
-        assertEquals(5.9604645e-8f, TfjsModelFile.halfToFloat((short) 0x0001));
-        assertEquals(Float.POSITIVE_INFINITY, TfjsModelFile.halfToFloat((short) 0x7C00));
-    }
-
-    @Test
     void bilinearMatchesTensorFlowLegacyResize() {
         // TF resizeBilinear(align_corners=false, half_pixel_centers=false), 4 -> 3: src = dst * 4/3
         float[] r = Bilinear.matrix(4, 3, false, false);
