@@ -208,6 +208,11 @@ public final class EfficientNet extends AbstractBlock implements NamedParameters
         return variant;
     }
 
+    /** The decoded blocks per stage (for {@link FoldedEfficientNet}). */
+    List<List<Unit>> stages() {
+        return Collections.unmodifiableList(stages);
+    }
+
     public int numClasses() {
         return numClasses;
     }
