@@ -75,6 +75,9 @@ public final class EmotionRecognizer implements AutoCloseable {
     private volatile boolean closed;
 
     private EmotionRecognizer(Builder b, EmotionNetwork network) {
+        if (network instanceof FraFerNetwork f) {
+            f.foldForInference(); // BatchNorm folded into the convs: same outputs, faster (see docs/performance.md)
+        }
         this.network = network;
         this.config = network.config();
         this.classes = List.copyOf(config.classes);
