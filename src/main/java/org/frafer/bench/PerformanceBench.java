@@ -67,6 +67,9 @@ public final class PerformanceBench implements Callable<Integer> {
     String fr;
     @Option(names = "--no-fold", description = "predict without folding BatchNorm into the convolutions (to measure the fold)")
     boolean noFold;
+    @Option(names = "--chunk", description = "images per network pass inside a batch (FraFerNetwork.predictLogits); 0 = whole batch (default: "
+            + FraFerNetwork.DEFAULT_INFERENCE_CHUNK + " or -Dfrafer.inferenceChunk)")
+    Integer chunkOption;
     @Option(names = "--skip", split = ",", description = "parts to skip: infer, train, pipeline, torch, tfjs")
     List<String> skip = new ArrayList<>();
     @Option(names = "--samples", description = "photos for the pipeline (default: assets/samples/*.jpg)")
@@ -86,6 +89,7 @@ public final class PerformanceBench implements Callable<Integer> {
     @Option(names = "--json", description = "also write every sample as a JSON line to this file")
     Path jsonOut;
 
+    private int chunk;
     private final BenchResults results = new BenchResults();
     private final Map<String, Long> peakRssKb = new LinkedHashMap<>();
     private final List<String> notes = new ArrayList<>();
@@ -94,6 +98,10 @@ public final class PerformanceBench implements Callable<Integer> {
     public Integer call() throws Exception {
         if (rounds < 1 || reps < 1 || warmup < 0 || minImages < 1) {
             throw new IllegalArgumentException("--rounds and --reps must be >= 1, --warmup >= 0, --min-images >= 1");
+        }
+        chunk = chunkOption != null ? chunkOption : Integer.getInteger("frafer.inferenceChunk", FraFerNetwork.DEFAULT_INFERENCE_CHUNK);
+        if (chunkOption != null) {
+            System.setProperty("frafer.inferenceChunk", Integer.toString(chunk)); // the recognizer reads it too
         }
         Path repo = repoRoot();
         ModelConfig defaults = defaultModelConfig();
@@ -105,6 +113,7 @@ public final class PerformanceBench implements Callable<Integer> {
                 Engine.getDjlVersion(), Engine.getInstance().getVersion(), System.getenv("OMP_NUM_THREADS"),
                 tcmalloc() ? "preloaded" : "NOT preloaded (run through bin/fra-fer)", defaults.p, defaults.q, fr,
                 noFold ? "not folded (--no-fold)" : "folded into the convolutions");
+        System.out.printf(Locale.ROOT, "  inference runs batches in chunks of %s images (--chunk)%n", chunk <= 0 ? "all" : Integer.toString(chunk));
         PeerSetup torch = torchSetup(repo);
         PeerSetup tfjs = tfjsSetup(repo);
         System.out.println("  peer PyTorch: " + torch.describe());
@@ -117,9 +126,11 @@ public final class PerformanceBench implements Callable<Integer> {
                 for (int size : sideList) {
                     if (!skip.contains("infer")) {
                         ours.inference(round, size);
+                        peakRssKb.putIfAbsent(BenchResults.OURS + " after inference", ModelBench.peakRssKb());
                     }
                     if (!skip.contains("train")) {
                         ours.training(round, size);
+                        peakRssKb.putIfAbsent(BenchResults.OURS + " after training", ModelBench.peakRssKb());
                     }
                 }
                 if (!photos.isEmpty()) {
@@ -213,7 +224,7 @@ public final class PerformanceBench implements Callable<Integer> {
                             for (int c = 0; c < calls; c++) {
                                 try (NDManager call = m.newSubManager()) {
                                     x.tempAttach(call);
-                                    net.predict(x).logits().toFloatArray(); // forces the computation
+                                    net.predictLogits(x, chunk).toFloatArray(); // forces the computation
                                 }
                             }
                             double sec = (System.nanoTime() - t0) / 1e9;
@@ -472,7 +483,8 @@ public final class PerformanceBench implements Callable<Integer> {
     private String rssLine() {
         List<String> parts = new ArrayList<>();
         peakRssKb.forEach((k, v) -> parts.add(String.format(Locale.ROOT, "%s %,d MB%s", k, v / 1024,
-                BenchResults.OURS.equals(k) ? " (VmHWM, all cases in one JVM)" : " (sampled every 0.1 s)")));
+                k.startsWith(BenchResults.OURS) ? " (VmHWM of the JVM" + (k.equals(BenchResults.OURS) ? ", all cases)" : ", round 1)")
+                        : " (sampled every 0.1 s, whole run)")));
         return String.join("; ", parts);
     }
 

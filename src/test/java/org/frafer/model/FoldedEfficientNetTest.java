@@ -130,6 +130,12 @@ class FoldedEfficientNetTest {
             System.out.printf("[folded] fra p=1 q=1 logits=%.1e (vs torch %.1e) attention=%.1e embedding=%.1e%n", dLogits, dTorch, dAtt, dEmb);
             assertTrue(dLogits <= TOL && dTorch <= TOL && dAtt <= TOL && dEmb <= TOL,
                     "folded predict differs: logits " + dLogits + ", vs torch " + dTorch + ", attention " + dAtt + ", embedding " + dEmb);
+            // chunked logits (uneven chunks of 2 + 1 + ... images) equal the one-batch logits
+            NDArray five = m.randomUniform(0, 1, new Shape(5, 3, 113, 113));
+            NDArray whole = net.predict(five).logits();
+            NDArray chunked = net.predictLogits(five, 2);
+            assertEquals(new Shape(5, 8), chunked.getShape());
+            assertTrue(maxAbsDiff(chunked, whole) <= 1e-5f, "chunked logits differ by " + maxAbsDiff(chunked, whole));
             net.forwardDetailed(new ParameterStore(m, false), images, false);
             assertTrue(net.isFolded(), "an eval-mode forward keeps the snapshot");
             net.forwardDetailed(new ParameterStore(m, false), images, true);
