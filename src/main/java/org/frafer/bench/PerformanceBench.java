@@ -57,7 +57,8 @@ public final class PerformanceBench implements Callable<Integer> {
     int reps;
     @Option(names = "--min-images", defaultValue = "8", description = "a repetition repeats the call until it saw this many images, as torch_bench.py (default: ${DEFAULT-VALUE})")
     int minImages;
-    @Option(names = "--infer-batches", split = ",", defaultValue = "1,8,32", description = "inference batch sizes (default: ${DEFAULT-VALUE})")
+    @Option(names = "--infer-batches", split = ",", defaultValue = "32,8,1",
+            description = "inference batch sizes, in run order for both sides (default: ${DEFAULT-VALUE}; batch 1 first slowed batch 32 in our JVM)")
     List<Integer> inferBatches;
     @Option(names = "--train-batches", split = ",", defaultValue = "8,32", description = "training batch sizes, empty = none (default: ${DEFAULT-VALUE})")
     List<Integer> trainBatches;
@@ -118,6 +119,12 @@ public final class PerformanceBench implements Callable<Integer> {
         PeerSetup tfjs = tfjsSetup(repo);
         System.out.println("  peer PyTorch: " + torch.describe());
         System.out.println("  peer TF.js:   " + tfjs.describe());
+        if (!torch.available) {
+            notes.add("PyTorch peer " + torch.describe() + " -> our figures only for the network rows");
+        }
+        if (!tfjs.available) {
+            notes.add("TF.js peer " + tfjs.describe() + " -> our figures only for the photo pipeline");
+        }
         List<Path> photos = skip.contains("pipeline") ? List.of() : photos();
 
         try (Ours ours = new Ours(sideList, defaults)) {
