@@ -45,8 +45,8 @@ function pkgVersion(name) {
   return JSON.parse(fs.readFileSync(path.join(__dirname, 'node_modules', name, 'package.json'), 'utf8')).version;
 }
 
-/** Loads a TF.js graph model (model.json + shards) from disk without any network handler. */
-async function loadGraphModelFromDisk(tf, jsonPath) {
+/** Reads a TF.js graph model (model.json + weight shards) from disk as ModelArtifacts: no network handler. */
+function readArtifacts(jsonPath) {
   const dir = path.dirname(jsonPath);
   const json = JSON.parse(fs.readFileSync(jsonPath, 'utf8'));
   const weightSpecs = [];
@@ -56,13 +56,15 @@ async function loadGraphModelFromDisk(tf, jsonPath) {
     for (const p of group.paths) buffers.push(fs.readFileSync(path.join(dir, p)));
   }
   const all = Buffer.concat(buffers);
-  const weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength);
-  return tf.loadGraphModel({
-    load: async () => ({
-      modelTopology: json.modelTopology, format: json.format, generatedBy: json.generatedBy,
-      convertedBy: json.convertedBy, userDefinedMetadata: json.userDefinedMetadata, weightSpecs, weightData,
-    }),
-  });
+  return {
+    modelTopology: json.modelTopology, format: json.format, generatedBy: json.generatedBy,
+    convertedBy: json.convertedBy, userDefinedMetadata: json.userDefinedMetadata, weightSpecs,
+    weightData: all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength),
+  };
+}
+
+async function loadGraphModelFromDisk(tf, jsonPath) {
+  return tf.loadGraphModel({ load: async () => readArtifacts(jsonPath) });
 }
 
 /**
@@ -87,8 +89,10 @@ const PEERS = {
       this.size = shape[2];
     },
     predict(tf, greyBatch) { // [B,48,48,1] float 0..255
+      return tf.tidy(() => this.predictRgb01(tf, tf.tile(tf.div(greyBatch, 255), [1, 1, 1, 3])));
+    },
+    predictRgb01(tf, rgb01) { // [B,H,W,3] in [0,1]: the face tensor human's emotion module receives
       return tf.tidy(() => {
-        const rgb01 = tf.tile(tf.div(greyBatch, 255), [1, 1, 1, 3]);
         const resized = tf.image.resizeBilinear(rgb01, [this.size, this.size], false);
         const grey = tf.sum(tf.mul(resized, tf.tensor1d([0.2989, 0.5870, 0.1140], 'float32')), 3, true);
         return this.net.execute(tf.mul(tf.sub(grey, 0.5), 2));
@@ -196,4 +200,8 @@ async function main() {
   }
 }
 
-main().catch((err) => { console.error(`ferplus-peers: ${err.message}`); process.exit(1); });
+module.exports = { PEERS, readArtifacts, loadGraphModelFromDisk };
+
+if (require.main === module) {
+  main().catch((err) => { console.error(`ferplus-peers: ${err.message}`); process.exit(1); });
+}
