@@ -75,6 +75,9 @@ public final class EmotionRecognizer implements AutoCloseable {
     private volatile boolean closed;
 
     private EmotionRecognizer(Builder b, EmotionNetwork network) {
+        if (network instanceof FraFerNetwork f) {
+            f.foldForInference(); // BatchNorm folded into the convs: same outputs, faster (see docs/performance.md)
+        }
         this.network = network;
         this.config = network.config();
         this.classes = List.copyOf(config.classes);
@@ -204,35 +207,73 @@ public final class EmotionRecognizer implements AutoCloseable {
         int maxHeld = Math.max(8, batch);
         Deque<PendingImage> held = new ArrayDeque<>();
         List<PendingFace> queue = new ArrayList<>();
-        for (Path path : images) {
-            PendingImage p = new PendingImage(path);
-            held.add(p);
-            try {
-                p.image = Images.read(path, options.maxPixels());
-                p.crops = faces(p.image);
-            } catch (ImageReadException e) {
-                p.error = e.getMessage();
-            } catch (IllegalStateException e) {
-                throw e;
-            } catch (RuntimeException e) {
-                p.error = path + ": face detection failed: " + e;
-            }
-            if (p.error == null) {
-                p.probabilities = new float[p.crops.size()][];
-                for (int i = 0; i < p.crops.size(); i++) {
-                    queue.add(new PendingFace(p, i));
+        // The next photos are decoded on another thread while this one is detected and classified
+        // (decoding is single-threaded Java; the network leaves a core idle between its kernels).
+        java.util.concurrent.ExecutorService decoder = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "frafer-decode");
+            t.setDaemon(true);
+            return t;
+        });
+        Deque<java.util.concurrent.Future<BufferedImage>> decoding = new ArrayDeque<>();
+        int next = 0;
+        try {
+            for (Path path : images) {
+                while (next < images.size() && decoding.size() <= DECODE_AHEAD) {
+                    Path ahead = images.get(next++);
+                    decoding.add(decoder.submit(() -> Images.read(ahead, options.maxPixels())));
                 }
+                PendingImage p = new PendingImage(path);
+                held.add(p);
+                try {
+                    p.image = decoded(decoding.poll());
+                    p.crops = faces(p.image);
+                } catch (ImageReadException e) {
+                    p.error = e.getMessage();
+                } catch (IllegalStateException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    p.error = path + ": face detection failed: " + e;
+                }
+                if (p.error == null) {
+                    p.probabilities = new float[p.crops.size()][];
+                    for (int i = 0; i < p.crops.size(); i++) {
+                        queue.add(new PendingFace(p, i));
+                    }
+                }
+                while (queue.size() >= batch) {
+                    runQueued(queue, batch);
+                }
+                if (held.size() > maxHeld) {
+                    runQueued(queue, queue.size());
+                }
+                emitDone(held, listener);
             }
-            while (queue.size() >= batch) {
-                runQueued(queue, batch);
-            }
-            if (held.size() > maxHeld) {
-                runQueued(queue, queue.size());
-            }
-            emitDone(held, listener);
+        } finally {
+            decoder.shutdownNow();
         }
         runQueued(queue, queue.size());
         emitDone(held, listener);
+    }
+
+    /** Photos decoded ahead of the one being processed by {@link #predictEach}. */
+    private static final int DECODE_AHEAD = 2;
+
+    /** The decoded photo, or the decoder's exception as Images.read would have thrown it. */
+    private static BufferedImage decoded(java.util.concurrent.Future<BufferedImage> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while decoding", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     private void runQueued(List<PendingFace> queue, int count) {
@@ -344,7 +385,7 @@ public final class EmotionRecognizer implements AutoCloseable {
             try (NDManager m = manager.newSubManager(); NoGrad ignored = new NoGrad()) {
                 NDArray x = m.create(pixels, new Shape(n, 3, size, size));
                 NDArray logits = network instanceof FraFerNetwork f
-                        ? f.predict(x).logits()
+                        ? f.predictLogits(x) // optionally in chunks (-Dfrafer.inferenceChunk)
                         : network.block().forward(parameterStore, new NDList(x), false).head();
                 checkLogits(logits, n);
                 flat = logits.toType(DataType.FLOAT32, false).softmax(1).toFloatArray();

@@ -208,6 +208,11 @@ public final class EfficientNet extends AbstractBlock implements NamedParameters
         return variant;
     }
 
+    /** The decoded blocks per stage (for {@link FoldedEfficientNet}). */
+    List<List<Unit>> stages() {
+        return Collections.unmodifiableList(stages);
+    }
+
     public int numClasses() {
         return numClasses;
     }
@@ -370,8 +375,14 @@ public final class EfficientNet extends AbstractBlock implements NamedParameters
         NDArray b = bias ? value(ps, x, name + ".bias", training) : null;
         int pad;
         if (variant.tfSamePadding) {
-            x = TfSamePadding.pad(x, k, stride);
-            pad = 0;
+            int[] ph = TfSamePadding.padding((int) x.getShape().get(2), k, stride, 1);
+            int[] pw = TfSamePadding.padding((int) x.getShape().get(3), k, stride, 1);
+            if (ph[0] == ph[1] && pw[0] == pw[1] && ph[0] == pw[0]) {
+                pad = ph[0]; // symmetric (every stride-1 conv): inside the conv, no padded copy (as timm's static padding)
+            } else {
+                x = TfSamePadding.pad(x, k, stride);
+                pad = 0;
+            }
         } else {
             pad = ((stride - 1) + (k - 1)) / 2; // timm get_padding
         }

@@ -45,6 +45,8 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
     private final Path frWeights;
     private final NetBlock block;
     private final Map<String, Parameter> named = new LinkedHashMap<>();
+    /** BN-folded snapshot used by {@link #predict} after {@link #foldForInference}; null otherwise. */
+    private volatile FoldedEfficientNet folded;
 
     /**
      * @param fr the frozen FR backbone (owned and closed by this network), or null when the fusion needs none
@@ -175,7 +177,72 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
 
     @Override
     public Outputs forwardDetailed(ParameterStore ps, NDArray images, boolean training) {
+        if (training) {
+            unfold(); // weights are about to change: the folded snapshot would go stale
+        }
         return forward(ps, images, training, false);
+    }
+
+    /**
+     * From now on {@link #predict} runs a snapshot of the FER network with BatchNorm folded into the
+     * convolutions (same outputs up to float rounding, faster).
+     * Call it on a network whose weights are final (e.g. loaded for inference); a training-mode
+     * forward or {@link #unfold} drops the snapshot. Not to be called while another thread predicts.
+     */
+    public synchronized FraFerNetwork foldForInference() {
+        FoldedEfficientNet old = folded;
+        folded = new FoldedEfficientNet(fer);
+        if (old != null) {
+            old.close();
+        }
+        return this;
+    }
+
+    /** Drops the folded snapshot: {@link #predict} uses the (unfolded) parameters again. */
+    public synchronized void unfold() {
+        FoldedEfficientNet old = folded;
+        folded = null;
+        if (old != null) {
+            old.close();
+        }
+    }
+
+    /** Whether predict() runs the BatchNorm-folded snapshot. */
+    public boolean isFolded() {
+        return folded != null;
+    }
+
+    /** Default images per chunk of {@link #predictLogits} (0: whole batch; chunking showed no clear gain here); -Dfrafer.inferenceChunk overrides. */
+    public static final int DEFAULT_INFERENCE_CHUNK = 0;
+
+    /**
+     * Logits only (N, K), computed in chunks of at most {@code chunk} images (0 or less: all at
+     * once): the same values as {@code predict(images).logits()}, but the feature maps of a chunk
+     * stay in the CPU cache between layers, which on small CPUs is faster than one big batch.
+     * The result belongs to images' manager.
+     */
+    public NDArray predictLogits(NDArray images, int chunk) {
+        long n = images.getShape().get(0);
+        if (chunk <= 0 || n <= chunk) {
+            return predict(images).logits();
+        }
+        NDManager parent = images.getManager();
+        ai.djl.ndarray.NDList parts = new ai.djl.ndarray.NDList();
+        for (long start = 0; start < n; start += chunk) {
+            try (NDManager m = parent.newSubManager()) {
+                NDArray part = images.get(new ai.djl.ndarray.index.NDIndex("{}:{}", start, Math.min(n, start + chunk)));
+                part.attach(m);
+                NDArray logits = predict(part).logits();
+                logits.attach(parent);
+                parts.add(logits);
+            }
+        }
+        return ai.djl.ndarray.NDArrays.concat(parts, 0);
+    }
+
+    /** {@link #predictLogits(NDArray, int)} with {@code -Dfrafer.inferenceChunk} or {@value #DEFAULT_INFERENCE_CHUNK}. */
+    public NDArray predictLogits(NDArray images) {
+        return predictLogits(images, Integer.getInteger("frafer.inferenceChunk", DEFAULT_INFERENCE_CHUNK));
     }
 
     /**
@@ -185,14 +252,39 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
      */
     @Override
     public Outputs predict(NDArray images) {
-        return forward(new ParameterStore(images.getManager(), false), images, false, true);
+        FoldedEfficientNet f = folded;
+        if (f == null) {
+            return forward(new ParameterStore(images.getManager(), false), images, false, true);
+        }
+        checkInput(images);
+        ParameterStore ps = new ParameterStore(images.getManager(), false);
+        NDArray before = f.forwardLayers(Normalization.normalize(images, config.mean, config.std), 1, config.q);
+        NDArray after = before;
+        NDArray attention = null;
+        if (fusion != null) {
+            NDArray hFr = fusion.needsFrFeatures() ? fr.features(images, config.p) : null;
+            Fusion.Result r = fusion.apply(ps, before, hFr, false);
+            after = r.output();
+            attention = r.attention();
+        }
+        NDArray top = config.q < EfficientNet.NUM_LAYERS ? f.forwardLayers(after, config.q + 1, EfficientNet.NUM_LAYERS) : after;
+        NDArray embedding = f.pool(top);
+        if ("concat".equals(config.fusion)) {
+            embedding = embedding.concat(fr.embedding(images), 1);
+        }
+        NDArray logits = f.classify(embedding);
+        return new Outputs(logits, embedding, attention, before, after);
     }
 
-    private Outputs forward(ParameterStore ps, NDArray images, boolean training, boolean lean) {
+    private static void checkInput(NDArray images) {
         Shape s = images.getShape();
         if (s.dimension() != 4 || s.get(1) != 3) {
             throw new IllegalArgumentException("Network input must be NCHW RGB (N, 3, H, W) float32 in [0, 1], got " + s);
         }
+    }
+
+    private Outputs forward(ParameterStore ps, NDArray images, boolean training, boolean lean) {
+        checkInput(images);
         NDArray x = Normalization.normalize(images, config.mean, config.std);
         NDArray before = lean ? fer.forwardLayersLean(ps, x, 1, config.q) : fer.forwardLayers(ps, x, training, 1, config.q);
         NDArray after = before;
@@ -228,6 +320,7 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
 
     @Override
     public void close() {
+        unfold();
         manager.close();
         if (fr != null) {
             fr.close();
