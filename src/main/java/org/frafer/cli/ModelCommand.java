@@ -37,7 +37,7 @@ public final class ModelCommand implements Callable<Integer> {
 
     /** Network options shared by summary and bench. */
     public static final class NetOptions {
-        @Option(names = "--arch", defaultValue = "tf_efficientnet_b0", description = "FER backbone: tf_efficientnet_b0 or efficientnet_b0 (default: ${DEFAULT-VALUE})")
+        @Option(names = "--arch", defaultValue = "tf_efficientnet_b0", description = "FER backbone: tf_efficientnet_b0, efficientnet_b0, hse-faceres or faceres-deep (default: ${DEFAULT-VALUE})")
         public String arch;
         @Option(names = "--fusion", defaultValue = "fra", description = "none, fra, concat, cse, sse, scse (default: ${DEFAULT-VALUE})")
         public String fusion;
@@ -125,10 +125,10 @@ public final class ModelCommand implements Callable<Integer> {
             sb.append("FR branch: none (fusion '").append(c.fusion).append("' does not use one)\n");
         }
         sb.append(String.format(Locale.ROOT, "%nFER layers (output C, H, W at input %d):%n", c.inputSize));
-        for (int k = 1; k <= EfficientNet.NUM_LAYERS; k++) {
+        for (int k = 1; k <= net.fer().numLayers(); k++) {
             String mark = k == c.q && net.fusion() != null ? "  <- q: " + c.fusion + " fusion" : "";
-            sb.append(String.format(Locale.ROOT, "  %d  %-30s %s%s%n", k, EfficientNet.layerName(k),
-                    shape(EfficientNet.layerShape(k, c.inputSize)), mark));
+            sb.append(String.format(Locale.ROOT, "  %2d  %-30s %s%s%n", k, net.fer().describeLayer(k),
+                    shape(net.fer().mapShape(k, c.inputSize)), mark));
         }
         sb.append(String.format(Locale.ROOT, "     %-30s %s%n", "pool + dropout + classifier",
                 "(" + net.fer().classifierInFeatures() + " -> " + c.numClasses() + ")"));
@@ -140,7 +140,7 @@ public final class ModelCommand implements Callable<Integer> {
         }
         if (fr != null && "concat".equals(c.fusion)) {
             sb.append(String.format(Locale.ROOT, "  FR embedding            (%d) concatenated to the FER embedding%n",
-                    o.embedding().getShape().get(1) - 1280));
+                    o.embedding().getShape().get(1) - net.fer().mapShape(net.fer().numLayers(), c.inputSize).get(0)));
         }
         sb.append(String.format(Locale.ROOT, "  H_FER_q (FER layer %d)   %s%n", c.q, shape(o.featureBefore().getShape().slice(1))));
         if (o.attention() != null) {
@@ -151,7 +151,7 @@ public final class ModelCommand implements Callable<Integer> {
 
         long fer = EfficientNet.countParameters(net.fer().namedParameters().values());
         long fusion = net.fusion() == null ? 0 : EfficientNet.countParameters(net.fusion().namedParameters().values());
-        long trainable = net.trainableParameters().stream().mapToLong(p -> p.getShape().size()).sum();
+        long trainable = net.trainableParameters().stream().mapToLong(p -> EfficientNet.countParameters(List.of(p))).sum();
         sb.append("\nParameters (torch convention: BN running statistics not counted):\n");
         sb.append(String.format(Locale.ROOT, "  trainable  %12s  (FER %s + fusion %s)%n", fmt(trainable), fmt(fer), fmt(fusion)));
         if (fr instanceof NamedParameters named) {
