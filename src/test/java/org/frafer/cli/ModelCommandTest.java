@@ -39,6 +39,19 @@ class ModelCommandTest {
     }
 
     @Test
+    void summaryOfTheFacePretrainedBackbone() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(org.frafer.Assets.present("human-models/models/faceres.json"),
+                "face models not fetched (run tools/fetch-assets.sh)");
+        Run r = run("model", "summary", "--arch", "hse-faceres", "--fusion", "fra", "--fr", "hse-faceres", "--input-size", "112");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains(" 1  stem (conv1 s2 + ReLU6)        (32, 56, 56)  <- q: fra fusion"), r.out());
+        assertTrue(r.out().contains("14  block 13 (dw3x3 + pw1x1, ReLU6) (1024, 4, 4)"), r.out());
+        assertTrue(r.out().contains("(1024 -> 8)") && r.out().contains("attention S             (1, 56, 56)"), r.out());
+        // MobileNet-v1 conv weights (3.2 M) + 1024x8 classifier + 8 biases + 1x1 attention conv (32 + 1)
+        assertTrue(r.out().contains("+ fusion 33)"), r.out());
+    }
+
+    @Test
     void summaryOfASavedModelFolder(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
         org.frafer.model.ModelConfig c = new org.frafer.model.ModelConfig();
         c.fusion = "cse";
