@@ -23,8 +23,8 @@ import picocli.CommandLine.Option;
 
 /** {@code fra-fer model ...}: inspect and benchmark FRA-FER networks. */
 @Command(name = "model", mixinStandardHelpOptions = true,
-        description = "Inspect (summary) and benchmark (bench) FRA-FER networks.",
-        subcommands = {ModelCommand.Summary.class, ModelBench.class})
+        description = "Inspect (summary), benchmark (bench) and convert (convert) FRA-FER networks.",
+        subcommands = {ModelCommand.Summary.class, ModelBench.class, ModelCommand.Convert.class})
 public final class ModelCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -75,6 +75,43 @@ public final class ModelCommand implements Callable<Integer> {
                 c.classes = names;
             }
             return c.validate();
+        }
+    }
+
+    @Command(name = "convert", mixinStandardHelpOptions = true,
+            description = "Re-save a model folder with float16 (half the size; values rounded) or float32 weights.",
+            footer = "%nExample: fra-fer model convert --model runs/best/model --out models/default --dtype f16")
+    public static final class Convert implements Callable<Integer> {
+        @Option(names = "--model", required = true, description = "model folder to read (config.json + model.safetensors)")
+        Path model;
+        @Option(names = "--out", required = true, description = "model folder to write (created; existing files are replaced atomically)")
+        Path out;
+        @Option(names = "--dtype", defaultValue = "f16", description = "f16 or f32 (default: ${DEFAULT-VALUE})")
+        String dtype;
+
+        @Override
+        public Integer call() {
+            org.frafer.model.io.SafeTensors.DType d = switch (dtype.toLowerCase(Locale.ROOT)) {
+                case "f16" -> org.frafer.model.io.SafeTensors.DType.F16;
+                case "f32" -> org.frafer.model.io.SafeTensors.DType.F32;
+                default -> null;
+            };
+            if (d == null) {
+                System.err.println("fra-fer model convert: --dtype must be f16 or f32, got '" + dtype + "'");
+                return 2;
+            }
+            EmotionNetwork n;
+            try {
+                n = Networks.load(model);
+            } catch (IllegalArgumentException e) {
+                System.err.println("fra-fer model convert: " + e.getMessage());
+                return 2;
+            }
+            try (n) {
+                ((FraFerNetwork) n).save(out, d);
+            }
+            System.out.println("wrote " + out.resolve(org.frafer.model.io.ModelFiles.WEIGHTS) + " (" + dtype + ")");
+            return 0;
         }
     }
 

@@ -67,6 +67,27 @@ class ModelCommandTest {
     }
 
     @Test
+    void convertWritesAHalfSizeFloat16ModelThatLoads(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        org.frafer.model.ModelConfig c = new org.frafer.model.ModelConfig();
+        c.fusion = "none";
+        c.inputSize = 64;
+        try (var net = org.frafer.model.Networks.create(c)) {
+            net.save(tmp.resolve("f32"));
+        }
+        Run r = run("model", "convert", "--model", tmp.resolve("f32").toString(), "--out", tmp.resolve("f16").toString());
+        assertEquals(0, r.code(), r.err());
+        long big = java.nio.file.Files.size(tmp.resolve("f32/model.safetensors"));
+        long small = java.nio.file.Files.size(tmp.resolve("f16/model.safetensors"));
+        assertTrue(small < 0.52 * big && small > 0.45 * big, big + " -> " + small);
+        try (var net = org.frafer.model.Networks.load(tmp.resolve("f16"))) {
+            assertEquals("none", net.config().fusion);
+        }
+        r = run("model", "convert", "--model", tmp.resolve("f32").toString(), "--out", tmp.resolve("x").toString(), "--dtype", "bf16");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("f16 or f32"), r.err());
+    }
+
+    @Test
     void badOptionsGiveAMessageAndExitCode2() {
         Run r = run("model", "summary", "--fusion", "film");
         assertEquals(2, r.code());
