@@ -21,8 +21,8 @@ import picocli.CommandLine.Option;
 
 /** {@code fra-fer model ...}: inspect and benchmark FRA-FER networks. */
 @Command(name = "model", mixinStandardHelpOptions = true,
-        description = "Inspect (summary) and benchmark (bench) FRA-FER networks.",
-        subcommands = {ModelCommand.Summary.class, ModelBench.class})
+        description = "Inspect (summary), benchmark (bench) and convert (convert) FRA-FER networks.",
+        subcommands = {ModelCommand.Summary.class, ModelBench.class, ModelCommand.Convert.class})
 public final class ModelCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -35,7 +35,7 @@ public final class ModelCommand implements Callable<Integer> {
 
     /** Network options shared by summary and bench. */
     public static final class NetOptions {
-        @Option(names = "--arch", defaultValue = "tf_efficientnet_b0", description = "FER backbone: tf_efficientnet_b0 or efficientnet_b0 (default: ${DEFAULT-VALUE})")
+        @Option(names = "--arch", defaultValue = "tf_efficientnet_b0", description = "FER backbone: tf_efficientnet_b0, efficientnet_b0, hse-faceres or faceres-deep (default: ${DEFAULT-VALUE})")
         public String arch;
         @Option(names = "--fusion", defaultValue = "fra", description = "none, fra, concat, cse, sse, scse (default: ${DEFAULT-VALUE})")
         public String fusion;
@@ -73,6 +73,43 @@ public final class ModelCommand implements Callable<Integer> {
                 c.classes = names;
             }
             return c.validate();
+        }
+    }
+
+    @Command(name = "convert", mixinStandardHelpOptions = true,
+            description = "Re-save a model folder with float16 (half the size; values rounded) or float32 weights.",
+            footer = "%nExample: fra-fer model convert --model runs/best/model --out models/default --dtype f16")
+    public static final class Convert implements Callable<Integer> {
+        @Option(names = "--model", required = true, description = "model folder to read (config.json + model.safetensors)")
+        Path model;
+        @Option(names = "--out", required = true, description = "model folder to write (created; existing files are replaced atomically)")
+        Path out;
+        @Option(names = "--dtype", defaultValue = "f16", description = "f16 or f32 (default: ${DEFAULT-VALUE})")
+        String dtype;
+
+        @Override
+        public Integer call() {
+            org.frafer.model.io.SafeTensors.DType d = switch (dtype.toLowerCase(Locale.ROOT)) {
+                case "f16" -> org.frafer.model.io.SafeTensors.DType.F16;
+                case "f32" -> org.frafer.model.io.SafeTensors.DType.F32;
+                default -> null;
+            };
+            if (d == null) {
+                System.err.println("fra-fer model convert: --dtype must be f16 or f32, got '" + dtype + "'");
+                return 2;
+            }
+            EmotionNetwork n;
+            try {
+                n = Networks.load(model);
+            } catch (IllegalArgumentException e) {
+                System.err.println("fra-fer model convert: " + e.getMessage());
+                return 2;
+            }
+            try (n) {
+                ((FraFerNetwork) n).save(out, d);
+            }
+            System.out.println("wrote " + out.resolve(org.frafer.model.io.ModelFiles.WEIGHTS) + " (" + dtype + ")");
+            return 0;
         }
     }
 
@@ -123,10 +160,10 @@ public final class ModelCommand implements Callable<Integer> {
             sb.append("FR branch: none (fusion '").append(c.fusion).append("' does not use one)\n");
         }
         sb.append(String.format(Locale.ROOT, "%nFER layers (output C, H, W at input %d):%n", c.inputSize));
-        for (int k = 1; k <= EfficientNet.NUM_LAYERS; k++) {
+        for (int k = 1; k <= net.fer().numLayers(); k++) {
             String mark = k == c.q && net.fusion() != null ? "  <- q: " + c.fusion + " fusion" : "";
-            sb.append(String.format(Locale.ROOT, "  %d  %-30s %s%s%n", k, EfficientNet.layerName(k),
-                    shape(EfficientNet.layerShape(k, c.inputSize)), mark));
+            sb.append(String.format(Locale.ROOT, "  %2d  %-30s %s%s%n", k, net.fer().describeLayer(k),
+                    shape(net.fer().mapShape(k, c.inputSize)), mark));
         }
         sb.append(String.format(Locale.ROOT, "     %-30s %s%n", "pool + dropout + classifier",
                 "(" + net.fer().classifierInFeatures() + " -> " + c.numClasses() + ")"));
@@ -138,7 +175,7 @@ public final class ModelCommand implements Callable<Integer> {
         }
         if (fr != null && "concat".equals(c.fusion)) {
             sb.append(String.format(Locale.ROOT, "  FR embedding            (%d) concatenated to the FER embedding%n",
-                    o.embedding().getShape().get(1) - 1280));
+                    o.embedding().getShape().get(1) - net.fer().mapShape(net.fer().numLayers(), c.inputSize).get(0)));
         }
         sb.append(String.format(Locale.ROOT, "  H_FER_q (FER layer %d)   %s%n", c.q, shape(o.featureBefore().getShape().slice(1))));
         if (o.attention() != null) {
@@ -149,7 +186,7 @@ public final class ModelCommand implements Callable<Integer> {
 
         long fer = EfficientNet.countParameters(net.fer().namedParameters().values());
         long fusion = net.fusion() == null ? 0 : EfficientNet.countParameters(net.fusion().namedParameters().values());
-        long trainable = net.trainableParameters().stream().mapToLong(p -> p.getShape().size()).sum();
+        long trainable = net.trainableParameters().stream().mapToLong(p -> EfficientNet.countParameters(List.of(p))).sum();
         sb.append("\nParameters (torch convention: BN running statistics not counted):\n");
         sb.append(String.format(Locale.ROOT, "  trainable  %12s  (FER %s + fusion %s)%n", fmt(trainable), fmt(fer), fmt(fusion)));
         if (fr != null && fr.parameterCount() >= 0) {

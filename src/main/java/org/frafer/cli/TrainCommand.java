@@ -66,7 +66,7 @@ public final class TrainCommand implements Callable<Integer> {
     List<String> sets = new ArrayList<>();
     @Option(names = "--fusion", paramLabel = "NAME", description = "fra (the paper's), none, concat, cse, sse or scse.")
     String fusion;
-    @Option(names = "--arch", paramLabel = "NAME", description = "FER backbone: tf_efficientnet_b0 (default) or efficientnet_b0.")
+    @Option(names = "--arch", paramLabel = "NAME", description = "FER backbone: tf_efficientnet_b0 (default), efficientnet_b0, or the face-pretrained hse-faceres / faceres-deep.")
     String arch;
     @Option(names = "--input-size", paramLabel = "PX", description = "Side of the square input (default 224).")
     Integer inputSize;

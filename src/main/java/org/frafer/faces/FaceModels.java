@@ -30,21 +30,37 @@ public final class FaceModels {
     /** A frozen FR backbone by id; throws with the list of ids when unknown. Close it when done. */
     public static FrBackbone fr(String id) {
         return switch (id) {
-            case "hse-faceres" -> faceRes(id, "faceres.json");
-            case "faceres-deep" -> faceRes(id, "faceres-deep.json");
+            case "hse-faceres", "faceres-deep" -> faceRes(id, faceResModelFile(id));
             case "mobilefacenet" -> mobileFaceNet();
             default -> throw new IllegalArgumentException("unknown face-recognition backbone '" + id + "'; known: " + FR_IDS);
         };
     }
 
-    private static TfjsFrBackbone faceRes(String id, String file) {
+    private static TfjsFrBackbone faceRes(String id, java.nio.file.Path modelJson) {
+        // Human feeds faceres with the [0, 1] crop times 255 (src/face/faceres.ts, enhance()).
+        return new TfjsFrBackbone(id, modelJson, 224, FACERES_INPUT_SCALE, 0f, faceResLayerNodes(), "global_pooling/Mean");
+    }
+
+    /** HSE FaceRes input scaling: the [0, 1] RGB crop times 255. */
+    public static final float FACERES_INPUT_SCALE = 255f;
+
+    /** The model.json of an HSE FaceRes id ({@code hse-faceres} or {@code faceres-deep}), from the assets. */
+    public static java.nio.file.Path faceResModelFile(String id) {
+        return switch (id) {
+            case "hse-faceres" -> Assets.require(DIR + "faceres.json");
+            case "faceres-deep" -> Assets.require(DIR + "faceres-deep.json");
+            default -> throw new IllegalArgumentException("not an HSE FaceRes model id: '" + id + "' (known: hse-faceres, faceres-deep)");
+        };
+    }
+
+    /** HSE FaceRes layer nodes: 1 = stem, 2..14 = the 13 depthwise-separable blocks (ReLU6 outputs). */
+    public static List<String> faceResLayerNodes() {
         List<String> layers = new ArrayList<>();
         layers.add("conv1_relu/clip_by_value");
         for (int k = 1; k <= 13; k++) {
             layers.add("conv_pw_" + k + "_relu/clip_by_value");
         }
-        // Human feeds faceres with the [0, 1] crop times 255 (src/face/faceres.ts, enhance()).
-        return new TfjsFrBackbone(id, Assets.require(DIR + file), 224, 255f, 0f, layers, "global_pooling/Mean");
+        return List.copyOf(layers);
     }
 
     private static TfjsFrBackbone mobileFaceNet() {

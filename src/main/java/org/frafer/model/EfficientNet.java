@@ -40,7 +40,7 @@ import java.util.Map;
  * stride 2 pad asymmetrically) and uses BN eps 1e-3; {@code efficientnet_b0} pads symmetrically
  * ({@code ((s - 1) + (k - 1)) / 2}) with BN eps 1e-5. Stochastic depth (drop_path) is not implemented.
  */
-public final class EfficientNet extends AbstractBlock implements NamedParameters {
+public final class EfficientNet extends AbstractBlock implements FerBackbone {
     /** timm's B0 architecture: type_repeats_kernel_stride_expansion_channels_se. */
     static final String[] B0_ARCH = {
         "ds_r1_k3_s1_e1_c16_se0.25",
@@ -213,10 +213,36 @@ public final class EfficientNet extends AbstractBlock implements NamedParameters
         return Collections.unmodifiableList(stages);
     }
 
+    @Override
+    public String arch() {
+        return variant.timmName;
+    }
+
+    @Override
+    public int numLayers() {
+        return NUM_LAYERS;
+    }
+
+    @Override
+    public Shape mapShape(int layer, int inputSize) {
+        return layerShape(layer, inputSize);
+    }
+
+    @Override
+    public String describeLayer(int layer) {
+        return layerName(layer);
+    }
+
+    @Override
+    public NDArray preprocess(NDArray images, ModelConfig config) {
+        return Normalization.normalize(images, config.mean, config.std);
+    }
+
     public int numClasses() {
         return numClasses;
     }
 
+    @Override
     public int classifierInFeatures() {
         return classifierIn;
     }
@@ -236,7 +262,7 @@ public final class EfficientNet extends AbstractBlock implements NamedParameters
         long n = 0;
         for (Parameter p : params) {
             if (p.getType() != Parameter.Type.RUNNING_MEAN && p.getType() != Parameter.Type.RUNNING_VAR) {
-                n += p.getShape().size();
+                n += (p.getShape() != null ? p.getShape() : p.getArray().getShape()).size(); // imported graph weights carry only an array
             }
         }
         return n;
@@ -288,6 +314,7 @@ public final class EfficientNet extends AbstractBlock implements NamedParameters
      * Runs layers {@code from..to} (inclusive). {@code x} is the input of layer {@code from}: the
      * normalised image for from = 1, otherwise the output of layer from - 1.
      */
+    @Override
     public NDArray forwardLayers(ParameterStore ps, NDArray x, boolean training, int from, int to) {
         checkLayer(from);
         checkLayer(to);
@@ -310,6 +337,7 @@ public final class EfficientNet extends AbstractBlock implements NamedParameters
      * right after, so only layer outputs stay alive (DJL otherwise keeps every intermediate until
      * the batch manager closes). Never use inside a GradientCollector: backward needs the intermediates.
      */
+    @Override
     public NDArray forwardLayersLean(ParameterStore ps, NDArray x, int from, int to) {
         checkLayer(from);
         checkLayer(to);
@@ -326,11 +354,13 @@ public final class EfficientNet extends AbstractBlock implements NamedParameters
     }
 
     /** Global average pool of the layer-9 map: the embedding the classifier sees, (N, 1280). */
+    @Override
     public NDArray pool(NDArray head) {
         return Pool.globalAvgPool2d(head);
     }
 
     /** Dropout (training only) + classifier on (N, classifierInFeatures). */
+    @Override
     public NDArray classify(ParameterStore ps, NDArray embedding, boolean training) {
         if (numClasses == 0) {
             throw new IllegalStateException("This EfficientNet has no classifier (numClasses = 0)");

@@ -23,7 +23,7 @@ import org.frafer.model.io.ModelFiles;
 import org.frafer.model.io.SafeTensors;
 
 /**
- * FER EfficientNet-B0 + a fusion at FER layer q + a frozen FR backbone tapped at layer p.
+ * FER backbone ({@link FerBackbone}: EfficientNet-B0, or the face-pretrained FaceRes MobileNet) + a fusion at FER layer q + a frozen FR backbone tapped at layer p.
  *
  * <p>Forward: normalise (config mean/std) -> FER layers 1..q -> fusion (fra: attention from
  * {@code H_FR_p}; cse/sse/scse: on H_FER_q alone) -> FER layers q+1..9 -> global average pool ->
@@ -39,7 +39,7 @@ import org.frafer.model.io.SafeTensors;
 public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
     private final ModelConfig config;
     private final NDManager manager;
-    private final EfficientNet fer;
+    private final FerBackbone fer;
     private final Fusion fusion;
     private final FrBackbone fr;
     private final Path frWeights;
@@ -56,8 +56,7 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
         config.validate();
         this.config = config;
         this.frWeights = frWeights;
-        EfficientNet.Variant variant = EfficientNet.Variant.of(config.arch);
-        EfficientNet.checkLayer(config.q);
+        FerBackbones.check(config.arch);
         if (config.needsFr()) {
             if (fr == null) {
                 throw new IllegalArgumentException("fusion '" + config.fusion + "' needs an FR backbone");
@@ -72,15 +71,21 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
             fr.close();
         }
         this.manager = NDManager.newBaseManager();
-        int extra = 0;
-        if ("concat".equals(config.fusion)) {
-            try (NDManager m = manager.newSubManager()) {
-                extra = (int) this.fr.embedding(m.zeros(new Shape(1, 3, 32, 32))).getShape().get(1);
+        try {
+            int extra = 0;
+            if ("concat".equals(config.fusion)) {
+                try (NDManager m = manager.newSubManager()) {
+                    extra = (int) this.fr.embedding(m.zeros(new Shape(1, 3, 32, 32))).getShape().get(1);
+                }
             }
+            this.fer = FerBackbones.create(config.arch, config.numClasses(), extra, config.dropRate, manager);
+            fer.checkFerLayer(config.q);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
         }
-        this.fer = new EfficientNet(variant, config.numClasses(), extra, config.dropRate);
         int frChannels = this.fr == null ? 0 : (int) this.fr.featureShape(config.p).get(0);
-        this.fusion = Fusion.create(config.fusion, EfficientNet.layerChannels(config.q), frChannels);
+        this.fusion = Fusion.create(config.fusion, (int) fer.mapShape(config.q, config.inputSize).get(0), frChannels);
         this.block = new NetBlock();
         block.initialize(manager, DataType.FLOAT32, new Shape(1, 3, config.inputSize, config.inputSize));
         named.putAll(fer.namedParameters());
@@ -135,7 +140,7 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
         return block;
     }
 
-    public EfficientNet fer() {
+    public FerBackbone fer() {
         return fer;
     }
 
@@ -190,8 +195,11 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
      * forward or {@link #unfold} drops the snapshot. Not to be called while another thread predicts.
      */
     public synchronized FraFerNetwork foldForInference() {
+        if (!(fer instanceof EfficientNet efficientNet)) {
+            return this; // TF.js face trunks come with BatchNorm already folded into their convolutions
+        }
         FoldedEfficientNet old = folded;
-        folded = new FoldedEfficientNet(fer);
+        folded = new FoldedEfficientNet(efficientNet);
         if (old != null) {
             old.close();
         }
@@ -285,7 +293,7 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
 
     private Outputs forward(ParameterStore ps, NDArray images, boolean training, boolean lean) {
         checkInput(images);
-        NDArray x = Normalization.normalize(images, config.mean, config.std);
+        NDArray x = fer.preprocess(images, config);
         NDArray before = lean ? fer.forwardLayersLean(ps, x, 1, config.q) : fer.forwardLayers(ps, x, training, 1, config.q);
         NDArray after = before;
         NDArray attention = null;
@@ -296,9 +304,10 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
             attention = r.attention();
         }
         NDArray top = after;
-        if (config.q < EfficientNet.NUM_LAYERS) {
-            top = lean ? fer.forwardLayersLean(ps, after, config.q + 1, EfficientNet.NUM_LAYERS)
-                    : fer.forwardLayers(ps, after, training, config.q + 1, EfficientNet.NUM_LAYERS);
+        int last = fer.numLayers();
+        if (config.q < last) {
+            top = lean ? fer.forwardLayersLean(ps, after, config.q + 1, last)
+                    : fer.forwardLayers(ps, after, training, config.q + 1, last);
         }
         NDArray embedding = fer.pool(top);
         if ("concat".equals(config.fusion)) {

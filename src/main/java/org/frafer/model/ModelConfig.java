@@ -20,7 +20,10 @@ public class ModelConfig {
 
     /** Artifact format version, bumped on incompatible changes. */
     public int formatVersion = FORMAT_VERSION;
-    /** FER backbone: {@code tf_efficientnet_b0} (the paper's) or {@code efficientnet_b0}. */
+    /**
+     * FER backbone ({@link FerBackbones#KNOWN}): {@code tf_efficientnet_b0} (the paper's), {@code efficientnet_b0},
+     * or the face-pretrained {@code hse-faceres} / {@code faceres-deep} MobileNet (14 layers, own x255 input scaling).
+     */
     public String arch = "tf_efficientnet_b0";
     /** Output classes in output order. */
     public List<String> classes = new ArrayList<>(EmotionClasses.EIGHT);
@@ -32,7 +35,7 @@ public class ModelConfig {
     public int q = 1;
     /** Side of the square FER input. */
     public int inputSize = 224;
-    /** FER normalisation (applied inside the network to RGB in [0, 1]). */
+    /** FER normalisation (applied inside the network to RGB in [0, 1]); EfficientNet archs only (FaceRes scales x255 as its face-ID model). */
     public float[] mean = {0.485f, 0.456f, 0.406f};
     public float[] std = {0.229f, 0.224f, 0.225f};
     /** Dropout before the classifier (timm's drop_rate). */

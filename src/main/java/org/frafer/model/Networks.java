@@ -24,7 +24,7 @@ public final class Networks {
 
     static FraFerNetwork create(ModelConfig config, Path baseDir) {
         config.validate();
-        EfficientNet.Variant.of(config.arch); // fail on a bad arch before loading any FR weights
+        FerBackbones.check(config.arch); // fail on a bad arch before loading any FR weights
         Path frWeights = config.needsFr() ? FraFerNetwork.resolveFrWeights(config, baseDir) : null;
         FrBackbone fr = config.needsFr() ? FrBackbones.create(config.frBackbone, frWeights) : null;
         try {

@@ -53,6 +53,19 @@ class ModelCommandTest {
     }
 
     @Test
+    void summaryOfTheFacePretrainedBackbone() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(org.frafer.Assets.present("human-models/models/faceres.json"),
+                "face models not fetched (run tools/fetch-assets.sh)");
+        Run r = run("model", "summary", "--arch", "hse-faceres", "--fusion", "fra", "--fr", "hse-faceres", "--input-size", "112");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains(" 1  stem (conv1 s2 + ReLU6)        (32, 56, 56)  <- q: fra fusion"), r.out());
+        assertTrue(r.out().contains("14  block 13 (dw3x3 + pw1x1, ReLU6) (1024, 4, 4)"), r.out());
+        assertTrue(r.out().contains("(1024 -> 8)") && r.out().contains("attention S             (1, 56, 56)"), r.out());
+        // MobileNet-v1 conv weights (3.2 M) + 1024x8 classifier + 8 biases + 1x1 attention conv (32 + 1)
+        assertTrue(r.out().contains("+ fusion 33)"), r.out());
+    }
+
+    @Test
     void summaryOfASavedModelFolder(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
         org.frafer.model.ModelConfig c = new org.frafer.model.ModelConfig();
         c.fusion = "cse";
@@ -65,6 +78,27 @@ class ModelCommandTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("fusion cse") && r.out().contains("H_FER_q (FER layer 4)   (40, 8, 8)"), r.out());
         assertTrue(r.out().contains("FR branch: none"), r.out());
+    }
+
+    @Test
+    void convertWritesAHalfSizeFloat16ModelThatLoads(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        org.frafer.model.ModelConfig c = new org.frafer.model.ModelConfig();
+        c.fusion = "none";
+        c.inputSize = 64;
+        try (var net = org.frafer.model.Networks.create(c)) {
+            net.save(tmp.resolve("f32"));
+        }
+        Run r = run("model", "convert", "--model", tmp.resolve("f32").toString(), "--out", tmp.resolve("f16").toString());
+        assertEquals(0, r.code(), r.err());
+        long big = java.nio.file.Files.size(tmp.resolve("f32/model.safetensors"));
+        long small = java.nio.file.Files.size(tmp.resolve("f16/model.safetensors"));
+        assertTrue(small < 0.52 * big && small > 0.45 * big, big + " -> " + small);
+        try (var net = org.frafer.model.Networks.load(tmp.resolve("f16"))) {
+            assertEquals("none", net.config().fusion);
+        }
+        r = run("model", "convert", "--model", tmp.resolve("f32").toString(), "--out", tmp.resolve("x").toString(), "--dtype", "bf16");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("f16 or f32"), r.err());
     }
 
     @Test

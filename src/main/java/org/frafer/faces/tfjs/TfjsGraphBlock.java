@@ -55,6 +55,7 @@ public class TfjsGraphBlock extends AbstractBlock {
     private final Map<String, int[]> intConsts = new HashMap<>();
     private final List<String> placeholders = new ArrayList<>();
     private final NDManager weightManager;
+    private boolean anyInputSize;
 
     /** Reads {@code model.json} and its shards; the block's parameters are frozen (no gradient). */
     public static TfjsGraphBlock load(Path modelJson, NDManager weightManager) {
@@ -112,6 +113,30 @@ public class TfjsGraphBlock extends AbstractBlock {
         freezeParameters(true);
     }
 
+    /**
+     * Accepts inputs of any height and width (NHWC axes 1 and 2) although the graph declares fixed ones:
+     * for fully convolutional graphs used at another resolution (e.g. a face trunk fine-tuned at 112 px).
+     */
+    public TfjsGraphBlock allowAnyInputSize() {
+        anyInputSize = true;
+        return this;
+    }
+
+    /**
+     * Graph constants the given nodes depend on (weight parameters only), in graph order: what a
+     * trunk cut at those nodes uses, e.g. to train just those.
+     */
+    public Map<String, Parameter> weightParametersFor(Collection<String> outputs) {
+        Map<String, Parameter> out = new LinkedHashMap<>();
+        for (String name : topoOrder(outputs, Set.of())) {
+            Parameter p = weightParams.get(name);
+            if (p != null) {
+                out.put(name, p);
+            }
+        }
+        return out;
+    }
+
     public List<String> placeholders() {
         return List.copyOf(placeholders);
     }
@@ -134,20 +159,29 @@ public class TfjsGraphBlock extends AbstractBlock {
     }
 
     /**
-     * Evaluates the requested nodes. {@code feeds}: placeholder name -> NHWC array (exactly as the TF.js model
+     * Evaluates the requested nodes. {@code feeds}: placeholder (or any inner node, which then replaces the sub-graph computing it) name -> NHWC array (exactly as the TF.js model
      * expects it). Returned arrays are attached to the first feed's manager; all intermediates are released.
      */
     public Map<String, NDArray> run(ParameterStore ps, Map<String, NDArray> feeds, Collection<String> wanted, boolean training) {
+        for (String f : feeds.keySet()) {
+            node(f); // fails naming an unknown fed node
+        }
+        // Feeding an inner node (e.g. a fused feature map) replaces the sub-graph that computes it.
+        boolean innerFeed = feeds.keySet().stream().anyMatch(f -> !placeholders.contains(f));
         for (String p : placeholders) {
             NDArray f = feeds.get(p);
             if (f == null) {
+                if (innerFeed) {
+                    continue;
+                }
                 throw new TfjsModelException(source + ": no input fed for placeholder '" + p + "'");
             }
             long[] declared = nodes.get(p).declaredShape();
             long[] actual = f.getShape().getShape();
             boolean ok = declared == null || declared.length == actual.length;
             for (int i = 0; ok && i < declared.length; i++) {
-                ok = declared[i] < 0 || declared[i] == actual[i] || (i == 0 && declared[i] == 1);
+                ok = declared[i] < 0 || declared[i] == actual[i] || (i == 0 && declared[i] == 1)
+                        || (anyInputSize && (i == 1 || i == 2));
             }
             if (!ok) {
                 throw new TfjsModelException(source + ": shape mismatch for input '" + p + "': model expects "
@@ -156,9 +190,12 @@ public class TfjsGraphBlock extends AbstractBlock {
         }
         NDManager outManager = feeds.values().iterator().next().getManager();
         // Evaluation order and consumer counts restricted to what `wanted` depends on.
-        List<String> order = topoOrder(wanted);
+        List<String> order = topoOrder(wanted, feeds.keySet());
         Map<String, Integer> pending = new HashMap<>();
         for (String name : order) {
+            if (feeds.containsKey(name)) {
+                continue;
+            }
             for (String in : nodes.get(name).inputs()) {
                 pending.merge(in, 1, Integer::sum);
             }
@@ -170,21 +207,22 @@ public class TfjsGraphBlock extends AbstractBlock {
             for (String name : order) {
                 TfjsNode n = nodes.get(name);
                 NDArray v;
+                boolean fed = feeds.containsKey(name);
                 try {
-                    v = evaluate(n, values, feeds, ps, scratch, training);
+                    v = fed ? feeds.get(name) : evaluate(n, values, feeds, ps, scratch, training);
                 } catch (TfjsModelException e) {
                     throw e;
                 } catch (RuntimeException e) {
                     throw new TfjsModelException(source + ": " + n + " failed on inputs " + shapes(n, values) + ": " + e.getMessage(), e);
                 }
-                if (!training && v != null && !isShared(n)) {
+                if (!training && v != null && !fed && !isShared(n)) {
                     v.attach(scratch); // freed below as soon as its last consumer ran
                 }
                 values.put(name, v);
                 if (keep.contains(name)) {
                     out.put(name, v);
                 }
-                if (!training) {
+                if (!training && !fed) {
                     for (String in : n.inputs()) {
                         if (pending.merge(in, -1, Integer::sum) == 0 && !keep.contains(in)) {
                             NDArray dead = values.remove(in);
@@ -230,7 +268,7 @@ public class TfjsGraphBlock extends AbstractBlock {
         return s.toString();
     }
 
-    private List<String> topoOrder(Collection<String> wanted) {
+    private List<String> topoOrder(Collection<String> wanted, Set<String> fed) {
         List<String> order = new ArrayList<>();
         Set<String> done = new HashSet<>();
         Set<String> onStack = new HashSet<>();
@@ -245,7 +283,7 @@ public class TfjsGraphBlock extends AbstractBlock {
             while (!stack.isEmpty()) {
                 Object[] top = stack.peek();
                 String name = (String) top[0];
-                List<String> ins = nodes.get(name).inputs();
+                List<String> ins = fed.contains(name) ? List.of() : nodes.get(name).inputs();
                 int i = (Integer) top[1];
                 if (i < ins.size()) {
                     top[1] = i + 1;

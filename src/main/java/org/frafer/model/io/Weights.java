@@ -65,7 +65,8 @@ public final class Weights {
                 missing.add(e.getKey());
                 continue;
             }
-            Shape want = e.getValue().getShape();
+            // imported graph weights (FaceRes trunk) are built from an array and carry no declared shape
+            Shape want = e.getValue().getShape() != null ? e.getValue().getShape() : e.getValue().getArray().getShape();
             if (!Arrays.equals(want.getShape(), t.shape())) {
                 String msg = "tensor '" + e.getKey() + "' has shape " + t.shapeString() + " in " + source
                         + " but the network expects " + Arrays.toString(want.getShape());

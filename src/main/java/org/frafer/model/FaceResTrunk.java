@@ -1,0 +1,214 @@
+package org.frafer.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.Dropout;
+import ai.djl.nn.pooling.Pool;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.ConstantInitializer;
+import ai.djl.training.initializer.UniformInitializer;
+import ai.djl.util.PairList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.frafer.faces.FaceModels;
+import org.frafer.faces.tfjs.TfjsGraphBlock;
+
+/**
+ * A face-pretrained, trainable FER backbone: the HSE FaceRes MobileNet-v1 (TF.js graph from the assets,
+ * {@code hse-faceres} = faceres.json or {@code faceres-deep}) up to its last depthwise-separable block,
+ * initialised from its face-identity weights (as HSEmotion starts from VGGFace2 weights), then global average
+ * pooling, dropout and a new linear classifier.
+ *
+ * <p>Layers as in {@link FaceModels#faceResLayerNodes()}: 1 = stem (32 channels, stride 2), 2..14 = the 13
+ * blocks (1024 channels at 14). Input: the [0, 1] RGB face at the config's input size times 255 (the scaling
+ * the face-ID model was trained with; config mean/std are not used). The graph is fully convolutional, so it
+ * runs at any input size (e.g. 112 px to fit a CPU budget; the face-ID model itself sees 224).
+ *
+ * <p>Parameter names: the graph's tensor constants by TF.js node name (only those the trunk uses; scalar
+ * constants such as the ReLU6 bounds stay fixed) plus
+ * {@code classifier.weight} / {@code classifier.bias}. The topology comes from the asset; a saved model
+ * holds the trained values.
+ */
+public final class FaceResTrunk extends AbstractBlock implements FerBackbone {
+    /** Config arch names this class builds. */
+    public static final List<String> ARCHS = List.of("hse-faceres", "faceres-deep");
+
+    private final String arch;
+    private final TfjsGraphBlock graph;
+    private final List<String> layerNodes;
+    private final int numClasses;
+    private final int classifierIn;
+    private final float dropRate;
+    private final Map<String, Parameter> named = new LinkedHashMap<>();
+    private final Map<Integer, Shape[]> shapesBySize = new HashMap<>();
+    private final NDManager manager;
+
+    /**
+     * @param weightManager owns the graph weights (close it to free them)
+     * @param extraFeatures features concatenated to the pooled embedding (concat fusion), usually 0
+     */
+    public FaceResTrunk(String arch, int numClasses, int extraFeatures, float dropRate, NDManager weightManager) {
+        super((byte) 1);
+        if (!ARCHS.contains(arch)) {
+            throw new IllegalArgumentException("FaceResTrunk: unknown arch '" + arch + "'; known: " + ARCHS);
+        }
+        this.arch = arch;
+        this.manager = weightManager;
+        this.graph = TfjsGraphBlock.load(FaceModels.faceResModelFile(arch), weightManager).allowAnyInputSize();
+        this.layerNodes = FaceModels.faceResLayerNodes();
+        this.numClasses = numClasses;
+        this.dropRate = dropRate;
+        Map<String, Parameter> trunk = graph.weightParametersFor(List.of(layerNodes.get(layerNodes.size() - 1)));
+        trunk.forEach((name, p) -> {
+            if (p.getArray().getShape().size() > 1) {
+                p.freeze(false); // face-ID weights are the starting point; they train
+                named.put(name, addParameter(p));
+            } // scalars (the ReLU6 clip bounds 0 and 6) stay fixed and come from the asset
+        });
+        this.classifierIn = (int) mapShape(layerNodes.size(), 64).get(0) + extraFeatures;
+        if (numClasses > 0) {
+            float bound = (float) (1.0 / Math.sqrt(classifierIn));
+            named.put("classifier.weight", addParameter(Parameter.builder().setName("classifier.weight").setType(Parameter.Type.WEIGHT)
+                    .optShape(new Shape(numClasses, classifierIn)).optInitializer(new UniformInitializer(bound)).build()));
+            named.put("classifier.bias", addParameter(Parameter.builder().setName("classifier.bias").setType(Parameter.Type.BIAS)
+                    .optShape(new Shape(numClasses)).optInitializer(new ConstantInitializer(0)).build()));
+        }
+    }
+
+    @Override
+    public String arch() {
+        return arch;
+    }
+
+    @Override
+    public int numLayers() {
+        return layerNodes.size();
+    }
+
+    /** Graph node of a layer (1-based). */
+    public String layerNode(int layer) {
+        checkFerLayer(layer);
+        return layerNodes.get(layer - 1);
+    }
+
+    @Override
+    public Shape mapShape(int layer, int inputSize) {
+        checkFerLayer(layer);
+        Shape[] shapes;
+        synchronized (shapesBySize) {
+            shapes = shapesBySize.get(inputSize);
+            if (shapes == null) {
+                // one dry run at this size gives every layer's (C, H, W)
+                try (NDManager m = manager.newSubManager()) {
+                    NDArray probe = m.zeros(new Shape(1, inputSize, inputSize, 3));
+                    Map<String, NDArray> maps = graph.run(new ParameterStore(m, false), Map.of(graph.placeholders().get(0), probe),
+                            layerNodes, false);
+                    shapes = new Shape[layerNodes.size()];
+                    for (int i = 0; i < shapes.length; i++) {
+                        Shape nhwc = maps.get(layerNodes.get(i)).getShape();
+                        shapes[i] = new Shape(nhwc.get(3), nhwc.get(1), nhwc.get(2));
+                    }
+                }
+                shapesBySize.put(inputSize, shapes);
+            }
+        }
+        return shapes[layer - 1];
+    }
+
+    @Override
+    public String describeLayer(int layer) {
+        checkFerLayer(layer);
+        return layer == 1 ? "stem (conv1 s2 + ReLU6)" : String.format(Locale.ROOT, "block %d (dw3x3 + pw1x1, ReLU6)", layer - 1);
+    }
+
+    @Override
+    public NDArray preprocess(NDArray images, ModelConfig config) {
+        return images.mul(FaceModels.FACERES_INPUT_SCALE);
+    }
+
+    @Override
+    public NDArray forwardLayers(ParameterStore ps, NDArray x, boolean training, int from, int to) {
+        return run(ps, x, training, from, to);
+    }
+
+    @Override
+    public NDArray forwardLayersLean(ParameterStore ps, NDArray x, int from, int to) {
+        return run(ps, x, false, from, to); // the graph frees intermediates itself in inference
+    }
+
+    private NDArray run(ParameterStore ps, NDArray x, boolean training, int from, int to) {
+        checkFerLayer(from);
+        checkFerLayer(to);
+        if (from > to) {
+            throw new IllegalArgumentException(arch + ": layers from " + from + " to " + to + " is empty");
+        }
+        String feed = from == 1 ? graph.placeholders().get(0) : layerNodes.get(from - 2);
+        String out = layerNodes.get(to - 1);
+        NDArray nhwc = x.transpose(0, 2, 3, 1);
+        return graph.run(ps, Map.of(feed, nhwc), List.of(out), training).get(out).transpose(0, 3, 1, 2);
+    }
+
+    @Override
+    public NDArray pool(NDArray top) {
+        return Pool.globalAvgPool2d(top);
+    }
+
+    @Override
+    public NDArray classify(ParameterStore ps, NDArray embedding, boolean training) {
+        if (numClasses == 0) {
+            throw new IllegalStateException(arch + " trunk has no classifier (numClasses = 0)");
+        }
+        NDArray x = embedding;
+        if (training && dropRate > 0) {
+            x = Dropout.dropout(x, dropRate, true).singletonOrThrow();
+        }
+        return Linear.linear(x, ps.getValue(named.get("classifier.weight"), x.getDevice(), training),
+                ps.getValue(named.get("classifier.bias"), x.getDevice(), training)).singletonOrThrow();
+    }
+
+    @Override
+    public int classifierInFeatures() {
+        return classifierIn;
+    }
+
+    @Override
+    public Map<String, Parameter> namedParameters() {
+        return Collections.unmodifiableMap(named);
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray x = forwardLayers(ps, inputs.singletonOrThrow(), training, 1, numLayers());
+        NDArray e = pool(x);
+        return new NDList(numClasses > 0 ? classify(ps, e, training) : e);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {new Shape(inputShapes[0].get(0), numClasses > 0 ? numClasses : classifierIn)};
+    }
+
+    @Override
+    protected void prepare(Shape[] inputShapes) {}
+
+    /** Only the classifier needs values: the trunk starts from the face-ID weights. */
+    @Override
+    public void initialize(NDManager m, DataType dataType, Shape... inputShapes) {
+        for (String k : List.of("classifier.weight", "classifier.bias")) {
+            Parameter p = named.get(k);
+            if (p != null && !p.isInitialized()) {
+                p.initialize(m, dataType);
+            }
+        }
+    }
+}
