@@ -55,7 +55,7 @@ class DefaultModelRealTest {
         assertEquals(0, code);
         JsonNode r = new ObjectMapper().readTree(out.toFile());
         double acc = r.get("accuracy").asDouble();
-        // Full test split: models/default/eval-ferplus-test-seven.json (0.713); the peers score 0.669 / 0.693 on all 3,122
+        // Full test split: models/default/eval-ferplus-test-seven.json (0.753); the peers score 0.669 / 0.693 on all 3,122
         // faces (docs/experiments/peers/). 600 faces have a standard error of ~0.018: 0.68 catches a broken or
         // much worse default model (chance level on FER+ is ~0.35 = always Neutral) without flagging subset noise.
         assertTrue(acc >= 0.68, "7-class accuracy on 600 FER+ test faces: " + acc);
