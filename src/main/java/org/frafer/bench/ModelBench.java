@@ -191,9 +191,14 @@ public final class ModelBench implements Callable<Integer> {
 
     /** VmHWM of this process in kB (peak resident set), or -1 when /proc is unavailable. */
     public static long peakRssKb() {
+        return procKb(Path.of("/proc/self/status"), "VmHWM:");
+    }
+
+    /** A "Key:   123 kB" line of a /proc file as kB, or -1 when absent or unreadable. */
+    public static long procKb(Path file, String key) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
+            for (String line : Files.readAllLines(file)) {
+                if (line.startsWith(key)) {
                     return Long.parseLong(line.replaceAll("[^0-9]", ""));
                 }
             }

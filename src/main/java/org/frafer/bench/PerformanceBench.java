@@ -563,16 +563,7 @@ public final class PerformanceBench implements Callable<Integer> {
     }
 
     private static long memTotalKb() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
-                if (line.startsWith("MemTotal:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            return -1;
-        }
-        return -1;
+        return ModelBench.procKb(Path.of("/proc/meminfo"), "MemTotal:");
     }
 
     static String loadAverage() {
