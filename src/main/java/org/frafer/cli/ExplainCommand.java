@@ -13,7 +13,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.frafer.data.ImageReadException;
 import org.frafer.data.Images;
-import org.frafer.infer.AtomicFiles;
+import org.frafer.io.AtomicFiles;
 import org.frafer.infer.EmotionRecognizer;
 import org.frafer.infer.ExplanationPanel;
 import org.frafer.infer.FaceCrop;

@@ -26,7 +26,7 @@ import org.frafer.faces.FaceCrops;
 import org.frafer.faces.FaceModels;
 import org.frafer.faces.FrBackbone;
 import org.frafer.faces.IdentificationEval;
-import org.frafer.infer.AtomicFiles;
+import org.frafer.io.AtomicFiles;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

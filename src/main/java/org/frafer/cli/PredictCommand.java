@@ -17,7 +17,7 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.frafer.infer.Annotator;
-import org.frafer.infer.AtomicFiles;
+import org.frafer.io.AtomicFiles;
 import org.frafer.infer.EmotionRecognizer;
 import org.frafer.infer.ImageResult;
 import picocli.CommandLine.Command;
@@ -80,7 +80,7 @@ public final class PredictCommand implements Callable<Integer> {
         }
         Map<Path, String> names = new HashMap<>();
         files.files().forEach(i -> names.put(i.path(), i.outputName()));
-        Path tmp = output == null ? null : Files.createTempFile(output.toAbsolutePath().getParent(), "." + output.getFileName(), ".tmp");
+        Path tmp = output == null ? null : AtomicFiles.tempFor(output);
         int[] counts = new int[4]; // images, faces, without a face, failed
         PrintWriter fileOut = tmp == null ? null : new PrintWriter(new OutputStreamWriter(Files.newOutputStream(tmp), StandardCharsets.UTF_8));
         PrintWriter out = fileOut != null ? fileOut : spec.commandLine().getOut();
@@ -122,10 +122,7 @@ public final class PredictCommand implements Callable<Integer> {
             }
             if (tmp != null && Files.exists(tmp)) {
                 if (counts[0] == files.files().size()) {
-                    if (Files.getFileStore(tmp).supportsFileAttributeView("posix")) {
-                        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-                    }
-                    Files.move(tmp, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                    AtomicFiles.commit(tmp, output);
                 } else {
                     Files.delete(tmp); // interrupted: keep whatever was there before
                 }

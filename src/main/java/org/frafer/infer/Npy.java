@@ -1,5 +1,6 @@
 package org.frafer.infer;
 
+import org.frafer.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

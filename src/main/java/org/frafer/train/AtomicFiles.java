@@ -1,68 +1,38 @@
 package org.frafer.train;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
-/** Writes files so a crash never leaves a half-written one: temp file in the same folder, then rename. */
+/** The trainer's unchecked view of {@link org.frafer.io.AtomicFiles} (temp file beside the target, then rename). */
 public final class AtomicFiles {
     private AtomicFiles() {}
 
-    @FunctionalInterface
-    public interface Writer {
-        void write(OutputStream out) throws IOException;
-    }
-
-    public static void write(Path target, Writer writer) {
-        Path dir = target.toAbsolutePath().getParent();
-        Path tmp = null;
+    public static void write(Path target, org.frafer.io.AtomicFiles.Writer writer) {
         try {
-            Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
-            try (OutputStream out = Files.newOutputStream(tmp)) {
-                writer.write(out);
-            }
-            move(tmp, target);
+            org.frafer.io.AtomicFiles.write(target, writer);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // best effort: the temp file is hidden and harmless
-                }
-            }
         }
     }
 
     public static void writeString(Path target, String text) {
-        write(target, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
+        try {
+            org.frafer.io.AtomicFiles.writeString(target, text);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+        }
     }
 
     /** Renames atomically where the file system allows it (replacing the target). */
     public static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-        }
+        org.frafer.io.AtomicFiles.commit(from, to);
     }
 
     /** Deletes a folder tree (no-op when missing). */
     public static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
+        try {
+            org.frafer.io.AtomicFiles.deleteTree(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete " + dir + ": " + e.getMessage(), e);
         }

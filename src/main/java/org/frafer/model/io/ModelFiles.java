@@ -96,7 +96,7 @@ public final class ModelFiles {
     private static void copyAtomically(Path source, Path target) {
         Path tmp = null;
         try {
-            tmp = Files.createTempFile(target.toAbsolutePath().getParent(), "." + target.getFileName(), ".tmp");
+            tmp = org.frafer.io.AtomicFiles.tempFor(target);
             Files.copy(source, tmp, StandardCopyOption.REPLACE_EXISTING);
             SafeTensors.moveAtomically(tmp, target);
             tmp = null;

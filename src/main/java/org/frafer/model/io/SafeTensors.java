@@ -221,11 +221,9 @@ public final class SafeTensors {
         int padded = (headerBytes.length + 7) / 8 * 8; // data aligned to 8 bytes, padded with spaces as the spec allows
         byte[] head = Arrays.copyOf(headerBytes, padded);
         Arrays.fill(head, headerBytes.length, padded, (byte) ' ');
-        Path dir = file.toAbsolutePath().getParent();
         Path tmp = null;
         try {
-            Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+            tmp = org.frafer.io.AtomicFiles.tempFor(file);
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded);
                 len.flip();
@@ -271,20 +269,14 @@ public final class SafeTensors {
 
     /** Rename into place, atomically where the file system allows it. */
     public static void moveAtomically(Path tmp, Path target) throws IOException {
-        try {
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
+        org.frafer.io.AtomicFiles.commit(tmp, target);
     }
 
     /** Writes bytes atomically (temp file + rename). */
     public static void writeBytesAtomically(Path target, byte[] bytes) {
         Path tmp = null;
         try {
-            Path dir = target.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+            tmp = org.frafer.io.AtomicFiles.tempFor(target);
             try (OutputStream out = Files.newOutputStream(tmp)) {
                 out.write(bytes);
             }
