@@ -39,7 +39,7 @@ class FacesCommandTest {
         ImageIO.write(grey, "png", in.resolve("b_noface.png").toFile());
         Files.writeString(in.resolve("c_broken.jpg"), "this is not a JPEG");
         Files.write(in.resolve("d_empty.jpg"), new byte[0]);
-        Files.write(in.resolve("e_huge.png"), PredictCommandTest.pngHeaderOnly(20_000, 20_000));
+        Files.write(in.resolve("e_huge.png"), org.frafer.testing.TestFiles.pngHeaderOnly(20_000, 20_000));
         Path out = tmp.resolve("out");
 
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();

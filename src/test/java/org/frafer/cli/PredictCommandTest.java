@@ -31,6 +31,7 @@ import org.frafer.infer.TestImages;
 import org.frafer.infer.TinyEmotionNetwork;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.frafer.testing.TestFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -169,7 +170,7 @@ class PredictCommandTest {
         Path good1 = photo("in/good1.png", 7, new int[] {10, 10, 50, 50});
         Files.createFile(dir.resolve("in/empty.jpg"));
         Files.writeString(dir.resolve("in/readme.png"), "this is text, not a PNG");
-        Files.write(dir.resolve("in/bomb.png"), pngHeaderOnly(60_000, 60_000));
+        Files.write(dir.resolve("in/bomb.png"), TestFiles.pngHeaderOnly(60_000, 60_000));
         byte[] jpeg = jpegBytes(TestImages.withFaces(120, 90, 8, new int[] {5, 5, 40, 40}));
         Files.write(dir.resolve("in/truncated.jpg"), java.util.Arrays.copyOf(jpeg, jpeg.length / 3));
         Path noface = photo("in/noface.png", 9);
@@ -382,30 +383,5 @@ class PredictCommandTest {
         return b.toByteArray();
     }
 
-    /** A PNG signature and an IHDR claiming width x height RGB pixels, then a tiny IDAT: a decompression-bomb header. */
-    static byte[] pngHeaderOnly(int width, int height) throws IOException {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        DataOutputStream d = new DataOutputStream(b);
-        d.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
-        ByteArrayOutputStream ihdr = new ByteArrayOutputStream();
-        DataOutputStream h = new DataOutputStream(ihdr);
-        h.writeInt(width);
-        h.writeInt(height);
-        h.write(new byte[] {8, 2, 0, 0, 0});
-        chunk(d, "IHDR", ihdr.toByteArray());
-        chunk(d, "IDAT", new byte[] {0x78, (byte) 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01});
-        chunk(d, "IEND", new byte[0]);
-        return b.toByteArray();
-    }
 
-    private static void chunk(DataOutputStream d, String type, byte[] data) throws IOException {
-        byte[] t = type.getBytes(StandardCharsets.US_ASCII);
-        d.writeInt(data.length);
-        d.write(t);
-        d.write(data);
-        CRC32 crc = new CRC32();
-        crc.update(t);
-        crc.update(data);
-        d.writeInt((int) crc.getValue());
-    }
 }

@@ -20,12 +20,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.zip.CRC32;
-import java.util.zip.Deflater;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageOutputStream;
+import org.frafer.testing.TestFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -202,7 +202,7 @@ class ImagesTest {
 
     @Test
     void decompressionBombRejectedFromHeaderWithoutDecoding() throws IOException {
-        Path f = Files.write(dir.resolve("bomb.png"), pngHeaderOnly(20_000, 20_000));
+        Path f = Files.write(dir.resolve("bomb.png"), TestFiles.pngHeaderOnly(20_000, 20_000));
         long t0 = System.nanoTime();
         ImageReadException e = assertThrows(ImageReadException.class, () -> Images.read(f, Images.DEFAULT_MAX_PIXELS));
         long ms = (System.nanoTime() - t0) / 1_000_000;
@@ -212,7 +212,7 @@ class ImagesTest {
         assertTrue(ms < 1000, "took " + ms + " ms");
         // the file holds almost no pixel data, so the cap error proves the check ran on the header alone;
         // a small header-only file under the cap gets to decoding and fails as truncated instead
-        Path small = Files.write(dir.resolve("small.png"), pngHeaderOnly(300, 300));
+        Path small = Files.write(dir.resolve("small.png"), TestFiles.pngHeaderOnly(300, 300));
         ImageReadException e2 = assertThrows(ImageReadException.class, () -> Images.read(small, 90_000));
         assertTrue(e2.getMessage().contains("corrupt or truncated"), e2.getMessage());
     }
@@ -429,39 +429,5 @@ class ImagesTest {
         return out.toByteArray();
     }
 
-    /** A PNG signature, an IHDR of the given size (8-bit RGB) and one tiny IDAT: a decompression-bomb header. */
-    static byte[] pngHeaderOnly(int width, int height) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        DataOutputStream d = new DataOutputStream(out);
-        d.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
-        ByteArrayOutputStream ihdr = new ByteArrayOutputStream();
-        DataOutputStream h = new DataOutputStream(ihdr);
-        h.writeInt(width);
-        h.writeInt(height);
-        h.writeByte(8); // bit depth
-        h.writeByte(2); // RGB
-        h.writeByte(0);
-        h.writeByte(0);
-        h.writeByte(0);
-        chunk(d, "IHDR", ihdr.toByteArray());
-        Deflater def = new Deflater();
-        def.setInput(new byte[1000]);
-        def.finish();
-        byte[] buf = new byte[2000];
-        int n = def.deflate(buf);
-        chunk(d, "IDAT", Arrays.copyOf(buf, n));
-        chunk(d, "IEND", new byte[0]);
-        return out.toByteArray();
-    }
 
-    static void chunk(DataOutputStream d, String type, byte[] data) throws IOException {
-        d.writeInt(data.length);
-        byte[] t = type.getBytes(StandardCharsets.US_ASCII);
-        d.write(t);
-        d.write(data);
-        CRC32 crc = new CRC32();
-        crc.update(t);
-        crc.update(data);
-        d.writeInt((int) crc.getValue());
-    }
 }
