@@ -35,6 +35,11 @@ public final class Losses {
      * without samples, so every present class contributes equally in expectation.
      */
     public static float[] balancedClassWeights(double[] classCounts) {
+        return balancedClassWeights(classCounts, 1.0);
+    }
+
+    /** {@link #balancedClassWeights(double[])} raised to {@code power} (0.5 = square root of the inverse frequency). */
+    public static float[] balancedClassWeights(double[] classCounts, double power) {
         double total = 0;
         int present = 0;
         for (double c : classCounts) {
@@ -51,7 +56,7 @@ public final class Losses {
             throw new IllegalArgumentException("class weights need at least one class with samples");
         }
         for (int i = 0; i < w.length; i++) {
-            w[i] = classCounts[i] > 0 ? (float) (total / (present * classCounts[i])) : 0f;
+            w[i] = classCounts[i] > 0 ? (float) Math.pow(total / (present * classCounts[i]), power) : 0f;
         }
         return w;
     }

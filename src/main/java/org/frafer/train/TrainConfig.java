@@ -69,6 +69,11 @@ public class TrainConfig {
     public double labelSmoothing = 0;
     /** Class-weighted cross-entropy, weight_k = N / (K * n_k) from the training set's class counts. */
     public boolean classWeights = false;
+    /**
+     * Exponent applied to those weights: 1 = HSEmotion's inverse frequency, 0.5 = square root (milder:
+     * rare classes gain recall without giving up as much accuracy on the frequent ones), 0 = unweighted.
+     */
+    public double classWeightPower = 1.0;
     /** Train on soft labels (FER+ vote distributions) instead of majority labels; false = hard labels as in the paper. */
     public boolean softLabels = false;
     /** Sharpness-aware minimisation around the optimizer. */
@@ -241,6 +246,9 @@ public class TrainConfig {
         }
         if (totalEpochs() < 1) {
             throw new IllegalArgumentException("epochs must add up to >= 1");
+        }
+        if (!(classWeightPower >= 0 && classWeightPower <= 2)) {
+            throw new IllegalArgumentException("classWeightPower must be in [0, 2], got " + classWeightPower);
         }
         if (labelSmoothing < 0 || labelSmoothing >= 1) {
             throw new IllegalArgumentException("label smoothing must be in [0, 1), got " + labelSmoothing);

@@ -130,7 +130,7 @@ public final class Trainer {
         int perEpoch = data.train().batchesPerEpoch();
         long plannedSteps = (long) config.totalEpochs() * perEpoch;
         long totalSteps = config.maxSteps == null ? plannedSteps : Math.min(plannedSteps, config.maxSteps);
-        classWeights = config.classWeights ? Losses.balancedClassWeights(requireCounts()) : null;
+        classWeights = config.classWeights ? Losses.balancedClassWeights(requireCounts(), config.classWeightPower) : null;
         ClassMap valMap = data.validation() == null ? null
                 : ClassMap.of(network.config().classes, data.classes() == null ? network.config().classes : data.classes(), false);
         long start = System.nanoTime();

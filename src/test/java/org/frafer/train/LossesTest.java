@@ -39,6 +39,10 @@ class LossesTest {
         // 10 samples over 3 present classes: w_k = 10 / (3 n_k); the empty class gets 0.
         assertArrayEquals(new float[] {10f / 15, 10f / 6, 0f, 10f / 9}, Losses.balancedClassWeights(new double[] {5, 2, 0, 3}), 1e-6f);
         assertThrows(IllegalArgumentException.class, () -> Losses.balancedClassWeights(new double[] {0, 0}));
+        // power 0.5: square roots of the same weights; power 0: every present class weighs 1
+        assertArrayEquals(new float[] {(float) Math.sqrt(10.0 / 15), (float) Math.sqrt(10.0 / 6), 0f, (float) Math.sqrt(10.0 / 9)},
+                Losses.balancedClassWeights(new double[] {5, 2, 0, 3}, 0.5), 1e-6f);
+        assertArrayEquals(new float[] {1f, 1f, 0f, 1f}, Losses.balancedClassWeights(new double[] {5, 2, 0, 3}, 0), 1e-6f);
     }
 
     @Test

@@ -91,6 +91,8 @@ class TrainConfigTest {
         assertMessage(() -> TrainConfig.recipe("paper").mergeFile(f), "bad.json");
         assertMessage(() -> TrainConfig.recipe("paper").set("optimizer=lion").validate(), "optimizer 'lion'");
         assertMessage(() -> TrainConfig.recipe("paper").set("labelSmoothing=1.5").validate(), "label smoothing");
+        assertMessage(() -> TrainConfig.recipe("paper").set("classWeightPower=-1").validate(), "classWeightPower");
+        assertEquals(0.5, TrainConfig.recipe("hsemotion").set("classWeightPower=0.5").validate().classWeightPower, 0);
         assertMessage(() -> TrainConfig.recipe("paper").set("schedule=step").validate(), "schedule 'step'");
         assertMessage(() -> TrainConfig.recipe("paper").set("stages=[]").validate(), "stage");
         assertMessage(() -> TrainConfig.recipe("paper").set("stages=[{\"name\":\"z\",\"params\":\"fr\",\"epochs\":1,\"lr\":0.1}]").validate(), "params must be head or all");
