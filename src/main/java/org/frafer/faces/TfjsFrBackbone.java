@@ -131,7 +131,11 @@ public final class TfjsFrBackbone implements FrBackbone {
         try (NDManager m = caller.newSubManager()) {
             NDArray x = rawFaces.stopGradient().toType(DataType.FLOAT32, false);
             x.attach(m);
-            NDArray in = Bilinear.resizeNchw(x, inputSize, inputSize).mul(inputScale).add(inputOffset).transpose(0, 2, 3, 1);
+            NDArray in = Bilinear.resizeNchw(x, inputSize, inputSize).mul(inputScale);
+            if (inputOffset != 0) {
+                in = in.add(inputOffset);
+            }
+            in = in.transpose(0, 2, 3, 1);
             NDArray out = graph.run(in, List.of(node)).get(node);
             out.attach(caller);
             return out;

@@ -85,6 +85,18 @@ public final class FaceResTrunk extends AbstractBlock implements FerBackbone {
         }
     }
 
+    /**
+     * Inference calls keep the trunk's kernels converted (PyTorch channels-last layout, BatchNorm scales
+     * folded) until the next training forward or {@link #dropInferenceSnapshot}; for final weights.
+     */
+    public void snapshotForInference() {
+        graph.snapshotForInference();
+    }
+
+    public void dropInferenceSnapshot() {
+        graph.dropInferenceSnapshot();
+    }
+
     @Override
     public String arch() {
         return arch;

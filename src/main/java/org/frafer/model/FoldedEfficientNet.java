@@ -84,9 +84,24 @@ public final class FoldedEfficientNet implements AutoCloseable {
                 w = w.mul(scale.reshape(-1, 1, 1, 1));
                 b = b.sub(copy(p, bn + ".running_mean", tmp)).mul(scale).add(copy(p, bn + ".bias", tmp));
             }
-            weights.put(conv, keep(w.toType(DataType.FLOAT32, false)));
+            weights.put(conv, keep(channelsLast(w.toType(DataType.FLOAT32, false))));
             biases.put(conv, keep(b.toType(DataType.FLOAT32, false)));
         }
+    }
+
+    /**
+     * The same (O, I, kh, kw) values stored channels-last (strides of an (O, kh, kw, I) array). PyTorch's
+     * CPU convolution follows the weight's memory format, so from the stem on every feature map is
+     * channels-last, which oneDNN runs much faster for depthwise and 1x1 convolutions than NCHW.
+     */
+    static NDArray channelsLast(NDArray w) {
+        Shape s = w.getShape();
+        if (s.get(2) == 1 && s.get(3) == 1) {
+            return w; // 1x1: the same memory either way
+        }
+        // reshape of the permuted view cannot be a view, so it copies into (O, kh, kw, I) order
+        NDArray ohwi = w.transpose(0, 2, 3, 1).reshape(s.get(0), s.get(2) * s.get(3) * s.get(1));
+        return ohwi.reshape(s.get(0), s.get(2), s.get(3), s.get(1)).transpose(0, 3, 1, 2);
     }
 
     /** A float64 copy of a parameter, owned by m (so temporaries never land in the parameter's manager). */
@@ -129,26 +144,42 @@ public final class FoldedEfficientNet implements AutoCloseable {
         if (layer == EfficientNet.NUM_LAYERS) {
             return siluInPlace(conv(x, "conv_head", 1, 1, 1));
         }
+        NDArray layerInput = x;
         for (EfficientNet.Unit u : source.stages().get(layer - 2)) {
-            x = unit(x, u);
+            NDArray next = unit(x, u);
+            if (x != layerInput) {
+                x.close();
+            }
+            x = next;
         }
         return x;
     }
 
+    // Maps a unit no longer needs are closed at once (PyTorch frees them by reference counting), so the
+    // allocator hands their memory to the next op instead of keeping a whole layer's maps alive.
     private NDArray unit(NDArray x, EfficientNet.Unit u) {
         String p = u.prefix();
         NDArray shortcut = x;
         if ("ds".equals(u.type())) {
             x = siluInPlace(conv(x, p + "conv_dw", u.kernel(), u.stride(), u.in()));
             x = squeezeExciteInPlace(x, p + "se");
-            x = conv(x, p + "conv_pw", 1, 1, 1);
+            x = closing(x, conv(x, p + "conv_pw", 1, 1, 1));
         } else {
             x = siluInPlace(conv(x, p + "conv_pw", 1, 1, 1));
-            x = siluInPlace(conv(x, p + "conv_dw", u.kernel(), u.stride(), u.mid()));
+            x = closing(x, siluInPlace(conv(x, p + "conv_dw", u.kernel(), u.stride(), u.mid())));
             x = squeezeExciteInPlace(x, p + "se");
-            x = conv(x, p + "conv_pwl", 1, 1, 1);
+            x = closing(x, conv(x, p + "conv_pwl", 1, 1, 1));
         }
-        return u.skip() ? x.addi(shortcut) : x;
+        if (u.skip()) {
+            x.addi(shortcut);
+        }
+        return x;
+    }
+
+    /** Returns next after closing used (an intermediate of this class that nothing reads any more). */
+    private static NDArray closing(NDArray used, NDArray next) {
+        used.close();
+        return next;
     }
 
     private NDArray squeezeExciteInPlace(NDArray x, String name) {
@@ -160,7 +191,10 @@ public final class FoldedEfficientNet implements AutoCloseable {
 
     /** x * sigmoid(x), overwriting x (x must be a fresh array nobody else reads). */
     private static NDArray siluInPlace(NDArray x) {
-        return x.muli(Activation.sigmoid(x));
+        NDArray gate = Activation.sigmoid(x);
+        x.muli(gate);
+        gate.close();
+        return x;
     }
 
     private NDArray conv(NDArray x, String name, int k, int stride, int groups) {
@@ -171,8 +205,13 @@ public final class FoldedEfficientNet implements AutoCloseable {
             if (ph[0] == ph[1] && pw[0] == pw[1]) {
                 pad = new Shape(ph[0], pw[0]);
             } else {
-                x = TfSamePadding.pad(x, k, stride);
-                pad = new Shape(0, 0);
+                NDArray padded = TfSamePadding.pad(x, k, stride);
+                NDArray y = Conv2d.conv2d(padded, weights.get(name), biases.get(name), new Shape(stride, stride), new Shape(0, 0),
+                        new Shape(1, 1), groups).singletonOrThrow();
+                if (padded != x) {
+                    padded.close();
+                }
+                return y;
             }
         } else {
             int p = ((stride - 1) + (k - 1)) / 2;

@@ -56,6 +56,11 @@ public class TfjsGraphBlock extends AbstractBlock {
     private final List<String> placeholders = new ArrayList<>();
     private final NDManager weightManager;
     private boolean anyInputSize;
+    /** Convolution kernels in PyTorch's channels-last layout (BatchNorm scale folded in), by conv node; see {@link #kernel}. */
+    private final Map<String, CachedKernel> kernels = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile boolean snapshot;
+
+    private record CachedKernel(Object kernelHandle, Object scaleHandle, NDArray torchKernel) {}
 
     /** Reads {@code model.json} and its shards; the block's parameters are frozen (no gradient). */
     public static TfjsGraphBlock load(Path modelJson, NDManager weightManager) {
@@ -114,6 +119,26 @@ public class TfjsGraphBlock extends AbstractBlock {
     }
 
     /**
+     * From now on inference runs also keep trainable kernels in the converted layout between calls (frozen
+     * kernels always are), until {@link #dropInferenceSnapshot} or a training run. Call it when the weights
+     * are final, e.g. on a trained model loaded for prediction.
+     */
+    public TfjsGraphBlock snapshotForInference() {
+        snapshot = true;
+        return this;
+    }
+
+    /** Forgets the converted kernels (the next inference run converts them again from the parameters). */
+    public void dropInferenceSnapshot() {
+        snapshot = false;
+        List<CachedKernel> old = new ArrayList<>(kernels.values());
+        kernels.clear();
+        for (CachedKernel k : old) {
+            k.torchKernel().close();
+        }
+    }
+
+    /**
      * Accepts inputs of any height and width (NHWC axes 1 and 2) although the graph declares fixed ones:
      * for fully convolutional graphs used at another resolution (e.g. a face trunk fine-tuned at 112 px).
      */
@@ -163,6 +188,9 @@ public class TfjsGraphBlock extends AbstractBlock {
      * expects it). Returned arrays are attached to the first feed's manager; all intermediates are released.
      */
     public Map<String, NDArray> run(ParameterStore ps, Map<String, NDArray> feeds, Collection<String> wanted, boolean training) {
+        if (training && snapshot) {
+            dropInferenceSnapshot(); // the weights are about to change
+        }
         for (String f : feeds.keySet()) {
             node(f); // fails naming an unknown fed node
         }
@@ -201,15 +229,25 @@ public class TfjsGraphBlock extends AbstractBlock {
             }
         }
         Set<String> keep = new HashSet<>(wanted);
+        // Inference: a conv and the per-channel Mul / bias Add / ReLU(6) after it run as one conv call.
+        Map<String, ConvChain> chains = training ? Map.of() : convChains(order, pending, keep, feeds.keySet());
+        Set<String> absorbed = new HashSet<>();
+        for (ConvChain c : chains.values()) {
+            absorbed.addAll(c.absorbed());
+        }
         Map<String, NDArray> values = new HashMap<>();
         Map<String, NDArray> out = new LinkedHashMap<>();
         try (NDManager scratch = outManager.newSubManager()) {
             for (String name : order) {
+                if (absorbed.contains(name)) {
+                    continue; // computed by its chain's last node, which also releases its inputs
+                }
                 TfjsNode n = nodes.get(name);
+                ConvChain chain = chains.get(name);
                 NDArray v;
                 boolean fed = feeds.containsKey(name);
                 try {
-                    v = fed ? feeds.get(name) : evaluate(n, values, feeds, ps, scratch, training);
+                    v = fed ? feeds.get(name) : chain != null ? chain.evaluate(values) : evaluate(n, values, feeds, ps, scratch, training);
                 } catch (TfjsModelException e) {
                     throw e;
                 } catch (RuntimeException e) {
@@ -223,7 +261,7 @@ public class TfjsGraphBlock extends AbstractBlock {
                     out.put(name, v);
                 }
                 if (!training && !fed) {
-                    for (String in : n.inputs()) {
+                    for (String in : chain != null ? chain.inputs() : n.inputs()) {
                         if (pending.merge(in, -1, Integer::sum) == 0 && !keep.contains(in)) {
                             NDArray dead = values.remove(in);
                             if (dead != null && !isShared(nodes.get(in)) && dead.getManager() == scratch) {
@@ -332,7 +370,12 @@ public class TfjsGraphBlock extends AbstractBlock {
                     return null; // integer constant: consumed as Java array
                 }
                 NDArray device = feeds.values().iterator().next();
-                return ps == null ? p.getArray() : ps.getValue(p, device.getDevice(), training);
+                NDArray w = ps == null ? p.getArray() : ps.getValue(p, device.getDevice(), training);
+                // A view owned by this run: arrays derived from it (transposed kernels, ...) then belong
+                // to the run's scratch manager and are freed with it, not kept by the weights' manager.
+                NDArray view = w.reshape(w.getShape());
+                view.attach(scratch);
+                return view;
             }
             case "Placeholder":
                 return feeds.get(n.name());
@@ -340,10 +383,15 @@ public class TfjsGraphBlock extends AbstractBlock {
                 return in(n, 0, v).duplicate(); // a copy, so freeing the input cannot free the output
             case "Conv2D":
             case "_FusedConv2D":
-                return fused(n, conv(n, in(n, 0, v), in(n, 1, v), false), v);
             case "DepthwiseConv2dNative":
-            case "FusedDepthwiseConv2dNative":
-                return fused(n, conv(n, in(n, 0, v), in(n, 1, v), true), v);
+            case "FusedDepthwiseConv2dNative": {
+                boolean depthwise = n.op().contains("Depthwise");
+                NDArray x = in(n, 0, v);
+                NDArray k = in(n, 1, v);
+                checkKernel(n, x, k.getShape());
+                NDArray w = training ? torchLayout(k, depthwise) : kernel(n, null, v, depthwise);
+                return fused(n, convTorch(n, x, w, k.getShape(), fusedBias(n, v), depthwise), v);
+            }
             case "Add":
             case "AddV2":
             case "BiasAdd":
@@ -485,6 +533,10 @@ public class TfjsGraphBlock extends AbstractBlock {
         }
         List<String> ops = n.strings("fused_ops");
         int arg = 2;
+        if (fusedBias(n, v) != null) {
+            ops = ops.subList(1, ops.size()); // the bias went into the conv call
+            arg++;
+        }
         for (String op : ops) {
             switch (op) {
                 case "BiasAdd" -> y = y.add(in(n, arg++, v));
@@ -503,6 +555,190 @@ public class TfjsGraphBlock extends AbstractBlock {
         return y;
     }
 
+    /** The bias of a fused conv whose first fused op is BiasAdd (added by the conv call itself), else null. */
+    private NDArray fusedBias(TfjsNode n, Map<String, NDArray> v) {
+        if (!n.op().equals("_FusedConv2D") && !n.op().equals("FusedDepthwiseConv2dNative")) {
+            return null;
+        }
+        List<String> ops = n.strings("fused_ops");
+        return !ops.isEmpty() && "BiasAdd".equals(ops.get(0)) ? in(n, 2, v).reshape(-1) : null;
+    }
+
+    /**
+     * A plain Conv2D / DepthwiseConv2dNative followed by single-consumer nodes the conv call can absorb:
+     * a Mul by a per-channel (or scalar) constant (folded BatchNorm scale, folded into the kernel), an
+     * Add of a per-channel constant (the conv's bias), then Relu, Relu6 or Relu -> Minimum(c) -> Maximum(d <= 0)
+     * (one clip). Each absorbed node would otherwise be a full pass over the feature map.
+     */
+    private final class ConvChain {
+        final TfjsNode conv;
+        final List<String> members = new ArrayList<>(); // conv first, last = the node whose value the chain yields
+        String mul;
+        String bias;
+        String activation; // null, "relu", or "clip"
+        String clipMax;
+
+        ConvChain(TfjsNode conv) {
+            this.conv = conv;
+            members.add(conv.name());
+        }
+
+        String last() {
+            return members.get(members.size() - 1);
+        }
+
+        /** Nodes evaluated by the chain, without the last one. */
+        List<String> absorbed() {
+            return members.subList(0, members.size() - 1);
+        }
+
+        /** Inputs of all members (internal edges included: they hold no value and are skipped when released). */
+        List<String> inputs() {
+            List<String> all = new ArrayList<>();
+            for (String m : members) {
+                all.addAll(nodes.get(m).inputs());
+            }
+            return all;
+        }
+
+        NDArray evaluate(Map<String, NDArray> v) {
+            boolean depthwise = conv.op().equals("DepthwiseConv2dNative");
+            Shape ks = in(conv, 1, v).getShape();
+            NDArray x = in(conv, 0, v);
+            checkKernel(conv, x, ks);
+            NDArray b = null;
+            if (bias != null) {
+                b = v.get(bias).reshape(-1);
+                if (b.size() == 1) {
+                    b = b.broadcast(new Shape(depthwise ? ks.get(2) * ks.get(3) : ks.get(3)));
+                }
+            }
+            NDArray y = convTorch(conv, x, kernel(conv, mul, v, depthwise), ks, b, depthwise);
+            if ("relu".equals(activation)) {
+                return relu(y);
+            }
+            if ("clip".equals(activation)) {
+                return y.clip(0f, clipMax == null ? 6f : v.get(clipMax).toFloatArray()[0]);
+            }
+            return y;
+        }
+    }
+
+    /** The conv chains an inference run for {@code wanted} evaluates as one conv call each, as "node,node,..." (for tests). */
+    List<String> inferenceChains(Collection<String> wanted) {
+        List<String> order = topoOrder(wanted, Set.of());
+        Map<String, Integer> pending = new HashMap<>();
+        for (String name : order) {
+            for (String in : nodes.get(name).inputs()) {
+                pending.merge(in, 1, Integer::sum);
+            }
+        }
+        List<String> out = new ArrayList<>();
+        for (String name : order) {
+            ConvChain c = convChains(order, pending, new HashSet<>(wanted), Set.of()).get(name);
+            if (c != null) {
+                out.add(String.join(",", c.members));
+            }
+        }
+        return out;
+    }
+
+    /** Finds the conv chains among the nodes to evaluate (see {@link ConvChain}); keyed by their last node. */
+    private Map<String, ConvChain> convChains(List<String> order, Map<String, Integer> consumerCount, Set<String> keep, Set<String> fed) {
+        Map<String, String> soleConsumer = new HashMap<>();
+        for (String name : order) {
+            if (fed.contains(name)) {
+                continue;
+            }
+            for (String in : nodes.get(name).inputs()) {
+                soleConsumer.merge(in, name, (a, b) -> "");
+            }
+        }
+        Map<String, ConvChain> chains = new HashMap<>();
+        for (String name : order) {
+            TfjsNode n = nodes.get(name);
+            if (fed.contains(name) || !(n.op().equals("Conv2D") || n.op().equals("DepthwiseConv2dNative")) || !isWeight(n.inputs().get(1))) {
+                continue;
+            }
+            long channels = weightParams.get(n.inputs().get(1)).getArray().getShape().get(3)
+                    * (n.op().equals("Conv2D") ? 1 : weightParams.get(n.inputs().get(1)).getArray().getShape().get(2));
+            ConvChain c = new ConvChain(n);
+            TfjsNode next;
+            while ((next = follower(c.last(), soleConsumer, consumerCount, keep, fed)) != null) {
+                String other = otherInput(next, c.last());
+                String op = next.op();
+                if (op.equals("Mul") && c.mul == null && c.bias == null && c.activation == null && isChannelConst(other, channels)) {
+                    c.mul = other;
+                } else if ((op.equals("Add") || op.equals("AddV2") || op.equals("BiasAdd")) && c.bias == null && c.activation == null
+                        && isChannelConst(other, channels)) {
+                    c.bias = other;
+                } else if (op.equals("Relu") && c.activation == null) {
+                    c.activation = "relu";
+                } else if (op.equals("Relu6") && c.activation == null) {
+                    c.activation = "clip";
+                } else if (op.equals("Minimum") && "relu".equals(c.activation) && isScalarConst(other, 0, Float.MAX_VALUE)) {
+                    c.activation = "clip";
+                    c.clipMax = other;
+                } else if (op.equals("Maximum") && "clip".equals(c.activation) && c.clipMax != null && isScalarConst(other, -Float.MAX_VALUE, 0)) {
+                    // max(clip(x, 0, c), d) with d <= 0 is clip(x, 0, c)
+                } else {
+                    break;
+                }
+                c.members.add(next.name());
+                if (op.equals("Maximum") || op.equals("Relu6")) {
+                    break;
+                }
+            }
+            if (c.members.size() > 1) {
+                chains.put(c.last(), c);
+            }
+        }
+        return chains;
+    }
+
+    /** The node that alone consumes {@code name}'s value, when the value itself is not needed elsewhere. */
+    private TfjsNode follower(String name, Map<String, String> soleConsumer, Map<String, Integer> consumerCount, Set<String> keep, Set<String> fed) {
+        String c = soleConsumer.get(name);
+        if (c == null || c.isEmpty() || keep.contains(name) || fed.contains(c) || consumerCount.getOrDefault(name, 0) != 1) {
+            return null;
+        }
+        TfjsNode n = nodes.get(c);
+        return n.inputs().size() <= 2 ? n : null;
+    }
+
+    private static String otherInput(TfjsNode n, String input) {
+        if (n.inputs().size() == 1) {
+            return null;
+        }
+        return n.inputs().get(0).equals(input) ? n.inputs().get(1) : n.inputs().get(0);
+    }
+
+    private boolean isWeight(String name) {
+        return name != null && weightParams.containsKey(name) && "Const".equals(nodes.get(name).op());
+    }
+
+    /** A float constant of shape [], [C] or [1, .., 1, C]. */
+    private boolean isChannelConst(String name, long channels) {
+        if (!isWeight(name)) {
+            return false;
+        }
+        Shape s = weightParams.get(name).getArray().getShape();
+        for (int i = 0; i < s.dimension() - 1; i++) {
+            if (s.get(i) != 1) {
+                return false;
+            }
+        }
+        return s.size() == 1 || (s.dimension() >= 1 && s.get(s.dimension() - 1) == channels);
+    }
+
+    private boolean isScalarConst(String name, float min, float max) {
+        if (!isWeight(name) || weightParams.get(name).getArray().getShape().size() != 1) {
+            return false;
+        }
+        float x = weightParams.get(name).getArray().toFloatArray()[0];
+        return x >= min && x <= max;
+    }
+
     private static int[] samePads(long in, int k, int stride, int dilation) {
         long out = (in + stride - 1) / stride;
         long effK = (long) (k - 1) * dilation + 1;
@@ -511,28 +747,94 @@ public class TfjsGraphBlock extends AbstractBlock {
     }
 
     /** NHWC conv/depthwise conv with TF padding semantics; kernels stay in TF layout (the parameters). */
-    private NDArray conv(TfjsNode n, NDArray x, NDArray kernel, boolean depthwise) {
+    private void checkKernel(TfjsNode n, NDArray x, Shape kernelShape) {
+        long[] ks = kernelShape.getShape(); // [kh, kw, in, out] or [kh, kw, in, multiplier]
+        long cin = x.getShape().get(3);
+        if (ks.length != 4 || ks[2] != cin) {
+            throw new TfjsModelException(source + ": shape mismatch in " + n + ": input has " + cin + " channels, kernel "
+                    + Arrays.toString(ks) + " expects " + (ks.length == 4 ? ks[2] : "?"));
+        }
+    }
+
+    /**
+     * A TF kernel as PyTorch's (O, I, kh, kw) weight stored channels-last, i.e. in (O, kh, kw, I) order.
+     * PyTorch's CPU convolution follows the weight's memory format, so the graph's maps become (and stay)
+     * channels-last - physically NHWC, like the graph itself - which oneDNN runs much faster than NCHW.
+     * Depthwise [kh, kw, C, M] becomes (C*M, 1, kh, kw): TF's output channel c*M+m is the grouped conv's order.
+     * Flattening the permuted view forces the copy into that order.
+     */
+    static NDArray torchLayout(NDArray tfKernel, boolean depthwise) {
+        long[] ks = tfKernel.getShape().getShape();
+        if (depthwise) {
+            return tfKernel.reshape(ks[0], ks[1], ks[2] * ks[3]).transpose(2, 0, 1).reshape(-1).reshape(ks[2] * ks[3], 1, ks[0], ks[1]);
+        }
+        return tfKernel.transpose(3, 0, 1, 2).reshape(-1).reshape(ks[3], ks[0], ks[1], ks[2]).transpose(0, 3, 1, 2);
+    }
+
+    /**
+     * The PyTorch-layout kernel of a conv node, times the per-channel scale {@code mulConst} when given.
+     * Frozen weights (and all weights while {@link #snapshotForInference} holds) are converted once and
+     * kept; the cache entry is keyed by the native handles, so a weight replaced in place (loading) is seen.
+     */
+    private NDArray kernel(TfjsNode conv, String mulConst, Map<String, NDArray> v, boolean depthwise) {
+        Parameter kp = weightParams.get(conv.inputs().get(1));
+        Parameter mp = mulConst == null ? null : weightParams.get(mulConst);
+        boolean cacheable = kp != null && (snapshot || (!kp.requiresGradient() && (mp == null || !mp.requiresGradient())))
+                && kp.getArray() instanceof ai.djl.util.NativeResource<?>;
+        if (!cacheable) {
+            return torchLayout(scaled(in(conv, 1, v), mulConst == null ? null : v.get(mulConst), depthwise), depthwise);
+        }
+        Object kh = ((ai.djl.util.NativeResource<?>) kp.getArray()).getHandle();
+        Object mh = mp == null ? null : ((ai.djl.util.NativeResource<?>) mp.getArray()).getHandle();
+        CachedKernel c = kernels.get(conv.name());
+        if (c != null && c.kernelHandle().equals(kh) && java.util.Objects.equals(c.scaleHandle(), mh)) {
+            return c.torchKernel();
+        }
+        // One thread converts, concurrent callers wait for it; a stale entry means the weights were
+        // replaced (loading), which by contract does not happen while the graph runs elsewhere.
+        return kernels.compute(conv.name(), (name, old) -> {
+            if (old != null && old.kernelHandle().equals(kh) && java.util.Objects.equals(old.scaleHandle(), mh)) {
+                return old;
+            }
+            if (old != null) {
+                old.torchKernel().close();
+            }
+            try (NDManager tmp = weightManager.newSubManager()) {
+                NDArray k = kp.getArray().reshape(kp.getArray().getShape());
+                k.attach(tmp);
+                NDArray m = null;
+                if (mp != null) {
+                    m = mp.getArray().reshape(mp.getArray().getShape());
+                    m.attach(tmp);
+                }
+                NDArray w = torchLayout(scaled(k, m, depthwise), depthwise).stopGradient();
+                w.attach(weightManager);
+                return new CachedKernel(kh, mh, w);
+            }
+        }).torchKernel();
+    }
+
+    /** TF kernel times a per-channel (output channel) scale, or the kernel itself. */
+    private static NDArray scaled(NDArray kernel, NDArray scale, boolean depthwise) {
+        if (scale == null) {
+            return kernel;
+        }
+        Shape ks = kernel.getShape();
+        NDArray flat = scale.reshape(-1);
+        return depthwise ? kernel.reshape(ks.get(0), ks.get(1), ks.get(2) * ks.get(3)).mul(flat).reshape(ks) : kernel.mul(flat);
+    }
+
+    /** NHWC conv with TF padding semantics on a kernel already in {@link #torchLayout}. */
+    private NDArray convTorch(TfjsNode n, NDArray x, NDArray w, Shape tfKernelShape, NDArray bias, boolean depthwise) {
         String format = n.string("data_format", "NHWC");
         if (!"NHWC".equals(format)) {
             throw new TfjsModelException(source + ": " + n + " uses data_format " + format + " (only NHWC)");
         }
         int[] strides = n.ints("strides", new int[] {1, 1, 1, 1});
         int[] dil = n.ints("dilations", new int[] {1, 1, 1, 1});
-        long[] ks = kernel.getShape().getShape(); // [kh, kw, in, out] or [kh, kw, in, multiplier]
+        long[] ks = tfKernelShape.getShape();
         long cin = x.getShape().get(3);
-        if (ks.length != 4 || ks[2] != cin) {
-            throw new TfjsModelException(source + ": shape mismatch in " + n + ": input has " + cin + " channels, kernel "
-                    + Arrays.toString(ks) + " expects " + (ks.length == 4 ? ks[2] : "?"));
-        }
-        NDArray w;
-        int groups = 1;
-        if (depthwise) {
-            // [kh, kw, C, M] -> [C*M, 1, kh, kw]; TF's output channel c*M+m matches grouped conv order.
-            w = kernel.reshape(ks[0], ks[1], ks[2] * ks[3]).transpose(2, 0, 1).reshape(ks[2] * ks[3], 1, ks[0], ks[1]);
-            groups = (int) cin;
-        } else {
-            w = kernel.transpose(3, 2, 0, 1);
-        }
+        int groups = depthwise ? (int) cin : 1;
         NDArray nchw = x.transpose(0, 3, 1, 2);
         String padding = n.string("padding", "VALID");
         Shape convPad = new Shape(0, 0);
@@ -550,7 +852,7 @@ public class TfjsGraphBlock extends AbstractBlock {
         } else if (!"VALID".equals(padding)) {
             throw new TfjsModelException(source + ": " + n + " has unknown padding " + padding);
         }
-        NDArray y = Conv2d.conv2d(nchw, w, null, new Shape(strides[1], strides[2]), convPad,
+        NDArray y = Conv2d.conv2d(nchw, w, bias, new Shape(strides[1], strides[2]), convPad,
                 new Shape(dil[1], dil[2]), groups).singletonOrThrow();
         return y.transpose(0, 2, 3, 1);
     }

@@ -221,6 +221,90 @@ class TfjsGraphBlockTest {
         }
     }
 
+    /** conv -> Mul(scale) -> Add(bias) -> Relu -> Minimum(6) -> Maximum(0), and a depthwise conv -> Mul -> Add -> Relu6. */
+    private Path chainModel() throws Exception {
+        ModelBuilder m = new ModelBuilder().placeholder("x", 1, 3, 3, 2);
+        float[] k = new float[2 * 2 * 2 * 3];
+        for (int i = 0; i < k.length; i++) {
+            k[i] = (i % 5 - 2) * 0.5f + 0.1f * i;
+        }
+        m.f32("k", new long[] {2, 2, 2, 3}, k);
+        attrs(m.op("conv", "Conv2D", "x", "k"), "SAME", 1);
+        m.f32("scale", new long[] {3}, 2f, -1f, 0.5f);
+        m.op("mul", "Mul", "conv", "scale");
+        m.f32("bias", new long[] {3}, 1f, 0.5f, -2f);
+        m.op("add", "Add", "mul", "bias");
+        m.op("relu", "Relu", "add");
+        m.f32("six", new long[] {}, 6f);
+        m.op("min", "Minimum", "relu", "six");
+        m.f32("zero", new long[] {}, 0f);
+        m.op("y", "Maximum", "min", "zero");
+        m.f32("dk", new long[] {3, 3, 2, 2}, k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7], k[8], k[9], k[10], k[11], k[12],
+                k[13], k[14], k[15], k[16], k[17], k[18], k[19], k[20], k[21], k[22], k[23], 1f, -1f, 2f, -2f, 3f, -3f, 0.5f, -0.5f,
+                1.5f, -1.5f, 2.5f, -2.5f);
+        attrs(m.op("dw", "DepthwiseConv2dNative", "x", "dk"), "SAME", 2);
+        m.f32("dscale", new long[] {1, 1, 1, 4}, 1f, 2f, 3f, -4f);
+        m.op("dmul", "Mul", "dscale", "dw"); // constant first: the chain must not care
+        m.f32("dbias", new long[] {4}, 0.5f, -0.5f, 1f, 3f);
+        m.op("dadd", "BiasAdd", "dmul", "dbias");
+        m.op("z", "Relu6", "dadd");
+        return m.write();
+    }
+
+    @Test
+    void inferenceRunsConvChainsAsOneConvWithTheSameResult() throws Exception {
+        Path json = chainModel();
+        try (NDManager nd = NDManager.newBaseManager(); TfjsGraphBlockHandle h = new TfjsGraphBlockHandle(json)) {
+            assertEquals(List.of("conv,mul,add,relu,min,y", "dw,dmul,dadd,z"), h.block.inferenceChains(List.of("y", "z")));
+            // a wanted intermediate stops the chain there
+            assertEquals(List.of("conv,mul"), h.block.inferenceChains(List.of("mul", "y")).subList(0, 1));
+            NDArray x = nd.arange(-9f, 9f).mul(0.7f).reshape(1, 3, 3, 2);
+            ParameterStore ps = new ParameterStore(nd, false);
+            // training mode evaluates node by node with the TF-layout kernels: the reference
+            Map<String, NDArray> ref = h.block.run(ps, Map.of("x", x), List.of("y", "z", "add"), true);
+            for (int pass = 0; pass < 2; pass++) { // the second pass uses the cached kernels
+                Map<String, NDArray> fast = h.block.run(ps, Map.of("x", x), List.of("y", "z"), false);
+                assertArrayEquals(ref.get("y").toFloatArray(), fast.get("y").toFloatArray(), 1e-5f);
+                assertArrayEquals(ref.get("z").toFloatArray(), fast.get("z").toFloatArray(), 1e-5f);
+            }
+            float[] y = ref.get("y").toFloatArray();
+            float[] add = ref.get("add").toFloatArray();
+            boolean clipped = false;
+            for (int i = 0; i < y.length; i++) {
+                assertEquals(Math.min(Math.max(add[i], 0f), 6f), y[i], 1e-6f);
+                clipped |= add[i] > 6f || add[i] < 0f;
+            }
+            assertTrue(clipped, "the test input must exercise the clip");
+
+            // Replacing a weight (as loading does) is seen by the cached kernels.
+            Parameter scale = h.block.weightParameters().get("scale");
+            scale.getArray().intern(nd.create(new float[] {-1f, 1f, 3f}));
+            Map<String, NDArray> ref2 = h.block.run(ps, Map.of("x", x), List.of("y"), true);
+            Map<String, NDArray> fast2 = h.block.run(ps, Map.of("x", x), List.of("y"), false);
+            assertArrayEquals(ref2.get("y").toFloatArray(), fast2.get("y").toFloatArray(), 1e-5f);
+            assertFalse(java.util.Arrays.equals(ref.get("y").toFloatArray(), fast2.get("y").toFloatArray()));
+        }
+    }
+
+    @Test
+    void trainableKernelsAreCachedOnlyUnderAnInferenceSnapshot() throws Exception {
+        Path json = chainModel();
+        try (NDManager nd = NDManager.newBaseManager(); TfjsGraphBlockHandle h = new TfjsGraphBlockHandle(json)) {
+            h.block.freezeParameters(false);
+            NDArray x = nd.arange(-9f, 9f).mul(0.7f).reshape(1, 3, 3, 2);
+            ParameterStore ps = new ParameterStore(nd, false);
+            h.block.snapshotForInference();
+            float[] before = h.block.run(ps, Map.of("x", x), List.of("y"), false).get("y").toFloatArray();
+            // a training run drops the snapshot; an in-place update (as an optimizer does) is then seen
+            h.block.run(ps, Map.of("x", x), List.of("y"), true);
+            h.block.weightParameters().get("k").getArray().muli(2f);
+            float[] after = h.block.run(ps, Map.of("x", x), List.of("y"), false).get("y").toFloatArray();
+            float[] ref = h.block.run(ps, Map.of("x", x), List.of("y"), true).get("y").toFloatArray();
+            assertArrayEquals(ref, after, 1e-5f);
+            assertFalse(java.util.Arrays.equals(before, after));
+        }
+    }
+
     @Test
     void rejectsUnsupportedOpsNamingOpAndNode() throws Exception {
         ModelBuilder m = new ModelBuilder().placeholder("x", -1, 2);
