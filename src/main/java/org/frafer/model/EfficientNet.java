@@ -320,6 +320,9 @@ public final class EfficientNet extends AbstractBlock implements FerBackbone {
         checkLayer(to);
         for (int layer = from; layer <= to; layer++) {
             if (layer == 1) {
+                if (training) {
+                    stemChannelsLast();
+                }
                 x = silu(bn(ps, conv(ps, x, "conv_stem", 3, 2, 1, false, training), "bn1", training));
             } else if (layer == NUM_LAYERS) {
                 x = silu(bn(ps, conv(ps, x, "conv_head", 1, 1, 1, false, training), "bn2", training));
@@ -394,6 +397,31 @@ public final class EfficientNet extends AbstractBlock implements FerBackbone {
         s = silu(conv(ps, s, name + ".conv_reduce", 1, 1, 1, true, training));
         s = Activation.sigmoid(conv(ps, s, name + ".conv_expand", 1, 1, 1, true, training));
         return x.mul(s);
+    }
+
+    /** Native handle of conv_stem.weight when it was last stored channels-last (a reload replaces it). */
+    private Object stemLayoutHandle;
+
+    /**
+     * Stores the stem kernel channels-last (same values, see {@link FoldedEfficientNet#channelsLast}).
+     * PyTorch's CPU convolution follows the weight's memory format and every later op keeps the input's,
+     * so all maps of a training step, forward and backward, become channels-last, which oneDNN runs
+     * faster. Depthwise and 1x1 kernels look the same in both layouts and need no change.
+     */
+    private void stemChannelsLast() {
+        Parameter p = named.get("conv_stem.weight");
+        NDArray a = p.getArray();
+        if (!(a instanceof ai.djl.util.NativeResource<?> r) || r.getHandle().equals(stemLayoutHandle)) {
+            return;
+        }
+        try (ai.djl.ndarray.NDManager tmp = a.getManager().newSubManager()) {
+            NDArray plain = a.stopGradient();
+            plain.attach(tmp);
+            NDArray cl = FoldedEfficientNet.channelsLast(plain).duplicate();
+            a.intern(cl);
+        }
+        a.setRequiresGradient(p.requiresGradient());
+        stemLayoutHandle = r.getHandle();
     }
 
     private NDArray value(ParameterStore ps, NDArray like, String name, boolean training) {
