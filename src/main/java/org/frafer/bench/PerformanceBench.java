@@ -207,6 +207,20 @@ public final class PerformanceBench implements Callable<Integer> {
             }
         }
 
+        private FraFerNetwork pipelineNetwork() {
+            try {
+                Path dir = org.frafer.infer.DefaultModel.locate();
+                FraFerNetwork net = (FraFerNetwork) org.frafer.model.Networks.load(dir);
+                notes.add("photo pipeline: the default model (" + net.config().arch + ", fusion " + net.config().fusion + ", "
+                        + net.config().inputSize + " px), as `fra-fer predict` uses it");
+                return net;
+            } catch (RuntimeException e) {
+                notes.add("photo pipeline: no default model (" + e.getMessage() + "); an FRA-FER B0 with random weights at "
+                        + defaults.inputSize + " px");
+                return create("fra", defaults.inputSize);
+            }
+        }
+
         private FraFerNetwork create(String fusion, int size) {
             ModelConfig c = new ModelConfig();
             c.fusion = fusion;
@@ -301,7 +315,8 @@ public final class PerformanceBench implements Callable<Integer> {
 
         void pipeline(int round, List<Path> photos) {
             if (recognizer == null) {
-                FraFerNetwork net = create("fra", defaults.inputSize);
+                // What `fra-fer predict` runs: the installed default model, else an FRA-FER B0 of the default shape.
+                FraFerNetwork net = pipelineNetwork();
                 recognizer = EmotionRecognizer.builder().network(net).minFaceScore(minFaceScore).batchSize(pipelineBatch).build();
                 if (noFold) {
                     net.unfold();
