@@ -107,6 +107,8 @@ def main(argv=None):
                     help="a repetition repeats the call until it has seen at least this many images (default 8)")
     ap.add_argument("--fra", action="store_true", help="also run every case with the PyTorch FRA block")
     ap.add_argument("--fra-only", action="store_true", help="run only the FRA variant")
+    ap.add_argument("--channels-last", action="store_true",
+                    help="model and inputs in torch.channels_last memory format (not eager's default; what fra-fer does)")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
 
@@ -133,15 +135,17 @@ def main(argv=None):
         "framework": "pytorch-eager", "torch": torch.__version__, "timm": timm.__version__,
         "python": platform.python_version(), "threads": torch.get_num_threads(), "size": args.size,
         "warmup": args.warmup, "reps": args.reps, "tcmalloc": tcmalloc_loaded(),
+        "memoryFormat": "channels_last" if args.channels_last else "contiguous",
     }
+    fmt = torch.channels_last if args.channels_last else torch.contiguous_format
     for fra in variants:
-        model = build(fra)
+        model = build(fra).to(memory_format=fmt)
         params = sum(p.numel() for p in model.parameters() if p.requires_grad)
         name = "fra-fer(tf_efficientnet_b0, FR stem)" if fra else "tf_efficientnet_b0"
 
         model.eval()
         for b in infer_batches:
-            x = torch.randn(b, 3, args.size, args.size)
+            x = torch.randn(b, 3, args.size, args.size).contiguous(memory_format=fmt)
 
             def infer():
                 with torch.inference_mode():
@@ -155,7 +159,7 @@ def main(argv=None):
         model.train()
         optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=1e-4)
         for b in train_batches:
-            x = torch.randn(b, 3, args.size, args.size)
+            x = torch.randn(b, 3, args.size, args.size).contiguous(memory_format=fmt)
             y = torch.randint(0, NUM_CLASSES, (b,))
 
             def train_step():
