@@ -41,6 +41,9 @@ public final class FaceModels {
         return new TfjsFrBackbone(id, modelJson, 224, FACERES_INPUT_SCALE, 0f, faceResLayerNodes(), "global_pooling/Mean");
     }
 
+    /** Channels of the HSE FaceRes trunk's last map (the 1024-d descriptor before pooling). */
+    public static final int FACERES_EMBEDDING_CHANNELS = 1024;
+
     /** HSE FaceRes input scaling: the [0, 1] RGB crop times 255. */
     public static final float FACERES_INPUT_SCALE = 255f;
 

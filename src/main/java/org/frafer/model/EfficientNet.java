@@ -1,22 +1,16 @@
 package org.frafer.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv2d;
-import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
-import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.ConstantInitializer;
 import ai.djl.training.initializer.NormalInitializer;
-import ai.djl.training.initializer.UniformInitializer;
-import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -40,7 +34,7 @@ import java.util.Map;
  * stride 2 pad asymmetrically) and uses BN eps 1e-3; {@code efficientnet_b0} pads symmetrically
  * ({@code ((s - 1) + (k - 1)) / 2}) with BN eps 1e-5. Stochastic depth (drop_path) is not implemented.
  */
-public final class EfficientNet extends AbstractBlock implements FerBackbone {
+public final class EfficientNet extends FerBackboneBlock {
     /** timm's B0 architecture: type_repeats_kernel_stride_expansion_channels_se. */
     static final String[] B0_ARCH = {
         "ds_r1_k3_s1_e1_c16_se0.25",
@@ -92,21 +86,15 @@ public final class EfficientNet extends AbstractBlock implements FerBackbone {
     public static final int NUM_LAYERS = 9;
 
     private final Variant variant;
-    private final int numClasses;
-    private final int classifierIn;
-    private final float dropRate;
     private final List<List<Unit>> stages = new ArrayList<>();
-    private final Map<String, Parameter> named = new LinkedHashMap<>();
 
     /**
      * @param numClasses classifier outputs, 0 for a headless feature extractor (no classifier parameters)
      * @param extraFeatures features concatenated to the pooled embedding before the classifier (concat fusion), usually 0
      */
     public EfficientNet(Variant variant, int numClasses, int extraFeatures, float dropRate) {
+        super(numClasses, HEAD_CHANNELS + extraFeatures, dropRate);
         this.variant = variant;
-        this.numClasses = numClasses;
-        this.classifierIn = HEAD_CHANNELS + extraFeatures;
-        this.dropRate = dropRate;
         conv("conv_stem", 3, STEM_CHANNELS, 3, 1);
         bn("bn1", STEM_CHANNELS);
         int in = STEM_CHANNELS;
@@ -148,13 +136,7 @@ public final class EfficientNet extends AbstractBlock implements FerBackbone {
         }
         conv("conv_head", in, HEAD_CHANNELS, 1, 1);
         bn("bn2", HEAD_CHANNELS);
-        if (numClasses > 0) {
-            float bound = (float) (1.0 / Math.sqrt(numClasses)); // timm: uniform(+-1/sqrt(fan_out))
-            add(Parameter.builder().setName("classifier.weight").setType(Parameter.Type.WEIGHT)
-                    .optShape(new Shape(numClasses, classifierIn)).optInitializer(new UniformInitializer(bound)).build());
-            add(Parameter.builder().setName("classifier.bias").setType(Parameter.Type.BIAS)
-                    .optShape(new Shape(numClasses)).optInitializer(new ConstantInitializer(0)).build());
-        }
+        addClassifier((float) (1.0 / Math.sqrt(Math.max(1, numClasses)))); // timm: uniform(+-1/sqrt(fan_out))
     }
 
     /** "ir_r2_k3_s2_e6_c24_se0.25" -> {type=ir, r=2, k=3, s=2, e=6, c=24, se=0.25}. */
@@ -172,8 +154,7 @@ public final class EfficientNet extends AbstractBlock implements FerBackbone {
     }
 
     private void add(Parameter p) {
-        addParameter(p);
-        named.put(p.getName(), p);
+        register(p);
     }
 
     private void conv(String name, int in, int out, int k, int groups) {
@@ -236,20 +217,6 @@ public final class EfficientNet extends AbstractBlock implements FerBackbone {
     @Override
     public NDArray preprocess(NDArray images, ModelConfig config) {
         return Normalization.normalize(images, config.mean, config.std);
-    }
-
-    public int numClasses() {
-        return numClasses;
-    }
-
-    @Override
-    public int classifierInFeatures() {
-        return classifierIn;
-    }
-
-    @Override
-    public Map<String, Parameter> namedParameters() {
-        return Collections.unmodifiableMap(named);
     }
 
     /** Parameter count as torch's {@code sum(p.numel() for p in model.parameters())}: no BN running stats (buffers), frozen or not. */
@@ -356,26 +323,6 @@ public final class EfficientNet extends AbstractBlock implements FerBackbone {
         return x;
     }
 
-    /** Global average pool of the layer-9 map: the embedding the classifier sees, (N, 1280). */
-    @Override
-    public NDArray pool(NDArray head) {
-        return Pool.globalAvgPool2d(head);
-    }
-
-    /** Dropout (training only) + classifier on (N, classifierInFeatures). */
-    @Override
-    public NDArray classify(ParameterStore ps, NDArray embedding, boolean training) {
-        if (numClasses == 0) {
-            throw new IllegalStateException("This EfficientNet has no classifier (numClasses = 0)");
-        }
-        NDArray x = embedding;
-        if (training && dropRate > 0) {
-            x = Dropout.dropout(x, dropRate, true).singletonOrThrow();
-        }
-        return Linear.linear(x, value(ps, x, "classifier.weight", training), value(ps, x, "classifier.bias", training))
-                .singletonOrThrow();
-    }
-
     private NDArray unit(ParameterStore ps, NDArray x, Unit u, boolean training) {
         String p = u.prefix;
         NDArray shortcut = x;
@@ -457,23 +404,6 @@ public final class EfficientNet extends AbstractBlock implements FerBackbone {
     static NDArray silu(NDArray x) {
         return x.mul(Activation.sigmoid(x));
     }
-
-    /** Standalone use: NDList(normalised images) -> NDList(logits), or the pooled embedding when headless. */
-    @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray x = forwardLayers(ps, inputs.singletonOrThrow(), training, 1, NUM_LAYERS);
-        NDArray e = pool(x);
-        return new NDList(numClasses > 0 ? classify(ps, e, training) : e);
-    }
-
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return new Shape[] {new Shape(inputShapes[0].get(0), numClasses > 0 ? numClasses : HEAD_CHANNELS)};
-    }
-
-    /** All shapes are fixed at construction; input shapes are not needed. */
-    @Override
-    protected void prepare(Shape[] inputShapes) {}
 
     @Override
     public void initialize(ai.djl.ndarray.NDManager manager, DataType dataType, Shape... inputShapes) {

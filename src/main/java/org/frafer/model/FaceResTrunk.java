@@ -1,22 +1,12 @@
 package org.frafer.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.core.Linear;
-import ai.djl.nn.norm.Dropout;
-import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
-import ai.djl.training.initializer.ConstantInitializer;
-import ai.djl.training.initializer.UniformInitializer;
-import ai.djl.util.PairList;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -39,17 +29,13 @@ import org.frafer.faces.tfjs.TfjsGraphBlock;
  * {@code classifier.weight} / {@code classifier.bias}. The topology comes from the asset; a saved model
  * holds the trained values.
  */
-public final class FaceResTrunk extends AbstractBlock implements FerBackbone {
+public final class FaceResTrunk extends FerBackboneBlock {
     /** Config arch names this class builds. */
     public static final List<String> ARCHS = List.of("hse-faceres", "faceres-deep");
 
     private final String arch;
     private final TfjsGraphBlock graph;
     private final List<String> layerNodes;
-    private final int numClasses;
-    private final int classifierIn;
-    private final float dropRate;
-    private final Map<String, Parameter> named = new LinkedHashMap<>();
     private final Map<Integer, Shape[]> shapesBySize = new HashMap<>();
     private final NDManager manager;
 
@@ -58,7 +44,7 @@ public final class FaceResTrunk extends AbstractBlock implements FerBackbone {
      * @param extraFeatures features concatenated to the pooled embedding (concat fusion), usually 0
      */
     public FaceResTrunk(String arch, int numClasses, int extraFeatures, float dropRate, NDManager weightManager) {
-        super((byte) 1);
+        super(numClasses, FaceModels.FACERES_EMBEDDING_CHANNELS + extraFeatures, dropRate);
         if (!ARCHS.contains(arch)) {
             throw new IllegalArgumentException("FaceResTrunk: unknown arch '" + arch + "'; known: " + ARCHS);
         }
@@ -66,8 +52,6 @@ public final class FaceResTrunk extends AbstractBlock implements FerBackbone {
         this.manager = weightManager;
         this.graph = TfjsGraphBlock.load(FaceModels.faceResModelFile(arch), weightManager).allowAnyInputSize();
         this.layerNodes = FaceModels.faceResLayerNodes();
-        this.numClasses = numClasses;
-        this.dropRate = dropRate;
         Map<String, Parameter> trunk = graph.weightParametersFor(List.of(layerNodes.get(layerNodes.size() - 1)));
         trunk.forEach((name, p) -> {
             if (p.getArray().getShape().size() > 1) {
@@ -75,14 +59,11 @@ public final class FaceResTrunk extends AbstractBlock implements FerBackbone {
                 named.put(name, addParameter(p));
             } // scalars (the ReLU6 clip bounds 0 and 6) stay fixed and come from the asset
         });
-        this.classifierIn = (int) mapShape(layerNodes.size(), 64).get(0) + extraFeatures;
-        if (numClasses > 0) {
-            float bound = (float) (1.0 / Math.sqrt(classifierIn));
-            named.put("classifier.weight", addParameter(Parameter.builder().setName("classifier.weight").setType(Parameter.Type.WEIGHT)
-                    .optShape(new Shape(numClasses, classifierIn)).optInitializer(new UniformInitializer(bound)).build()));
-            named.put("classifier.bias", addParameter(Parameter.builder().setName("classifier.bias").setType(Parameter.Type.BIAS)
-                    .optShape(new Shape(numClasses)).optInitializer(new ConstantInitializer(0)).build()));
+        int trunkOut = (int) mapShape(layerNodes.size(), 64).get(0);
+        if (trunkOut != FaceModels.FACERES_EMBEDDING_CHANNELS) {
+            throw new IllegalStateException(arch + ": the trunk ends in " + trunkOut + " channels, expected " + FaceModels.FACERES_EMBEDDING_CHANNELS);
         }
+        addClassifier((float) (1.0 / Math.sqrt(classifierIn)));
     }
 
     /**
@@ -169,49 +150,6 @@ public final class FaceResTrunk extends AbstractBlock implements FerBackbone {
         NDArray nhwc = x.transpose(0, 2, 3, 1);
         return graph.run(ps, Map.of(feed, nhwc), List.of(out), training).get(out).transpose(0, 3, 1, 2);
     }
-
-    @Override
-    public NDArray pool(NDArray top) {
-        return Pool.globalAvgPool2d(top);
-    }
-
-    @Override
-    public NDArray classify(ParameterStore ps, NDArray embedding, boolean training) {
-        if (numClasses == 0) {
-            throw new IllegalStateException(arch + " trunk has no classifier (numClasses = 0)");
-        }
-        NDArray x = embedding;
-        if (training && dropRate > 0) {
-            x = Dropout.dropout(x, dropRate, true).singletonOrThrow();
-        }
-        return Linear.linear(x, ps.getValue(named.get("classifier.weight"), x.getDevice(), training),
-                ps.getValue(named.get("classifier.bias"), x.getDevice(), training)).singletonOrThrow();
-    }
-
-    @Override
-    public int classifierInFeatures() {
-        return classifierIn;
-    }
-
-    @Override
-    public Map<String, Parameter> namedParameters() {
-        return Collections.unmodifiableMap(named);
-    }
-
-    @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray x = forwardLayers(ps, inputs.singletonOrThrow(), training, 1, numLayers());
-        NDArray e = pool(x);
-        return new NDList(numClasses > 0 ? classify(ps, e, training) : e);
-    }
-
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return new Shape[] {new Shape(inputShapes[0].get(0), numClasses > 0 ? numClasses : classifierIn)};
-    }
-
-    @Override
-    protected void prepare(Shape[] inputShapes) {}
 
     /** Only the classifier needs values: the trunk starts from the face-ID weights. */
     @Override
