@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Step-level training-loss curves of several runs in one SVG (standard library only).
 
-Usage: loss_curves_svg.py OUT.svg TITLE RUN_DIR [RUN_DIR ...]
+Usage: loss_curves_svg.py [--val] OUT.svg TITLE RUN_DIR [RUN_DIR ...]
 Reads RUN_DIR/metrics.jsonl ("step" lines: step, loss) and draws a moving average (window 5 log points)
-per run, labelled with the run folder name. The trainer's own curves.png is per epoch, which says
+per run, labelled with the run folder name. With --val: validation accuracy per epoch ("epoch" lines). The trainer's own curves.png is per epoch, which says
 little for 1-2 epoch runs.
 """
 import json
@@ -26,14 +26,27 @@ def series(run):
     return out
 
 
+def val_series(run):
+    pts = []
+    for line in (Path(run) / "metrics.jsonl").read_text().splitlines():
+        r = json.loads(line)
+        if r.get("type") == "epoch" and r.get("valAccuracy") is not None:
+            pts.append((r["epoch"], 100 * r["valAccuracy"]))
+    return pts
+
+
 def main():
-    if len(sys.argv) < 4:
+    args = sys.argv[1:]
+    val = bool(args) and args[0] == "--val"
+    if val:
+        args = args[1:]
+    if len(args) < 3:
         sys.exit(__doc__)
-    out, title, runs = sys.argv[1], sys.argv[2], sys.argv[3:]
-    data = [(Path(r).name, series(r)) for r in runs]
+    out, title, runs = args[0], args[1], args[2:]
+    data = [(Path(r).name, val_series(r) if val else series(r)) for r in runs]
     xs = [x for _, s in data for x, _ in s]
     ys = [y for _, s in data for _, y in s]
-    x0, x1 = 0, max(xs)
+    x0, x1 = (1 if val else 0), max(xs)
     y0, y1 = min(ys) * 0.95, max(ys) * 1.02
     w, h, left, right, top, bottom = 640, 360, 60, 170, 30, 40
     pw, ph = w - left - right, h - top - bottom
@@ -47,10 +60,13 @@ def main():
         yv = y0 + (y1 - y0) * i / 5
         svg.append(f'<line x1="{left}" x2="{left + pw}" y1="{sy(yv):.1f}" y2="{sy(yv):.1f}" stroke="#eee"/>')
         svg.append(f'<text x="{left - 6}" y="{sy(yv) + 4:.1f}" text-anchor="end">{yv:.2f}</text>')
-        xv = x0 + (x1 - x0) * i / 5
+    ticks = range(x0, x1 + 1) if val else [x0 + (x1 - x0) * i / 5 for i in range(6)]
+    for xv in ticks:
         svg.append(f'<text x="{sx(xv):.1f}" y="{top + ph + 15}" text-anchor="middle">{xv:.0f}</text>')
-    svg.append(f'<text x="{left + pw / 2}" y="{h - 5}" text-anchor="middle">optimizer step (batch 64)</text>')
-    svg.append(f'<text x="14" y="{top + ph / 2}" transform="rotate(-90 14 {top + ph / 2})" text-anchor="middle">train loss (avg of 5 logs)</text>')
+    xlabel = "epoch" if val else "optimizer step (batch 64)"
+    ylabel = "validation accuracy, % (1,500 faces)" if val else "train loss (avg of 5 logs)"
+    svg.append(f'<text x="{left + pw / 2}" y="{h - 5}" text-anchor="middle">{xlabel}</text>')
+    svg.append(f'<text x="14" y="{top + ph / 2}" transform="rotate(-90 14 {top + ph / 2})" text-anchor="middle">{ylabel}</text>')
     for k, (name, s) in enumerate(data):
         c = COLORS[k % len(COLORS)]
         pts = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in s)
