@@ -59,6 +59,8 @@ public class TfjsGraphBlock extends AbstractBlock {
     /** Convolution kernels in PyTorch's channels-last layout (BatchNorm scale folded in), by conv node; see {@link #kernel}. */
     private final Map<String, CachedKernel> kernels = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean snapshot;
+    /** Conv chains per (wanted nodes, fed nodes): they depend on the graph only, so each run shape is planned once. */
+    private final Map<List<List<String>>, Map<String, ConvChain>> chainPlans = new java.util.concurrent.ConcurrentHashMap<>();
 
     private record CachedKernel(Object kernelHandle, Object scaleHandle, NDArray torchKernel) {}
 
@@ -230,7 +232,9 @@ public class TfjsGraphBlock extends AbstractBlock {
         }
         Set<String> keep = new HashSet<>(wanted);
         // Inference: a conv and the per-channel Mul / bias Add / ReLU(6) after it run as one conv call.
-        Map<String, ConvChain> chains = training ? Map.of() : convChains(order, pending, keep, feeds.keySet());
+        Map<String, ConvChain> chains = training ? Map.of()
+                : chainPlans.computeIfAbsent(List.of(List.copyOf(wanted), List.copyOf(new java.util.TreeSet<>(feeds.keySet()))),
+                        k -> convChains(order, pending, keep, feeds.keySet()));
         Set<String> absorbed = new HashSet<>();
         for (ConvChain c : chains.values()) {
             absorbed.addAll(c.absorbed());
@@ -576,7 +580,7 @@ public class TfjsGraphBlock extends AbstractBlock {
         String mul;
         String bias;
         String activation; // null, "relu", or "clip"
-        String clipMax;
+        float clipMax = 6f;
 
         ConvChain(TfjsNode conv) {
             this.conv = conv;
@@ -618,7 +622,7 @@ public class TfjsGraphBlock extends AbstractBlock {
                 return relu(y);
             }
             if ("clip".equals(activation)) {
-                return y.clip(0f, clipMax == null ? 6f : v.get(clipMax).toFloatArray()[0]);
+                return y.clip(0f, clipMax);
             }
             return y;
         }
@@ -633,9 +637,10 @@ public class TfjsGraphBlock extends AbstractBlock {
                 pending.merge(in, 1, Integer::sum);
             }
         }
+        Map<String, ConvChain> chains = convChains(order, pending, new HashSet<>(wanted), Set.of());
         List<String> out = new ArrayList<>();
         for (String name : order) {
-            ConvChain c = convChains(order, pending, new HashSet<>(wanted), Set.of()).get(name);
+            ConvChain c = chains.get(name);
             if (c != null) {
                 out.add(String.join(",", c.members));
             }
@@ -677,9 +682,10 @@ public class TfjsGraphBlock extends AbstractBlock {
                 } else if (op.equals("Relu6") && c.activation == null) {
                     c.activation = "clip";
                 } else if (op.equals("Minimum") && "relu".equals(c.activation) && isScalarConst(other, 0, Float.MAX_VALUE)) {
-                    c.activation = "clip";
-                    c.clipMax = other;
-                } else if (op.equals("Maximum") && "clip".equals(c.activation) && c.clipMax != null && isScalarConst(other, -Float.MAX_VALUE, 0)) {
+                    c.activation = "clip"; // the bound is a graph constant the trunk never trains (scalars stay frozen)
+                    c.clipMax = weightParams.get(other).getArray().toFloatArray()[0];
+                } else if (op.equals("Maximum") && "clip".equals(c.activation) && c.members.size() > 1
+                        && "Minimum".equals(nodes.get(c.last()).op()) && isScalarConst(other, -Float.MAX_VALUE, 0)) {
                     // max(clip(x, 0, c), d) with d <= 0 is clip(x, 0, c)
                 } else {
                     break;
