@@ -153,35 +153,31 @@ public final class EfficientNet extends FerBackboneBlock {
         return m;
     }
 
-    private void add(Parameter p) {
-        register(p);
-    }
-
     private void conv(String name, int in, int out, int k, int groups) {
         // timm _init_weight_goog: normal(0, sqrt(2 / fan_out)), fan_out = k * k * out / groups
         double fanOut = (double) k * k * out / groups;
-        add(Parameter.builder().setName(name + ".weight").setType(Parameter.Type.WEIGHT)
+        register(Parameter.builder().setName(name + ".weight").setType(Parameter.Type.WEIGHT)
                 .optShape(new Shape(out, in / groups, k, k))
                 .optInitializer(new NormalInitializer((float) Math.sqrt(2.0 / fanOut))).build());
     }
 
     private void bn(String name, int c) {
-        add(Parameter.builder().setName(name + ".weight").setType(Parameter.Type.GAMMA).optShape(new Shape(c))
+        register(Parameter.builder().setName(name + ".weight").setType(Parameter.Type.GAMMA).optShape(new Shape(c))
                 .optInitializer(new ConstantInitializer(1)).build());
-        add(Parameter.builder().setName(name + ".bias").setType(Parameter.Type.BETA).optShape(new Shape(c))
+        register(Parameter.builder().setName(name + ".bias").setType(Parameter.Type.BETA).optShape(new Shape(c))
                 .optInitializer(new ConstantInitializer(0)).build());
-        add(Parameter.builder().setName(name + ".running_mean").setType(Parameter.Type.RUNNING_MEAN)
+        register(Parameter.builder().setName(name + ".running_mean").setType(Parameter.Type.RUNNING_MEAN)
                 .optShape(new Shape(c)).optInitializer(new ConstantInitializer(0)).optRequiresGrad(false).build());
-        add(Parameter.builder().setName(name + ".running_var").setType(Parameter.Type.RUNNING_VAR)
+        register(Parameter.builder().setName(name + ".running_var").setType(Parameter.Type.RUNNING_VAR)
                 .optShape(new Shape(c)).optInitializer(new ConstantInitializer(1)).optRequiresGrad(false).build());
     }
 
     private void se(String name, int c, int rd) {
         conv(name + ".conv_reduce", c, rd, 1, 1);
-        add(Parameter.builder().setName(name + ".conv_reduce.bias").setType(Parameter.Type.BIAS).optShape(new Shape(rd))
+        register(Parameter.builder().setName(name + ".conv_reduce.bias").setType(Parameter.Type.BIAS).optShape(new Shape(rd))
                 .optInitializer(new ConstantInitializer(0)).build());
         conv(name + ".conv_expand", rd, c, 1, 1);
-        add(Parameter.builder().setName(name + ".conv_expand.bias").setType(Parameter.Type.BIAS).optShape(new Shape(c))
+        register(Parameter.builder().setName(name + ".conv_expand.bias").setType(Parameter.Type.BIAS).optShape(new Shape(c))
                 .optInitializer(new ConstantInitializer(0)).build());
     }
 
