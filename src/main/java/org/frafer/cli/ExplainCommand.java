@@ -73,12 +73,10 @@ public final class ExplainCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         InputFiles files = InputFiles.expand(inputs);
-        int failed = files.report(err);
-        if (files.files().isEmpty()) {
-            err.println("error: no image to read");
-            err.flush();
+        if (!files.reportReadable(err)) {
             return 1;
         }
+        int failed = files.errors().size(); // missing inputs count as failed
         int faces = 0;
         try (EmotionRecognizer r = recognizer.builder().build()) {
             for (InputFiles.Input in : files.files()) {

@@ -95,12 +95,11 @@ public final class FacesCommand implements Callable<Integer> {
             }
             InputFiles found = InputFiles.expand(inputs);
             // missing paths, empty folders and globs matching nothing are reported here and count as failed
-            int failed = found.report(new PrintWriter(System.err, true));
-            List<InputFiles.Input> files = found.files();
-            if (files.isEmpty()) {
-                System.err.println("faces detect: no image to read");
+            if (!found.reportReadable(new PrintWriter(System.err, true))) {
                 return 1;
             }
+            int failed = found.errors().size();
+            List<InputFiles.Input> files = found.files();
             Files.createDirectories(out);
             ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
             int totalFaces = 0;

@@ -66,6 +66,20 @@ final class InputFiles {
         return errors.size();
     }
 
+    /**
+     * {@link #report}, then "error: no image to read" when no input gave a file; returns whether there is
+     * anything to read (commands exit with 1 when not).
+     */
+    boolean reportReadable(PrintWriter err) {
+        report(err);
+        if (files.isEmpty()) {
+            err.println("error: no image to read");
+            err.flush();
+            return false;
+        }
+        return true;
+    }
+
     private void add(String arg) {
         Path p = Path.of(arg);
         if (Files.isDirectory(p)) {

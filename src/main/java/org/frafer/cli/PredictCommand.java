@@ -64,12 +64,10 @@ public final class PredictCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter err = spec.commandLine().getErr();
         InputFiles files = InputFiles.expand(inputs);
-        int failed = files.report(err);
-        if (files.files().isEmpty()) {
-            err.println("error: no image to read");
-            err.flush();
+        if (!files.reportReadable(err)) {
             return 1;
         }
+        int failed = files.errors().size(); // missing inputs count as failed
         EmotionRecognizer r;
         try {
             r = recognizer.builder().build();

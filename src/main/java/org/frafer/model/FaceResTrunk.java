@@ -66,14 +66,13 @@ public final class FaceResTrunk extends FerBackboneBlock {
         addClassifier((float) (1.0 / Math.sqrt(classifierIn)));
     }
 
-    /**
-     * Inference calls keep the trunk's kernels converted (PyTorch channels-last layout, BatchNorm scales
-     * folded) until the next training forward or {@link #dropInferenceSnapshot}; for final weights.
-     */
+    /** Keeps the trunk's kernels converted (PyTorch channels-last layout, BatchNorm scales folded); see TfjsGraphBlock. */
+    @Override
     public void snapshotForInference() {
         graph.snapshotForInference();
     }
 
+    @Override
     public void dropInferenceSnapshot() {
         graph.dropInferenceSnapshot();
     }

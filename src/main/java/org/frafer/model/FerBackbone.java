@@ -42,6 +42,15 @@ public interface FerBackbone extends Block, NamedParameters {
 
     int classifierInFeatures();
 
+    /**
+     * Inference calls may keep state derived from the current weights (e.g. converted kernels) until
+     * {@link #dropInferenceSnapshot} or a training forward; for final weights. Default: nothing to keep.
+     */
+    default void snapshotForInference() {}
+
+    /** Forgets what {@link #snapshotForInference} kept. */
+    default void dropInferenceSnapshot() {}
+
     /** Channels of layer {@code layer}'s map. */
     default int channels(int layer) {
         return (int) mapShape(layer, 224).get(0);

@@ -195,10 +195,7 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
      * forward or {@link #unfold} drops the snapshot. Not to be called while another thread predicts.
      */
     public synchronized FraFerNetwork foldForInference() {
-        if (fer instanceof FaceResTrunk trunk) {
-            trunk.snapshotForInference(); // BatchNorm is folded in the TF.js graph already; keep its converted kernels
-            return this;
-        }
+        fer.snapshotForInference();
         if (!(fer instanceof EfficientNet efficientNet)) {
             return this;
         }
@@ -212,9 +209,7 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
 
     /** Drops the folded snapshot: {@link #predict} uses the (unfolded) parameters again. */
     public synchronized void unfold() {
-        if (fer instanceof FaceResTrunk trunk) {
-            trunk.dropInferenceSnapshot();
-        }
+        fer.dropInferenceSnapshot();
         FoldedEfficientNet old = folded;
         folded = null;
         if (old != null) {
