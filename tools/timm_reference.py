@@ -19,6 +19,10 @@ What it writes (safetensors, timm state_dict names):
                              fusion.conv.weight/bias (float16-exact), labels, logits, attention,
                              feature_after, loss and grad.fusion.conv.weight/bias of mean cross-entropy
                              (eval mode), for (p, q) = (1, 1) and (2, 3), input x113.
+  train_grads.safetensors    x64 (2,3,64,64), labels and, after one train-mode forward + mean
+                             cross-entropy backward of tf_efficientnet_b0, the loss and grad.<name> for
+                             the stem and the depthwise kernels (64 px: every stride-2 depthwise conv
+                             pads asymmetrically, (0,1) for 3x3 and (1,2) for 5x5).
 """
 import argparse
 import os
@@ -191,6 +195,19 @@ def main():
         }
         save_file({k: v.contiguous() for k, v in res.items()}, os.path.join(args.out, "fra_p%d_q%d.safetensors" % (p, q)))
         print("fra p=%d q=%d loss %.6f attention %s after %s" % (p, q, loss.item(), tuple(s.shape), tuple(after.shape)))
+    # gradients of a train-mode step at an even size, where TF SAME padding is asymmetric at every stride-2 conv
+    g64 = torch.Generator().manual_seed(64)
+    x64 = f16(torch.rand(2, 3, 64, 64, generator=g64))
+    m = build("tf_efficientnet_b0", sd).train()
+    labels = torch.tensor([1, 6])
+    loss = F.cross_entropy(m((x64 - MEAN) / STD), labels)
+    loss.backward()
+    res = {"x64": x64, "labels": labels.to(torch.float32), "loss": loss.detach().reshape(1)}
+    for name, prm in m.named_parameters():
+        if name == "conv_stem.weight" or name.endswith("conv_dw.weight"):
+            res["grad." + name] = prm.grad
+    save_file({k: v.contiguous() for k, v in res.items()}, os.path.join(args.out, "train_grads.safetensors"))
+    print("train grads at 64 px: loss %.6f, %d gradients" % (loss.item(), len(res) - 3))
     total = sum(os.path.getsize(os.path.join(args.out, f)) for f in os.listdir(args.out))
     print("fixtures total %.2f MB" % (total / 1e6))
 

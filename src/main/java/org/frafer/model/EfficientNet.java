@@ -374,20 +374,28 @@ public final class EfficientNet extends FerBackboneBlock {
     private NDArray conv(ParameterStore ps, NDArray x, String name, int k, int stride, int groups, boolean bias, boolean training) {
         NDArray w = value(ps, x, name + ".weight", training);
         NDArray b = bias ? value(ps, x, name + ".bias", training) : null;
-        int pad;
+        Shape pad;
         if (variant.tfSamePadding) {
             int[] ph = TfSamePadding.padding((int) x.getShape().get(2), k, stride, 1);
             int[] pw = TfSamePadding.padding((int) x.getShape().get(3), k, stride, 1);
-            if (ph[0] == ph[1] && pw[0] == pw[1] && ph[0] == pw[0]) {
-                pad = ph[0]; // symmetric (every stride-1 conv): inside the conv, no padded copy (as timm's static padding)
+            if (ph[0] == ph[1] && pw[0] == pw[1]) {
+                pad = new Shape(ph[0], pw[0]); // symmetric (every stride-1 conv): inside the conv, no padded copy (as timm's static padding)
+            } else if (groups > 1 && ph[1] == ph[0] + 1 && pw[1] == pw[0] + 1) {
+                // depthwise with (lo, lo + 1), e.g. stride 2 on an even size: the kernel widened by a zero first row and
+                // column reads the same taps with lo + 1 on both sides inside the conv (no padded copy of the map);
+                // the gradient flows back through the pad to the k x k weight
+                w = w.pad(new Shape(1, 0, 1, 0), 0);
+                w.attach(x.getManager()); // a per-step temporary, not a parameter-manager array
+                pad = new Shape(ph[1], pw[1]);
             } else {
                 x = TfSamePadding.pad(x, k, stride);
-                pad = 0;
+                pad = new Shape(0, 0);
             }
         } else {
-            pad = ((stride - 1) + (k - 1)) / 2; // timm get_padding
+            int p = ((stride - 1) + (k - 1)) / 2; // timm get_padding
+            pad = new Shape(p, p);
         }
-        return Conv2d.conv2d(x, w, b, new Shape(stride, stride), new Shape(pad, pad), new Shape(1, 1), groups).singletonOrThrow();
+        return Conv2d.conv2d(x, w, b, new Shape(stride, stride), pad, new Shape(1, 1), groups).singletonOrThrow();
     }
 
     private NDArray bn(ParameterStore ps, NDArray x, String name, boolean training) {

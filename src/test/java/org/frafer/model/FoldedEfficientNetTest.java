@@ -104,6 +104,34 @@ class FoldedEfficientNetTest {
         }
     }
 
+    /**
+     * Stride-2 depthwise convs under SAME padding run as a widened kernel when both axes pad (lo, lo + 1) and as
+     * pad + conv otherwise: every parity mix of height and width must equal the unfolded network layer by layer.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"64x64", "64x65", "65x64", "66x70", "33x47"})
+    void foldedMatchesUnfoldedForEveryPaddingShape(String size) {
+        String[] hw = size.split("x");
+        Shape shape = new Shape(2, 3, Long.parseLong(hw[0]), Long.parseLong(hw[1]));
+        EfficientNet net = new EfficientNet(EfficientNet.Variant.TF_EFFICIENTNET_B0, 8, 0, 0.2f);
+        try (NDManager m = manager.newSubManager()) {
+            net.initialize(m, DataType.FLOAT32, new Shape(1, 3, 64, 64));
+            Weights.load(net.namedParameters(), weights, true, "fixture");
+            NDArray x = m.randomNormal(shape);
+            ParameterStore ps = new ParameterStore(m, false);
+            try (FoldedEfficientNet folded = new FoldedEfficientNet(net)) {
+                NDArray ref = x;
+                NDArray got = x;
+                for (int k = 1; k <= EfficientNet.NUM_LAYERS; k++) {
+                    ref = net.forwardLayers(ps, ref, false, k, k);
+                    got = folded.forwardLayers(got, k, k);
+                    float d = maxAbsDiff(got, ref);
+                    assertTrue(d <= TOL, size + " layer " + k + ": folded vs unfolded max abs diff " + d);
+                }
+            }
+        }
+    }
+
     /** FraFerNetwork.predict with the folded snapshot (fra p=1 q=1) equals the unfolded predict; training forward drops it. */
     @Test
     void fraFerPredictFoldedEqualsUnfolded() {

@@ -77,6 +77,49 @@ class TimmParityTest {
         }
     }
 
+    /**
+     * One train-mode step at 64 px, where every stride-2 depthwise conv pads asymmetrically (run as a widened kernel,
+     * see EfficientNet.conv): the loss (1e-4 abs) and the gradients of the stem and of every depthwise kernel match
+     * timm's backward within 2e-4 relative to each gradient's max magnitude (float32 backward through 16 batch-statistic
+     * BatchNorms: the explicit-padding path measured up to 7e-5 here too; a misplaced tap gives errors of order 1).
+     */
+    @org.junit.jupiter.api.Test
+    void trainStepGradientsMatchTimmAtAsymmetricPadding() {
+        Map<String, SafeTensors.Tensor> ref = NetFixtures.read("train_grads.safetensors");
+        EfficientNet net = new EfficientNet(EfficientNet.Variant.TF_EFFICIENTNET_B0, 8, 0, 0f);
+        try (NDManager m = manager.newSubManager()) {
+            net.initialize(m, DataType.FLOAT32, new Shape(1, 3, 64, 64));
+            Weights.load(net.namedParameters(), weights, true, "fixture");
+            NDArray x = Normalization.normalize(NetFixtures.array(m, ref.get("x64")),
+                    EfficientNetFrBackbone.IMAGENET_MEAN, EfficientNetFrBackbone.IMAGENET_STD);
+            float[] labels = ref.get("labels").data();
+            StringBuilder sb = new StringBuilder("[parity] train step 64px");
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray logits = net.forward(new ParameterStore(m, false), new ai.djl.ndarray.NDList(x), true).singletonOrThrow();
+                NDArray onehot = m.create(new int[] {(int) labels[0], (int) labels[1]}).oneHot(8);
+                NDArray loss = logits.logSoftmax(1).mul(onehot).sum().neg().div(2);
+                float dLoss = Math.abs(loss.getFloat() - ref.get("loss").data()[0]);
+                sb.append(String.format(" loss=%.1e", dLoss));
+                assertTrue(dLoss <= TOL, "train-step loss diff " + dLoss);
+                gc.backward(loss);
+            }
+            int checked = 0;
+            for (Map.Entry<String, SafeTensors.Tensor> e : ref.entrySet()) {
+                if (!e.getKey().startsWith("grad.")) {
+                    continue;
+                }
+                String name = e.getKey().substring("grad.".length());
+                NDArray grad = net.namedParameters().get(name).getArray().getGradient();
+                float rel = NetFixtures.maxAbsDiff(grad, e.getValue()) / NetFixtures.maxAbs(e.getValue().data());
+                sb.append(String.format(" %s=%.1e", name.replace(".conv_dw.weight", ""), rel));
+                assertTrue(rel <= 2 * TOL, name + " gradient (rel) diff " + rel);
+                checked++;
+            }
+            assertEquals(17, checked, "stem + 16 depthwise kernels");
+            System.out.println(sb);
+        }
+    }
+
     /** Training mode: batch-statistics BN (and its running-stat update) as timm's model.train(), no dropout. */
     @org.junit.jupiter.api.Test
     void trainingModeForwardMatchesTimm() {

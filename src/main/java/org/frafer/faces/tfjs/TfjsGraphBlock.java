@@ -849,6 +849,13 @@ public class TfjsGraphBlock extends AbstractBlock {
             int[] pw = samePads(x.getShape().get(2), (int) ks[1], strides[2], dil[2]);
             if (ph[0] == ph[1] && pw[0] == pw[1]) {
                 convPad = new Shape(ph[0], pw[0]);
+            } else if (depthwise && ph[1] == ph[0] + 1 && pw[1] == pw[0] + 1 && dil[1] == 1 && dil[2] == 1) {
+                // (lo, lo + 1), e.g. stride 2 on an even size: a kernel widened by a zero first row and column,
+                // padded lo + 1 on both sides inside the conv, reads exactly the same taps without copying the
+                // map into a padded one (about half the time of pad + conv for stride-2 depthwise convs)
+                w = w.pad(new Shape(1, 0, 1, 0), 0);
+                w.attach(x.getManager()); // per call, like the map: never into the (cached) weights' manager
+                convPad = new Shape(ph[1], pw[1]);
             } else {
                 nchw = nchw.pad(new Shape(pw[0], pw[1], ph[0], ph[1]), 0);
             }

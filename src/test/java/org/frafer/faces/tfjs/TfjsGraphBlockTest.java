@@ -192,6 +192,71 @@ class TfjsGraphBlockTest {
         }
     }
 
+    /**
+     * Depthwise SAME convs whose padding is (lo, lo + 1) run as a widened kernel: values, inference (cached kernel)
+     * and the kernel's gradient must equal a direct evaluation of TF's definition, for 3x3 and 5x5 kernels on
+     * even (asymmetric) and odd (symmetric) sizes, including a non-square map with one axis of each kind.
+     */
+    @Test
+    void depthwiseSamePaddingMatchesTheDefinitionOnEveryShape() throws Exception {
+        int[][] cases = {{6, 6, 3, 2}, {6, 7, 3, 2}, {8, 8, 5, 2}, {7, 7, 3, 2}, {8, 6, 5, 2}};
+        for (int[] c : cases) {
+            int h = c[0], w = c[1], k = c[2], stride = c[3], ch = 2;
+            float[] kernel = new float[k * k * ch];
+            for (int i = 0; i < kernel.length; i++) {
+                kernel[i] = (float) Math.sin(1.3 * i + 0.2);
+            }
+            ModelBuilder m = new ModelBuilder().placeholder("x", 1, h, w, ch);
+            m.f32("dk", new long[] {k, k, ch, 1}, kernel);
+            attrs(m.op("dw", "DepthwiseConv2dNative", "x", "dk"), "SAME", stride);
+            Path json = m.write();
+            float[] x = new float[h * w * ch];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) Math.cos(0.7 * i) * (1 + i % 5);
+            }
+            // TF SAME: out = ceil(in / s), total pad = max((out - 1) * s + k - in, 0), the smaller half before
+            int oh = (h + stride - 1) / stride, ow = (w + stride - 1) / stride;
+            int top = Math.max((oh - 1) * stride + k - h, 0) / 2, left = Math.max((ow - 1) * stride + k - w, 0) / 2;
+            float[] expected = new float[oh * ow * ch];
+            float[] expectedGrad = new float[k * k * ch];
+            for (int i = 0; i < oh; i++) {
+                for (int j = 0; j < ow; j++) {
+                    for (int q = 0; q < ch; q++) {
+                        double sum = 0;
+                        for (int a = 0; a < k; a++) {
+                            for (int b = 0; b < k; b++) {
+                                int r = i * stride - top + a, col = j * stride - left + b;
+                                if (r >= 0 && r < h && col >= 0 && col < w) {
+                                    float xv = x[(r * w + col) * ch + q];
+                                    sum += xv * kernel[(a * k + b) * ch + q];
+                                    expectedGrad[(a * k + b) * ch + q] += xv;
+                                }
+                            }
+                        }
+                        expected[(i * ow + j) * ch + q] = (float) sum;
+                    }
+                }
+            }
+            String name = java.util.Arrays.toString(c);
+            try (NDManager nd = NDManager.newBaseManager(); TfjsGraphBlockHandle g = new TfjsGraphBlockHandle(json)) {
+                NDArray in = nd.create(x, new Shape(1, h, w, ch));
+                for (int rep = 0; rep < 2; rep++) { // the second run uses the cached inference kernel
+                    NDArray y = g.block.run(new ParameterStore(nd, false), Map.of("x", in), List.of("dw"), false).get("dw");
+                    assertEquals(new Shape(1, oh, ow, ch), y.getShape(), name);
+                    assertArrayEquals(expected, y.toFloatArray(), 1e-4f, name + " values");
+                }
+                g.block.freezeParameters(false);
+                Parameter dk = g.block.weightParameters().get("dk");
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray y = g.block.run(new ParameterStore(nd, false), Map.of("x", in), List.of("dw"), true).get("dw");
+                    assertArrayEquals(expected, y.toFloatArray(), 1e-4f, name + " training values");
+                    gc.backward(y.sum());
+                }
+                assertArrayEquals(expectedGrad, dk.getArray().getGradient().toFloatArray(), 1e-4f, name + " kernel gradient");
+            }
+        }
+    }
+
     @Test
     void convUsesTensorFlowAsymmetricSamePadding() throws Exception {
         ModelBuilder m = new ModelBuilder().placeholder("x", 1, 4, 4, 1);
