@@ -386,7 +386,7 @@ public final class PerformanceBench implements Callable<Integer> {
         }
     }
 
-    private PeerSetup torchSetup(Path repo) {
+    PeerSetup torchSetup(Path repo) {
         Path script = repo.resolve("tools/bench/torch_bench.py");
         if (skip.contains("torch")) {
             return new PeerSetup(false, null, script, "--skip torch");
@@ -396,6 +396,7 @@ public final class PerformanceBench implements Callable<Integer> {
             String env = System.getenv("FRAFER_PYTHON");
             py = env != null && !env.isBlank() ? Path.of(env) : repo.resolve("tools/.venv/bin/python");
         }
+        py = py.toAbsolutePath(); // the peer runs in its script's directory: a relative path means the caller's
         if (!Files.isRegularFile(script)) {
             return new PeerSetup(false, null, script, script + " not found");
         }
@@ -421,11 +422,20 @@ public final class PerformanceBench implements Callable<Integer> {
         if (!Files.isDirectory(script.getParent().resolve("node_modules/@vladmandic/human"))) {
             return new PeerSetup(false, null, script, "its npm packages are not installed (npm ci in " + script.getParent() + ")");
         }
-        PeerProcess.Result probe = PeerProcess.run(List.of(node, "--version"), repo, Map.of(), 60);
+        String nodeExe = executable(node);
+        PeerProcess.Result probe = PeerProcess.run(List.of(nodeExe, "--version"), repo, Map.of(), 60);
         if (!probe.ok()) {
             return new PeerSetup(false, null, script, "no Node.js '" + node + "' (" + probe.errorSummary() + ")");
         }
-        return new PeerSetup(true, node, script, "node " + String.join(" ", probe.stdout()));
+        return new PeerSetup(true, nodeExe, script, "node " + String.join(" ", probe.stdout()));
+    }
+
+    /**
+     * A peer executable as given: a bare name is looked up on PATH, a path (with a separator) is made absolute
+     * against the current directory, since the peers run in their scripts' directories.
+     */
+    static String executable(String given) {
+        return given.contains("/") ? Path.of(given).toAbsolutePath().toString() : given;
     }
 
     private List<String> torchCommand(PeerSetup s, int size) {
