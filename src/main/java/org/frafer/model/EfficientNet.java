@@ -380,11 +380,8 @@ public final class EfficientNet extends FerBackboneBlock {
             int[] pw = TfSamePadding.padding((int) x.getShape().get(3), k, stride, 1);
             if (ph[0] == ph[1] && pw[0] == pw[1]) {
                 pad = new Shape(ph[0], pw[0]); // symmetric (every stride-1 conv): inside the conv, no padded copy (as timm's static padding)
-            } else if (groups > 1 && ph[1] == ph[0] + 1 && pw[1] == pw[0] + 1) {
-                // depthwise with (lo, lo + 1), e.g. stride 2 on an even size: the kernel widened by a zero first row and
-                // column reads the same taps with lo + 1 on both sides inside the conv (no padded copy of the map);
-                // the gradient flows back through the pad to the k x k weight
-                w = w.pad(new Shape(1, 0, 1, 0), 0);
+            } else if (groups > 1 && TfSamePadding.oneMoreAfter(ph, pw)) {
+                w = TfSamePadding.widened(w); // depthwise: no padded copy of the map
                 w.attach(x.getManager()); // a per-step temporary, not a parameter-manager array
                 pad = new Shape(ph[1], pw[1]);
             } else {

@@ -33,7 +33,7 @@ public final class FoldedEfficientNet implements AutoCloseable {
     private final NDManager manager;
     private final Map<String, NDArray> weights = new HashMap<>();
     private final Map<String, NDArray> biases = new HashMap<>();
-    /** Depthwise kernels with a leading zero row and column, for SAME padding that is one larger after than before. */
+    /** Depthwise kernels widened for SAME padding (lo, lo + 1), see {@link TfSamePadding#widened}. */
     private final Map<String, NDArray> widenedWeights = new HashMap<>();
     private NDArray classifierWeight;
     private NDArray classifierBias;
@@ -90,8 +90,7 @@ public final class FoldedEfficientNet implements AutoCloseable {
             weights.put(conv, keep(channelsLast(w32)));
             biases.put(conv, keep(b.toType(DataType.FLOAT32, false)));
             if (source.variant().tfSamePadding && w.getShape().get(1) == 1 && w.getShape().get(2) > 1) {
-                // depthwise: also keep the kernel widened by a zero first row and column (see conv)
-                widenedWeights.put(conv, keep(channelsLast(w32.pad(new Shape(1, 0, 1, 0), 0))));
+                widenedWeights.put(conv, keep(channelsLast(TfSamePadding.widened(w32)))); // depthwise, see conv
             }
         }
     }
@@ -211,11 +210,8 @@ public final class FoldedEfficientNet implements AutoCloseable {
             int[] pw = TfSamePadding.padding((int) x.getShape().get(3), k, stride, 1);
             if (ph[0] == ph[1] && pw[0] == pw[1]) {
                 pad = new Shape(ph[0], pw[0]);
-            } else if (ph[1] == ph[0] + 1 && pw[1] == pw[0] + 1 && widenedWeights.containsKey(name)) {
-                // SAME padding (lo, lo + 1), e.g. stride 2 on an even size: a (k+1)-wide kernel whose first row and
-                // column are zero, padded lo + 1 on both sides inside the conv, reads exactly the same taps and
-                // avoids copying the whole map into a padded one (half the time of pad + conv for the stride-2
-                // depthwise convs).
+            } else if (TfSamePadding.oneMoreAfter(ph, pw) && widenedWeights.containsKey(name)) {
+                // stride-2 depthwise on an even size: the widened kernel instead of a padded copy of the map
                 return Conv2d.conv2d(x, widenedWeights.get(name), biases.get(name), new Shape(stride, stride),
                         new Shape(ph[1], pw[1]), new Shape(1, 1), groups).singletonOrThrow();
             } else {

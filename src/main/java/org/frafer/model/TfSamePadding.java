@@ -24,6 +24,26 @@ public final class TfSamePadding {
         return (in + stride - 1) / stride;
     }
 
+    /**
+     * Whether SAME padding is one larger after than before on both axes, (lo, lo + 1), as for stride 2 on even
+     * sizes. PyTorch's conv pads symmetrically only; such a conv can run as {@link #widened} kernel with lo + 1
+     * on both sides instead of on a padded copy of the map.
+     */
+    public static boolean oneMoreAfter(int[] ph, int[] pw) {
+        return ph[1] == ph[0] + 1 && pw[1] == pw[0] + 1;
+    }
+
+    /**
+     * An (O, I, k, k) kernel widened to (O, I, k+1, k+1) by a zero first row and column. With padding lo + 1 on
+     * both sides it reads exactly the taps of the k x k kernel under SAME padding (lo, lo + 1) - the extra tap
+     * adds an exact zero - and gives the same output size, without copying the map into a padded one: about
+     * half the time of pad + conv for stride-2 depthwise convs (for the 3-channel stems the copy is cheaper).
+     * Differentiable: the gradient flows back to the k x k kernel. The result is in w's manager.
+     */
+    public static NDArray widened(NDArray w) {
+        return w.pad(new Shape(1, 0, 1, 0), 0);
+    }
+
     /** Zero-pads an NCHW array for a SAME convolution; returns x itself when no padding is needed. */
     public static NDArray pad(NDArray x, int kernel, int stride) {
         Shape s = x.getShape();
