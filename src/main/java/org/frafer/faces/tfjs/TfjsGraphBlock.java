@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.frafer.model.TfSamePadding;
 
 /**
  * A TF.js graph model as a DJL block: a small interpreter that evaluates the graph's nodes on NDArrays.
@@ -745,13 +746,6 @@ public class TfjsGraphBlock extends AbstractBlock {
         return x >= min && x <= max;
     }
 
-    private static int[] samePads(long in, int k, int stride, int dilation) {
-        long out = (in + stride - 1) / stride;
-        long effK = (long) (k - 1) * dilation + 1;
-        long total = Math.max((out - 1) * stride + effK - in, 0);
-        return new int[] {(int) (total / 2), (int) (total - total / 2)};
-    }
-
     /** NHWC conv/depthwise conv with TF padding semantics; kernels stay in TF layout (the parameters). */
     private void checkKernel(TfjsNode n, NDArray x, Shape kernelShape) {
         long[] ks = kernelShape.getShape(); // [kh, kw, in, out] or [kh, kw, in, multiplier]
@@ -845,15 +839,12 @@ public class TfjsGraphBlock extends AbstractBlock {
         String padding = n.string("padding", "VALID");
         Shape convPad = new Shape(0, 0);
         if ("SAME".equals(padding)) {
-            int[] ph = samePads(x.getShape().get(1), (int) ks[0], strides[1], dil[1]);
-            int[] pw = samePads(x.getShape().get(2), (int) ks[1], strides[2], dil[2]);
+            int[] ph = TfSamePadding.padding((int) x.getShape().get(1), (int) ks[0], strides[1], dil[1]);
+            int[] pw = TfSamePadding.padding((int) x.getShape().get(2), (int) ks[1], strides[2], dil[2]);
             if (ph[0] == ph[1] && pw[0] == pw[1]) {
                 convPad = new Shape(ph[0], pw[0]);
-            } else if (depthwise && ph[1] == ph[0] + 1 && pw[1] == pw[0] + 1 && dil[1] == 1 && dil[2] == 1) {
-                // (lo, lo + 1), e.g. stride 2 on an even size: a kernel widened by a zero first row and column,
-                // padded lo + 1 on both sides inside the conv, reads exactly the same taps without copying the
-                // map into a padded one (about half the time of pad + conv for stride-2 depthwise convs)
-                w = w.pad(new Shape(1, 0, 1, 0), 0);
+            } else if (depthwise && TfSamePadding.oneMoreAfter(ph, pw) && dil[1] == 1 && dil[2] == 1) {
+                w = TfSamePadding.widened(w); // no padded copy of the map
                 w.attach(x.getManager()); // per call, like the map: never into the (cached) weights' manager
                 convPad = new Shape(ph[1], pw[1]);
             } else {
@@ -877,8 +868,8 @@ public class TfjsGraphBlock extends AbstractBlock {
         String padding = n.string("padding", "VALID");
         boolean max = "MaxPool".equals(n.op());
         if ("SAME".equals(padding)) {
-            int[] ph = samePads(x.getShape().get(1), k[1], s[1], 1);
-            int[] pw = samePads(x.getShape().get(2), k[2], s[2], 1);
+            int[] ph = TfSamePadding.padding((int) x.getShape().get(1), k[1], s[1], 1);
+            int[] pw = TfSamePadding.padding((int) x.getShape().get(2), k[2], s[2], 1);
             if (ph[0] + ph[1] + pw[0] + pw[1] > 0) {
                 if (!max) {
                     throw new TfjsModelException(source + ": " + n + ": AvgPool with SAME padding on this size is not supported");
