@@ -31,7 +31,7 @@ import org.frafer.model.ModelConfig;
 import org.frafer.model.Networks;
 import org.frafer.train.AdamOptimizer;
 import org.frafer.train.Losses;
-import org.frafer.train.NamedParameter;
+import org.frafer.nn.NamedParameter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -543,7 +543,7 @@ public final class PerformanceBench implements Callable<Integer> {
     private ModelConfig defaultModelConfig() {
         try {
             Path dir = org.frafer.infer.DefaultModel.locate();
-            ModelConfig c = org.frafer.model.io.ModelFiles.readConfig(dir);
+            ModelConfig c = org.frafer.model.ModelFiles.readConfig(dir);
             notes.add("default model " + dir + ": input " + c.inputSize + ", fusion " + c.fusion + ", FR " + c.frBackbone
                     + " (benchmark networks use random weights of this shape; speed does not depend on them)");
             return c;

@@ -9,7 +9,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import org.frafer.eval.EvalReport;
 import org.frafer.eval.ReportComparison;
-import org.frafer.train.AtomicFiles;
+import org.frafer.io.AtomicFiles;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -57,7 +57,7 @@ public final class CompareCommand implements Callable<Integer> {
         cl.getOut().print(table);
         cl.getOut().flush();
         if (out != null) {
-            AtomicFiles.writeString(out, table);
+            AtomicFiles.Unchecked.writeString(out, table);
         }
         return 0;
     }

@@ -89,9 +89,9 @@ public final class ModelCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            org.frafer.model.io.SafeTensors.DType d = switch (dtype.toLowerCase(Locale.ROOT)) {
-                case "f16" -> org.frafer.model.io.SafeTensors.DType.F16;
-                case "f32" -> org.frafer.model.io.SafeTensors.DType.F32;
+            org.frafer.io.SafeTensors.DType d = switch (dtype.toLowerCase(Locale.ROOT)) {
+                case "f16" -> org.frafer.io.SafeTensors.DType.F16;
+                case "f32" -> org.frafer.io.SafeTensors.DType.F32;
                 default -> null;
             };
             if (d == null) {
@@ -108,7 +108,7 @@ public final class ModelCommand implements Callable<Integer> {
             try (n) {
                 ((FraFerNetwork) n).save(out, d);
             }
-            System.out.println("wrote " + out.resolve(org.frafer.model.io.ModelFiles.WEIGHTS) + " (" + dtype + ")");
+            System.out.println("wrote " + out.resolve(org.frafer.model.ModelFiles.WEIGHTS) + " (" + dtype + ")");
             return 0;
         }
     }

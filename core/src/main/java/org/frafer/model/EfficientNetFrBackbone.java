@@ -11,8 +11,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.frafer.faces.FrBackbone;
 import org.frafer.model.fusion.FraFusion;
-import org.frafer.model.io.SafeTensors;
-import org.frafer.model.io.Weights;
+import org.frafer.io.SafeTensors;
+import org.frafer.io.Weights;
+import org.frafer.nn.Normalization;
+import org.frafer.nn.NamedParameters;
 
 /**
  * A frozen EfficientNet-B0 face-recognition backbone (e.g. Savchenko's VGGFace2-trained

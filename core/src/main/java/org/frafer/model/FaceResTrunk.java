@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.frafer.faces.FaceModels;
-import org.frafer.faces.tfjs.TfjsGraphBlock;
+import org.frafer.tfjs.TfjsGraphBlock;
 
 /**
  * A face-pretrained, trainable FER backbone: the HSE FaceRes MobileNet-v1 (TF.js graph from the assets,

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
+import org.frafer.nn.NamedParameters;
 
 /**
  * The trainable FER network of a {@link FraFerNetwork}, cut into layers 1..N so a fusion can sit after

@@ -12,6 +12,7 @@ import ai.djl.nn.pooling.Pool;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.frafer.nn.TfSamePadding;
 
 /**
  * An inference-only snapshot of an {@link EfficientNet} with every BatchNorm folded into the

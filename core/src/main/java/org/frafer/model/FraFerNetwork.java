@@ -19,8 +19,9 @@ import java.util.List;
 import java.util.Map;
 import org.frafer.faces.FrBackbone;
 import org.frafer.model.fusion.Fusion;
-import org.frafer.model.io.ModelFiles;
-import org.frafer.model.io.SafeTensors;
+import org.frafer.io.SafeTensors;
+import org.frafer.nn.Normalization;
+import org.frafer.nn.NamedParameters;
 
 /**
  * FER backbone ({@link FerBackbone}: EfficientNet-B0, or the face-pretrained FaceRes MobileNet) + a fusion at FER layer q + a frozen FR backbone tapped at layer p.

@@ -2,9 +2,9 @@ package org.frafer.model;
 
 import java.nio.file.Path;
 import org.frafer.faces.FrBackbone;
-import org.frafer.model.io.ModelFiles;
-import org.frafer.model.io.SafeTensors;
-import org.frafer.model.io.Weights;
+import org.frafer.io.SafeTensors;
+import org.frafer.io.Weights;
+import org.frafer.nn.NamedParameters;
 
 /**
  * Builds and loads {@link EmotionNetwork}s. The single entry point the trainer, evaluator and

@@ -4,6 +4,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.frafer.nn.NamedParameters;
 
 /**
  * Checkpoint (timm state_dict) names of a block's parameters. DJL paths prefix child names with

@@ -12,13 +12,13 @@
  * state_dict names ({@link org.frafer.model.TimmNames#parameters}); 5,288,548 parameters with 1000 classes
  * (4,017,796 with 8). Layers 1 (stem), 2..8 (blocks.0..6), 9 (head) are tappable:
  * {@code forwardLayers(ps, x, training, from, to)} runs any range. {@code tf_efficientnet_b0} pads like
- * TF "SAME" from the actual input size ({@link org.frafer.model.TfSamePadding}) with BN eps 1e-3;
+ * TF "SAME" from the actual input size ({@link org.frafer.nn.TfSamePadding}) with BN eps 1e-3;
  * {@code efficientnet_b0} pads symmetrically with eps 1e-5. Not implemented: stochastic depth (drop_path).
  *
  * <h2>Fusions ({@code ModelConfig.fusion}, at FER layer q)</h2>
  * <ul>
  *   <li>{@code fra}: S = bilinear(sigmoid(conv1x1_{C_p->1}(H_FR_p))) to H_q x W_q (torch align_corners=False,
- *       no antialias: {@link org.frafer.model.BilinearResize}), H_FER_q = max(S * H_FER_q, H_FER_q);
+ *       no antialias: {@link org.frafer.nn.BilinearResize}), H_FER_q = max(S * H_FER_q, H_FER_q);
  *       params {@code fusion.conv.weight} (1, C_p, 1, 1), {@code fusion.conv.bias} (1).</li>
  *   <li>{@code none}: plain EfficientNet-B0.</li>
  *   <li>{@code concat}: the FR identity embedding ({@code FrBackbone.embedding}, 1280-d pooled layer 9 for
@@ -35,7 +35,7 @@
  * <h2>Model folder</h2>
  * {@code config.json} ({@link org.frafer.model.ModelConfig}) + {@code model.safetensors} (FER tensors with
  * timm names + {@code fusion.*}) + for EfficientNet FR branches {@code fr.safetensors}; written via temp file
- * + rename ({@link org.frafer.model.io.ModelFiles}, {@link org.frafer.model.io.SafeTensors}: reads F32/F16/BF16,
+ * + rename ({@link org.frafer.model.ModelFiles}, {@link org.frafer.io.SafeTensors}: reads F32/F16/BF16,
  * writes F32/F16).
  *
  * <h2>Parity with PyTorch</h2>

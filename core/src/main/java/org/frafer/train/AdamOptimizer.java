@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDScope;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.frafer.nn.NamedParameter;
 
 /**
  * Adam / AdamW / SGD with its state in the open (moments and step count), so a checkpoint can

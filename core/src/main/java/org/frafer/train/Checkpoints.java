@@ -1,5 +1,6 @@
 package org.frafer.train;
 
+import org.frafer.io.AtomicFiles;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.frafer.model.EmotionNetwork;
+import org.frafer.nn.NamedParameter;
 
 /**
  * Checkpoints of a run: {@code RUN_DIR/checkpoints/step-000000123/} with {@code weights.safetensors}
@@ -72,7 +74,7 @@ public final class Checkpoints {
         Path tmp = dir.resolve("." + name + ".tmp");
         try {
             Files.createDirectories(dir);
-            AtomicFiles.deleteTree(tmp);
+            AtomicFiles.Unchecked.deleteTree(tmp);
             Files.createDirectories(tmp);
             NDList weights = new NDList();
             for (NamedParameter p : allParameters(network)) {
@@ -83,9 +85,9 @@ public final class Checkpoints {
             writeList(tmp.resolve("weights.safetensors"), weights);
             writeList(tmp.resolve("optimizer.safetensors"), optimizer.stateArrays());
             Files.write(tmp.resolve("state.json"), TrainConfig.JSON.writeValueAsBytes(state));
-            AtomicFiles.deleteTree(target);
-            AtomicFiles.move(tmp, target);
-            AtomicFiles.writeString(dir.resolve(LATEST), name + "\n");
+            AtomicFiles.Unchecked.deleteTree(target);
+            AtomicFiles.commit(tmp, target);
+            AtomicFiles.Unchecked.writeString(dir.resolve(LATEST), name + "\n");
             prune(dir, name, keep);
             return target;
         } catch (IOException e) {
@@ -106,7 +108,7 @@ public final class Checkpoints {
         }
         for (int i = 0; i < all.size() - keep; i++) {
             if (!all.get(i).getFileName().toString().equals(keepName)) {
-                AtomicFiles.deleteTree(all.get(i));
+                AtomicFiles.Unchecked.deleteTree(all.get(i));
             }
         }
     }

@@ -1,5 +1,6 @@
 package org.frafer.train;
 
+import org.frafer.io.AtomicFiles;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
@@ -55,7 +56,7 @@ public final class LearningCurves {
 
     public static void write(List<TrainState.EpochRecord> history, Path png) {
         BufferedImage img = render(history);
-        AtomicFiles.write(png, out -> {
+        AtomicFiles.Unchecked.write(png, out -> {
             if (!ImageIO.write(img, "png", out)) {
                 throw new java.io.IOException("no PNG writer");
             }

@@ -1,5 +1,6 @@
 package org.frafer.train;
 
+import org.frafer.io.AtomicFiles;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -27,6 +28,7 @@ import org.frafer.eval.ClassMap;
 import org.frafer.eval.ConfusionMatrix;
 import org.frafer.eval.Evaluation;
 import org.frafer.model.EmotionNetwork;
+import org.frafer.nn.NamedParameter;
 
 /**
  * The training loop: stages of epochs of batches, one NDManager per batch, optional SAM two-pass
@@ -105,7 +107,7 @@ public final class Trainer {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create run folder " + runDir + ": " + e.getMessage(), e);
         }
-        AtomicFiles.writeString(runDir.resolve(CONFIG_FILE), config.toJson());
+        AtomicFiles.Unchecked.writeString(runDir.resolve(CONFIG_FILE), config.toJson());
         return loop(new TrainState(), null);
     }
 
@@ -443,7 +445,7 @@ public final class Trainer {
 
     private void saveModel(Path target) {
         Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
-        AtomicFiles.deleteTree(tmp);
+        AtomicFiles.Unchecked.deleteTree(tmp);
         network.save(tmp);
         replaceDir(tmp, target);
     }
@@ -451,12 +453,12 @@ public final class Trainer {
     private static void replaceDir(Path from, Path to) {
         Path old = to.resolveSibling("." + to.getFileName() + ".old");
         try {
-            AtomicFiles.deleteTree(old);
+            AtomicFiles.Unchecked.deleteTree(old);
             if (Files.exists(to)) {
                 Files.move(to, old);
             }
-            AtomicFiles.move(from, to);
-            AtomicFiles.deleteTree(old);
+            AtomicFiles.commit(from, to);
+            AtomicFiles.Unchecked.deleteTree(old);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot replace " + to + ": " + e.getMessage(), e);
         }
@@ -467,7 +469,7 @@ public final class Trainer {
         Path best = runDir.resolve(BEST_DIR);
         if (config.keepBest && state.bestEpoch > 0 && Files.isDirectory(best)) {
             Path tmp = runDir.resolve("." + MODEL_DIR + ".tmp");
-            AtomicFiles.deleteTree(tmp);
+            AtomicFiles.Unchecked.deleteTree(tmp);
             copyTree(best, tmp);
             replaceDir(tmp, model);
             note("output model " + model + " = best epoch " + state.bestEpoch);
@@ -500,7 +502,7 @@ public final class Trainer {
         s.put("secondsThisSession", round(seconds));
         s.put("history", result.history());
         try {
-            AtomicFiles.writeString(runDir.resolve("summary.json"), TrainConfig.JSON.writeValueAsString(s));
+            AtomicFiles.Unchecked.writeString(runDir.resolve("summary.json"), TrainConfig.JSON.writeValueAsString(s));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -20,7 +20,7 @@ import java.util.Map;
 import org.frafer.Assets;
 import org.frafer.faces.FrBackbone;
 import org.frafer.faces.TfjsFrBackbone;
-import org.frafer.model.io.SafeTensors;
+import org.frafer.io.SafeTensors;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -10,13 +10,14 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.util.Map;
-import org.frafer.model.io.SafeTensors;
-import org.frafer.model.io.Weights;
+import org.frafer.io.SafeTensors;
+import org.frafer.io.Weights;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.frafer.nn.Normalization;
 
 /**
  * BatchNorm folded into the convolutions (inference snapshot) gives the unfolded network's outputs

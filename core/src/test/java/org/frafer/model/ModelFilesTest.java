@@ -15,9 +15,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.frafer.model.io.HalfFloat;
-import org.frafer.model.io.ModelFiles;
-import org.frafer.model.io.SafeTensors;
+import org.frafer.io.HalfFloat;
+import org.frafer.io.SafeTensors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -173,7 +172,7 @@ class ModelFilesTest {
         EfficientNet net = new EfficientNet(EfficientNet.Variant.TF_EFFICIENTNET_B0, 8, 0, 0.2f);
         try (NDManager m = NDManager.newBaseManager()) {
             net.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32);
-            var report = org.frafer.model.io.Weights.load(net.namedParameters(), w, true, "mem");
+            var report = org.frafer.io.Weights.load(net.namedParameters(), w, true, "mem");
             assertTrue(report.clean(), report.toString());
             assertEquals(311, report.loaded().size());
         }

@@ -10,7 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.frafer.model.io.SafeTensors;
+import org.frafer.io.SafeTensors;
 
 /** Parity fixtures written by tools/timm_reference.py (core/src/test/resources/fixtures/net). */
 final class NetFixtures {

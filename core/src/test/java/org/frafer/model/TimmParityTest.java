@@ -12,13 +12,14 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import java.util.List;
 import java.util.Map;
-import org.frafer.model.io.SafeTensors;
-import org.frafer.model.io.Weights;
+import org.frafer.io.SafeTensors;
+import org.frafer.io.Weights;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.frafer.nn.Normalization;
 
 /**
  * Numerical parity with PyTorch/timm 1.0.15 (fixtures from tools/timm_reference.py): same float16-rounded

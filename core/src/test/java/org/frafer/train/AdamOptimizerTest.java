@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.frafer.nn.NamedParameter;
 
 /** Three optimizer steps on fixed gradients against torch.optim's update rules written out in doubles. */
 class AdamOptimizerTest {

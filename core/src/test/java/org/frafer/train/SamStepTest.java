@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import java.util.List;
 import org.frafer.data.FaceBatch;
 import org.junit.jupiter.api.Test;
+import org.frafer.nn.NamedParameter;
 
 /**
  * One training step on a linear softmax classifier against the update computed by hand (double

@@ -48,6 +48,6 @@ public final class FraFusion extends Fusion {
         if (x.getShape().get(2) == height && x.getShape().get(3) == width) {
             return x;
         }
-        return org.frafer.model.BilinearResize.resize(x, height, width);
+        return org.frafer.nn.BilinearResize.resize(x, height, width);
     }
 }

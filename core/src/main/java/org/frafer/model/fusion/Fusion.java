@@ -15,7 +15,7 @@ import ai.djl.util.PairList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.frafer.model.NamedParameters;
+import org.frafer.nn.NamedParameters;
 
 /**
  * A feature-map fusion applied to the FER map {@code H_FER_q}; the spatial ones (fra, cse, sse, scse)

@@ -1,4 +1,4 @@
-package org.frafer.faces.tfjs;
+package org.frafer.tfjs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.frafer.model.io.HalfFloat;
+import org.frafer.io.HalfFloat;
 
 /**
  * Reads a TF.js graph model from disk: {@code model.json} (format "graph-model": {@code modelTopology.node}

@@ -1,4 +1,4 @@
-package org.frafer.faces.tfjs;
+package org.frafer.tfjs;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;

@@ -1,4 +1,4 @@
-package org.frafer.model.io;
+package org.frafer.io;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

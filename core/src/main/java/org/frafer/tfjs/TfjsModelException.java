@@ -1,4 +1,4 @@
-package org.frafer.faces.tfjs;
+package org.frafer.tfjs;
 
 /** A TF.js graph model that cannot be read or run: the message names the file, node or tensor at fault. */
 public class TfjsModelException extends RuntimeException {

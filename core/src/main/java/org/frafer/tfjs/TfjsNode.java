@@ -1,4 +1,4 @@
-package org.frafer.faces.tfjs;
+package org.frafer.tfjs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package org.frafer.faces.tfjs;
+package org.frafer.tfjs;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -24,7 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import org.frafer.model.TfSamePadding;
+import org.frafer.nn.TfSamePadding;
 
 /**
  * A TF.js graph model as a DJL block: a small interpreter that evaluates the graph's nodes on NDArrays.

@@ -1,4 +1,4 @@
-package org.frafer.model.io;
+package org.frafer.io;
 
 /** IEEE 754 half precision and bfloat16 conversions (Java 17 has no Float.float16ToFloat). */
 public final class HalfFloat {

@@ -1,4 +1,4 @@
-package org.frafer.train;
+package org.frafer.nn;
 
 import ai.djl.nn.Parameter;
 

@@ -1,4 +1,4 @@
-package org.frafer.faces.tfjs;
+package org.frafer.tfjs;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package org.frafer.model;
+package org.frafer.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;

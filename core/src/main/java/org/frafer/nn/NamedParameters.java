@@ -1,4 +1,4 @@
-package org.frafer.model;
+package org.frafer.nn;
 
 import ai.djl.nn.Parameter;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package org.frafer.model.io;
+package org.frafer.model;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -9,9 +9,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.frafer.model.EfficientNetFrBackbone;
-import org.frafer.model.FraFerNetwork;
-import org.frafer.model.ModelConfig;
+import org.frafer.io.SafeTensors;
+import org.frafer.io.Weights;
 
 /**
  * A model folder: {@code config.json} (a {@link ModelConfig}) + {@code model.safetensors} (FER and

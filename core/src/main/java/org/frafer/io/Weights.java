@@ -1,4 +1,4 @@
-package org.frafer.model.io;
+package org.frafer.io;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
