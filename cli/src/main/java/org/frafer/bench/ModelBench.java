@@ -37,9 +37,11 @@ import picocli.CommandLine.Option;
 public final class ModelBench implements Callable<Integer> {
     @Option(names = "--fusions", split = ",", defaultValue = "none,fra", description = "fusions to compare (default: ${DEFAULT-VALUE})")
     List<String> fusions;
-    @Option(names = "--arch", defaultValue = "tf_efficientnet_b0", description = "FER backbone (default: ${DEFAULT-VALUE})")
+    @Option(names = "--arch", defaultValue = "tf_efficientnet_b0", completionCandidates = org.frafer.model.Registry.FerBackboneNames.class,
+            description = "FER backbone: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
     String arch;
-    @Option(names = "--fr", defaultValue = "tf_efficientnet_b0", description = "FR backbone id; random weights unless --fr-weights (default: ${DEFAULT-VALUE})")
+    @Option(names = "--fr", defaultValue = "tf_efficientnet_b0", completionCandidates = org.frafer.model.Registry.FrBackboneNames.class,
+            description = "FR backbone: ${COMPLETION-CANDIDATES}; random weights unless --fr-weights (default: ${DEFAULT-VALUE})")
     String fr;
     @Option(names = "--fr-weights", description = "FR weights (safetensors)")
     Path frWeights;
@@ -88,7 +90,7 @@ public final class ModelBench implements Callable<Integer> {
                 c.frBackbone = fr;
                 c.frWeights = frWeights == null ? null : frWeights.toAbsolutePath().toString();
                 try {
-                    nets.add((FraFerNetwork) Networks.create(c));
+                    nets.add(Networks.create(c));
                 } catch (IllegalArgumentException e) {
                     System.err.println("fra-fer model bench: " + e.getMessage());
                     return 2;

@@ -64,13 +64,14 @@ public final class PerformanceBench implements Callable<Integer> {
     List<Integer> trainBatches;
     @Option(names = "--sizes", split = ",", description = "input sides (default: 224 and the default model's input size)")
     List<Integer> sizes;
-    @Option(names = "--fr", description = "FR backbone of the FRA-FER rows (default: the default model's, else ${DEFAULT-VALUE})", defaultValue = "hse-faceres")
+    @Option(names = "--fr", completionCandidates = org.frafer.model.Registry.FrBackboneNames.class, defaultValue = "hse-faceres",
+            description = "FR backbone of the FRA-FER rows: ${COMPLETION-CANDIDATES} (default: the default model's, else ${DEFAULT-VALUE})")
     String fr;
     @Option(names = "--no-fold", description = "predict without folding BatchNorm into the convolutions (to measure the fold)")
     boolean noFold;
-    @Option(names = "--chunk", description = "images per network pass inside a batch (FraFerNetwork.predictLogits); 0 = whole batch (default: "
-            + FraFerNetwork.DEFAULT_INFERENCE_CHUNK + " or -Dfrafer.inferenceChunk)")
-    Integer chunkOption;
+    @Option(names = "--chunk", defaultValue = "0",
+            description = "images per network pass inside a batch in the network rows (FraFerNetwork.predictLogits); 0 = whole batch (default)")
+    int chunk;
     @Option(names = "--skip", split = ",", description = "parts to skip: infer, train, pipeline, torch, tfjs")
     List<String> skip = new ArrayList<>();
     @Option(names = "--samples", description = "photos for the pipeline (default: assets/samples/*.jpg)")
@@ -90,7 +91,6 @@ public final class PerformanceBench implements Callable<Integer> {
     @Option(names = "--json", description = "also write every sample as a JSON line to this file")
     Path jsonOut;
 
-    private int chunk;
     private final BenchResults results = new BenchResults();
     private final Map<String, Long> peakRssKb = new LinkedHashMap<>();
     private final List<String> notes = new ArrayList<>();
@@ -99,10 +99,6 @@ public final class PerformanceBench implements Callable<Integer> {
     public Integer call() throws Exception {
         if (rounds < 1 || reps < 1 || warmup < 0 || minImages < 1) {
             throw new IllegalArgumentException("--rounds and --reps must be >= 1, --warmup >= 0, --min-images >= 1");
-        }
-        chunk = chunkOption != null ? chunkOption : Integer.getInteger("frafer.inferenceChunk", FraFerNetwork.DEFAULT_INFERENCE_CHUNK);
-        if (chunkOption != null) {
-            System.setProperty("frafer.inferenceChunk", Integer.toString(chunk)); // the recognizer reads it too
         }
         Path repo = repoRoot();
         ModelConfig defaults = defaultModelConfig();
@@ -210,7 +206,7 @@ public final class PerformanceBench implements Callable<Integer> {
         private FraFerNetwork pipelineNetwork() {
             try {
                 Path dir = org.frafer.infer.DefaultModel.locate();
-                FraFerNetwork net = (FraFerNetwork) org.frafer.model.Networks.load(dir);
+                FraFerNetwork net = org.frafer.model.Networks.load(dir);
                 notes.add("photo pipeline: the default model (" + net.config().arch + ", fusion " + net.config().fusion + ", "
                         + net.config().inputSize + " px), as `fra-fer predict` uses it");
                 return net;
@@ -228,7 +224,7 @@ public final class PerformanceBench implements Callable<Integer> {
             c.q = defaults.q;
             c.inputSize = size;
             c.frBackbone = fr;
-            return (FraFerNetwork) Networks.create(c);
+            return Networks.create(c);
         }
 
         void inference(int round, int size) {

@@ -207,7 +207,8 @@ public final class FacesCommand implements Callable<Integer> {
         @Parameters(paramLabel = "DIR", description = "Root with one sub-folder of face images per person.")
         Path dir;
 
-        @Option(names = "--model", defaultValue = "hse-faceres", description = "FR backbone: hse-faceres, faceres-deep, mobilefacenet (default ${DEFAULT-VALUE}).")
+        @Option(names = "--model", defaultValue = "hse-faceres", completionCandidates = FaceModels.FrIds.class,
+                description = "FR backbone: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
         String model;
 
         @Option(names = "--gallery", defaultValue = "5", description = "Gallery images per person (default ${DEFAULT-VALUE}).")

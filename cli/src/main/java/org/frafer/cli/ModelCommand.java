@@ -35,9 +35,11 @@ public final class ModelCommand implements Callable<Integer> {
 
     /** Network options shared by summary and bench. */
     public static final class NetOptions {
-        @Option(names = "--arch", defaultValue = "tf_efficientnet_b0", description = "FER backbone: tf_efficientnet_b0, efficientnet_b0, hse-faceres or faceres-deep (default: ${DEFAULT-VALUE})")
+        @Option(names = "--arch", defaultValue = "tf_efficientnet_b0", completionCandidates = org.frafer.model.Registry.FerBackboneNames.class,
+                description = "FER backbone: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
         public String arch;
-        @Option(names = "--fusion", defaultValue = "fra", description = "none, fra, concat, cse, sse, scse (default: ${DEFAULT-VALUE})")
+        @Option(names = "--fusion", defaultValue = "fra", completionCandidates = org.frafer.model.Registry.FusionNames.class,
+                description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
         public String fusion;
         @Option(names = "--classes", defaultValue = "8", description = "number of classes: 8 (AffectNet-8 order), 7, or any n >= 2 (default: ${DEFAULT-VALUE})")
         public int classes;
@@ -47,7 +49,8 @@ public final class ModelCommand implements Callable<Integer> {
         public int q;
         @Option(names = "--input-size", defaultValue = "224", description = "square FER input side (default: ${DEFAULT-VALUE})")
         public int inputSize;
-        @Option(names = "--fr", defaultValue = "tf_efficientnet_b0", description = "FR backbone id (default: ${DEFAULT-VALUE})")
+        @Option(names = "--fr", defaultValue = "tf_efficientnet_b0", completionCandidates = org.frafer.model.Registry.FrBackboneNames.class,
+                description = "FR backbone: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
         public String fr;
         @Option(names = "--fr-weights", description = "FR weights (safetensors, timm names); random weights when omitted (shapes only)")
         public Path frWeights;
@@ -98,7 +101,7 @@ public final class ModelCommand implements Callable<Integer> {
                 System.err.println("fra-fer model convert: --dtype must be f16 or f32, got '" + dtype + "'");
                 return 2;
             }
-            EmotionNetwork n;
+            FraFerNetwork n;
             try {
                 n = Networks.load(model);
             } catch (IllegalArgumentException e) {
@@ -106,7 +109,7 @@ public final class ModelCommand implements Callable<Integer> {
                 return 2;
             }
             try (n) {
-                ((FraFerNetwork) n).save(out, d);
+                n.save(out, d);
             }
             System.out.println("wrote " + out.resolve(org.frafer.model.ModelFiles.WEIGHTS) + " (" + dtype + ")");
             return 0;
@@ -123,7 +126,7 @@ public final class ModelCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            EmotionNetwork n;
+            FraFerNetwork n;
             try {
                 n = model != null ? Networks.load(model) : Networks.create(net.toConfig());
             } catch (IllegalArgumentException e) {
@@ -131,7 +134,7 @@ public final class ModelCommand implements Callable<Integer> {
                 return 2;
             }
             try (n; NDManager m = NDManager.newBaseManager()) {
-                System.out.print(render((FraFerNetwork) n, m));
+                System.out.print(render(n, m));
             }
             return 0;
         }
@@ -170,12 +173,13 @@ public final class ModelCommand implements Callable<Integer> {
         // a real forward pass confirms the shapes
         EmotionNetwork.Outputs o = net.predict(m.randomUniform(0, 1, new Shape(1, 3, c.inputSize, c.inputSize)));
         sb.append("\nShapes from a forward pass (batch 1):\n");
-        if (fr != null && "fra".equals(c.fusion)) {
+        boolean readsFrMap = net.fusion() != null && net.fusion().needsFrFeatures();
+        long frEmbedding = o.embedding().getShape().get(1) - net.fer().mapShape(net.fer().numLayers(), c.inputSize).get(0);
+        if (fr != null && readsFrMap) {
             sb.append(String.format(Locale.ROOT, "  H_FR_p  (FR layer %d)    %s%n", c.p, shape(fr.featureShape(c.p))));
         }
-        if (fr != null && "concat".equals(c.fusion)) {
-            sb.append(String.format(Locale.ROOT, "  FR embedding            (%d) concatenated to the FER embedding%n",
-                    o.embedding().getShape().get(1) - net.fer().mapShape(net.fer().numLayers(), c.inputSize).get(0)));
+        if (fr != null && frEmbedding > 0) {
+            sb.append(String.format(Locale.ROOT, "  FR embedding            (%d) concatenated to the FER embedding%n", frEmbedding));
         }
         sb.append(String.format(Locale.ROOT, "  H_FER_q (FER layer %d)   %s%n", c.q, shape(o.featureBefore().getShape().slice(1))));
         if (o.attention() != null) {
@@ -192,7 +196,7 @@ public final class ModelCommand implements Callable<Integer> {
         if (fr != null && fr.parameterCount() >= 0) {
             sb.append(String.format(Locale.ROOT, "  frozen FR  %12s  (%s, all layers; %s)%n",
                     fmt(fr.parameterCount()), fr.id(),
-                    "concat".equals(c.fusion) ? "forward runs the whole FR net for its embedding" : "forward runs to layer " + c.p + " only"));
+                    frEmbedding > 0 ? "forward runs the whole FR net for its embedding" : "forward runs to layer " + c.p + " only"));
         } else if (fr != null) {
             sb.append("  frozen FR  (count not known for this backbone)\n");
         } else {

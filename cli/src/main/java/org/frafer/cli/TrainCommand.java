@@ -64,9 +64,11 @@ public final class TrainCommand implements Callable<Integer> {
     Path configFile;
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override any setting, e.g. --set samRho=0.1 --set model.dropRate=0.3 (repeatable, applied last).")
     List<String> sets = new ArrayList<>();
-    @Option(names = "--fusion", paramLabel = "NAME", description = "fra (the paper's), none, concat, cse, sse or scse.")
+    @Option(names = "--fusion", paramLabel = "NAME", completionCandidates = org.frafer.model.Registry.FusionNames.class,
+            description = "${COMPLETION-CANDIDATES} (fra is the paper's).")
     String fusion;
-    @Option(names = "--arch", paramLabel = "NAME", description = "FER backbone: tf_efficientnet_b0 (default), efficientnet_b0, or the face-pretrained hse-faceres / faceres-deep.")
+    @Option(names = "--arch", paramLabel = "NAME", completionCandidates = org.frafer.model.Registry.FerBackboneNames.class,
+            description = "FER backbone: ${COMPLETION-CANDIDATES} (default tf_efficientnet_b0; hse-faceres / faceres-deep are face-pretrained).")
     String arch;
     @Option(names = "--input-size", paramLabel = "PX", description = "Side of the square input (default 224).")
     Integer inputSize;

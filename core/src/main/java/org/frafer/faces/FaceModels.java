@@ -21,6 +21,14 @@ public final class FaceModels {
 
     public static final List<String> FR_IDS = List.of("hse-faceres", "faceres-deep", "mobilefacenet");
 
+    /** {@link #FR_IDS} as an {@code Iterable} for command-line help (picocli completionCandidates). */
+    public static final class FrIds implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return FR_IDS.iterator();
+        }
+    }
+
     private static final String DIR = "human-models/models/";
 
     public static boolean supports(String id) {

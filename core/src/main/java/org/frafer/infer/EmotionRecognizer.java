@@ -1,11 +1,9 @@
 package org.frafer.infer;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.ParameterStore;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -19,7 +17,6 @@ import org.frafer.data.Images;
 import org.frafer.faces.DetectedFace;
 import org.frafer.faces.FaceDetector;
 import org.frafer.model.EmotionNetwork;
-import org.frafer.model.FraFerNetwork;
 import org.frafer.model.ModelConfig;
 import org.frafer.model.Networks;
 
@@ -68,16 +65,13 @@ public final class EmotionRecognizer implements AutoCloseable {
     private final Options options;
     private final FaceCropper cropper;
     private final NDManager manager;
-    private final ParameterStore parameterStore;
     private final Object detectorLock = new Object();
     private final Object networkLock = new Object();
     private FaceDetector detector;
     private volatile boolean closed;
 
     private EmotionRecognizer(Builder b, EmotionNetwork network) {
-        if (network instanceof FraFerNetwork f) {
-            f.foldForInference(); // BatchNorm folded into the convs: same outputs, faster (see docs/performance.md)
-        }
+        network.foldForInference(); // e.g. BatchNorm folded into the convs: same outputs, faster (docs/performance.md)
         this.network = network;
         this.config = network.config();
         this.classes = List.copyOf(config.classes);
@@ -85,7 +79,6 @@ public final class EmotionRecognizer implements AutoCloseable {
         this.cropper = new FaceCropper(b.cropMargin, b.align, config.inputSize);
         this.detector = b.detector;
         this.manager = NDManager.newBaseManager();
-        this.parameterStore = new ParameterStore(manager, false);
     }
 
     /** A recognizer for a model folder ({@code config.json} + {@code model.safetensors}) with default options. */
@@ -384,9 +377,7 @@ public final class EmotionRecognizer implements AutoCloseable {
             ensureOpen();
             try (NDManager m = manager.newSubManager(); NoGrad ignored = new NoGrad()) {
                 NDArray x = m.create(pixels, new Shape(n, 3, size, size));
-                NDArray logits = network instanceof FraFerNetwork f
-                        ? f.predictLogits(x) // optionally in chunks (-Dfrafer.inferenceChunk)
-                        : network.block().forward(parameterStore, new NDList(x), false).head();
+                NDArray logits = network.predict(x).logits();
                 checkLogits(logits, n);
                 flat = logits.toType(DataType.FLOAT32, false).softmax(1).toFloatArray();
             }
@@ -412,9 +403,7 @@ public final class EmotionRecognizer implements AutoCloseable {
             ensureOpen();
             try (NDManager m = manager.newSubManager(); NoGrad ignored = new NoGrad()) {
                 NDArray x = m.create(pixels, new Shape(n, 3, size, size));
-                EmotionNetwork.Outputs o = network instanceof FraFerNetwork f
-                        ? f.predict(x)
-                        : network.forwardDetailed(parameterStore, x, false);
+                EmotionNetwork.Outputs o = network.predict(x);
                 checkLogits(o.logits(), n);
                 probs = o.logits().toType(DataType.FLOAT32, false).softmax(1).toFloatArray();
                 attention = Split.of(o.attention(), n, "attention");

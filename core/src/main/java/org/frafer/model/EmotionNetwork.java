@@ -34,6 +34,14 @@ public interface EmotionNetwork extends AutoCloseable {
         return forwardDetailed(new ParameterStore(images.getManager(), false), images, false);
     }
 
+    /**
+     * From now on {@link #predict} may run a faster copy of the weights made for inference (FraFerNetwork folds
+     * BatchNorm into the convolutions); a training forward drops it. Call it once weights are final. Default: nothing.
+     */
+    default EmotionNetwork foldForInference() {
+        return this;
+    }
+
     /** Writes {@code config.json} + {@code model.safetensors} into dir (created if missing). */
     void save(Path dir);
 

@@ -7,11 +7,19 @@ import org.frafer.faces.FrBackbone;
 
 /**
  * Registry of frozen FR backbones by id (the {@code frBackbone} field of a model config).
- * To add one: a case in {@link #create} and its id in {@link #KNOWN}.
+ * The TF.js face models of {@link FaceModels#FR_IDS} and every EfficientNet variant; listed with the other names in {@link Registry}.
  */
 public final class FrBackbones {
     /** Ids this build knows, in the order shown in error messages. */
-    public static final List<String> KNOWN = List.of("hse-faceres", "faceres-deep", "mobilefacenet", "tf_efficientnet_b0", "efficientnet_b0");
+    public static final List<String> KNOWN;
+
+    static {
+        List<String> k = new java.util.ArrayList<>(FaceModels.FR_IDS);
+        for (EfficientNet.Variant v : EfficientNet.Variant.values()) {
+            k.add(v.timmName);
+        }
+        KNOWN = List.copyOf(k);
+    }
 
     private FrBackbones() {}
 
@@ -31,10 +39,9 @@ public final class FrBackbones {
             }
             return FaceModels.fr(id);
         }
-        return switch (id) {
-            case "tf_efficientnet_b0" -> EfficientNetFrBackbone.create(EfficientNet.Variant.TF_EFFICIENTNET_B0, weightsOrNull);
-            case "efficientnet_b0" -> EfficientNetFrBackbone.create(EfficientNet.Variant.EFFICIENTNET_B0, weightsOrNull);
-            default -> throw new IllegalArgumentException("Unknown FR backbone '" + id + "'; known: " + KNOWN);
-        };
+        if (!KNOWN.contains(id)) {
+            throw new IllegalArgumentException("Unknown FR backbone '" + id + "'; known: " + KNOWN);
+        }
+        return EfficientNetFrBackbone.create(EfficientNet.Variant.of(id), weightsOrNull);
     }
 }

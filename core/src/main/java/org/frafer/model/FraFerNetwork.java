@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import org.frafer.faces.FrBackbone;
 import org.frafer.model.fusion.Fusion;
+import org.frafer.model.fusion.Fusions;
 import org.frafer.io.SafeTensors;
 import org.frafer.nn.Normalization;
 import org.frafer.nn.NamedParameters;
@@ -58,7 +59,8 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
         this.config = config;
         this.frWeights = frWeights;
         FerBackbones.check(config.arch);
-        if (config.needsFr()) {
+        Fusions.Spec spec = Fusions.spec(config.fusion);
+        if (spec.needsFr()) {
             if (fr == null) {
                 throw new IllegalArgumentException("fusion '" + config.fusion + "' needs an FR backbone");
             }
@@ -67,18 +69,13 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
                         + fr.numLayers());
             }
         }
-        this.fr = config.needsFr() ? fr : null;
-        if (!config.needsFr() && fr != null) {
+        this.fr = spec.needsFr() ? fr : null;
+        if (!spec.needsFr() && fr != null) {
             fr.close();
         }
         this.manager = NDManager.newBaseManager();
         try {
-            int extra = 0;
-            if ("concat".equals(config.fusion)) {
-                try (NDManager m = manager.newSubManager()) {
-                    extra = (int) this.fr.embedding(m.zeros(new Shape(1, 3, 32, 32))).getShape().get(1);
-                }
-            }
+            int extra = this.fr == null ? 0 : spec.extraEmbeddingFeatures(this.fr);
             this.fer = FerBackbones.create(config.arch, config.numClasses(), extra, config.dropRate, manager);
             fer.checkFerLayer(config.q);
         } catch (RuntimeException e) {
@@ -86,7 +83,7 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
             throw e;
         }
         int frChannels = this.fr == null ? 0 : (int) this.fr.featureShape(config.p).get(0);
-        this.fusion = Fusion.create(config.fusion, (int) fer.mapShape(config.q, config.inputSize).get(0), frChannels);
+        this.fusion = spec.create((int) fer.mapShape(config.q, config.inputSize).get(0), frChannels);
         this.block = new NetBlock();
         block.initialize(manager, DataType.FLOAT32, new Shape(1, 3, config.inputSize, config.inputSize));
         named.putAll(fer.namedParameters());
@@ -145,7 +142,7 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
         return fer;
     }
 
-    /** The fusion block, or null for none/concat. */
+    /** The fusion block, or null for none. */
     public Fusion fusion() {
         return fusion;
     }
@@ -186,7 +183,7 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
         if (training) {
             unfold(); // weights are about to change: the folded snapshot would go stale
         }
-        return forward(ps, images, training, false);
+        return forward(ps, images, training, new TrainableLayers(ps, training));
     }
 
     /**
@@ -223,9 +220,6 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
         return folded != null;
     }
 
-    /** Default images per chunk of {@link #predictLogits} (0: whole batch; chunking showed no clear gain here); -Dfrafer.inferenceChunk overrides. */
-    public static final int DEFAULT_INFERENCE_CHUNK = 0;
-
     /**
      * Logits only (N, K), computed in chunks of at most {@code chunk} images (0 or less: all at
      * once): the same values as {@code predict(images).logits()}, but the feature maps of a chunk
@@ -251,11 +245,6 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
         return ai.djl.ndarray.NDArrays.concat(parts, 0);
     }
 
-    /** {@link #predictLogits(NDArray, int)} with {@code -Dfrafer.inferenceChunk} or {@value #DEFAULT_INFERENCE_CHUNK}. */
-    public NDArray predictLogits(NDArray images) {
-        return predictLogits(images, Integer.getInteger("frafer.inferenceChunk", DEFAULT_INFERENCE_CHUNK));
-    }
-
     /**
      * Inference (eval mode, no gradient needed) with the network's parameters; arrays belong to
      * images' manager. Frees each layer's intermediates as it goes, so use it for inference and
@@ -263,41 +252,18 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
      */
     @Override
     public Outputs predict(NDArray images) {
-        FoldedEfficientNet f = folded;
-        if (f == null) {
-            return forward(new ParameterStore(images.getManager(), false), images, false, true);
-        }
-        checkInput(images);
         ParameterStore ps = new ParameterStore(images.getManager(), false);
-        NDArray before = f.forwardLayers(Normalization.normalize(images, config.mean, config.std), 1, config.q);
-        NDArray after = before;
-        NDArray attention = null;
-        if (fusion != null) {
-            NDArray hFr = fusion.needsFrFeatures() ? fr.features(images, config.p) : null;
-            Fusion.Result r = fusion.apply(ps, before, hFr, false);
-            after = r.output();
-            attention = r.attention();
-        }
-        NDArray top = config.q < EfficientNet.NUM_LAYERS ? f.forwardLayers(after, config.q + 1, EfficientNet.NUM_LAYERS) : after;
-        NDArray embedding = f.pool(top);
-        if ("concat".equals(config.fusion)) {
-            embedding = embedding.concat(fr.embedding(images), 1);
-        }
-        NDArray logits = f.classify(embedding);
-        return new Outputs(logits, embedding, attention, before, after);
+        FoldedEfficientNet f = folded;
+        return forward(ps, images, false, f != null ? new FoldedLayers(f) : new LeanLayers(ps));
     }
 
-    private static void checkInput(NDArray images) {
-        Shape s = images.getShape();
-        if (s.dimension() != 4 || s.get(1) != 3) {
-            throw new IllegalArgumentException("Network input must be NCHW RGB (N, 3, H, W) float32 in [0, 1], got " + s);
-        }
-    }
-
-    private Outputs forward(ParameterStore ps, NDArray images, boolean training, boolean lean) {
+    /**
+     * The one forward pass: FER layers 1..q, the fusion, layers q+1..last, pool, the fusion's embedding step,
+     * classifier. {@code layers} says how the FER net runs (trainable, lean inference, or the BN-folded copy).
+     */
+    private Outputs forward(ParameterStore ps, NDArray images, boolean training, FerLayers layers) {
         checkInput(images);
-        NDArray x = fer.preprocess(images, config);
-        NDArray before = lean ? fer.forwardLayersLean(ps, x, 1, config.q) : fer.forwardLayers(ps, x, training, 1, config.q);
+        NDArray before = layers.run(layers.preprocess(images), 1, config.q);
         NDArray after = before;
         NDArray attention = null;
         if (fusion != null) {
@@ -306,18 +272,103 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
             after = r.output();
             attention = r.attention();
         }
-        NDArray top = after;
         int last = fer.numLayers();
-        if (config.q < last) {
-            top = lean ? fer.forwardLayersLean(ps, after, config.q + 1, last)
-                    : fer.forwardLayers(ps, after, training, config.q + 1, last);
-        }
+        NDArray top = config.q < last ? layers.run(after, config.q + 1, last) : after;
         NDArray embedding = fer.pool(top);
-        if ("concat".equals(config.fusion)) {
-            embedding = embedding.concat(fr.embedding(images), 1);
+        if (fusion != null) {
+            embedding = fusion.embed(embedding, fr, images);
         }
-        NDArray logits = fer.classify(ps, embedding, training);
+        NDArray logits = layers.classify(embedding);
         return new Outputs(logits, embedding, attention, before, after);
+    }
+
+    /** How one forward pass runs the FER layers. */
+    private interface FerLayers {
+        NDArray preprocess(NDArray images);
+
+        NDArray run(NDArray x, int from, int to);
+
+        NDArray classify(NDArray embedding);
+    }
+
+    private final class TrainableLayers implements FerLayers {
+        private final ParameterStore ps;
+        private final boolean training;
+
+        TrainableLayers(ParameterStore ps, boolean training) {
+            this.ps = ps;
+            this.training = training;
+        }
+
+        @Override
+        public NDArray preprocess(NDArray images) {
+            return fer.preprocess(images, config);
+        }
+
+        @Override
+        public NDArray run(NDArray x, int from, int to) {
+            return fer.forwardLayers(ps, x, training, from, to);
+        }
+
+        @Override
+        public NDArray classify(NDArray embedding) {
+            return fer.classify(ps, embedding, training);
+        }
+    }
+
+    /** Inference that frees each layer's intermediates as it goes. */
+    private final class LeanLayers implements FerLayers {
+        private final ParameterStore ps;
+
+        LeanLayers(ParameterStore ps) {
+            this.ps = ps;
+        }
+
+        @Override
+        public NDArray preprocess(NDArray images) {
+            return fer.preprocess(images, config);
+        }
+
+        @Override
+        public NDArray run(NDArray x, int from, int to) {
+            return fer.forwardLayersLean(ps, x, from, to);
+        }
+
+        @Override
+        public NDArray classify(NDArray embedding) {
+            return fer.classify(ps, embedding, false);
+        }
+    }
+
+    /** The BatchNorm-folded inference copy of an EfficientNet (see {@link #foldForInference}). */
+    private final class FoldedLayers implements FerLayers {
+        private final FoldedEfficientNet folded;
+
+        FoldedLayers(FoldedEfficientNet folded) {
+            this.folded = folded;
+        }
+
+        @Override
+        public NDArray preprocess(NDArray images) {
+            return Normalization.normalize(images, config.mean, config.std);
+        }
+
+        @Override
+        public NDArray run(NDArray x, int from, int to) {
+            return folded.forwardLayers(x, from, to);
+        }
+
+        @Override
+        public NDArray classify(NDArray embedding) {
+            return folded.classify(embedding);
+        }
+    }
+
+    private static void checkInput(NDArray images) {
+        Shape s = images.getShape();
+        if (s.dimension() != 4 || s.get(1) != 3) {
+            throw new IllegalArgumentException("Network input must be NCHW RGB (N, 3, H, W) float32 in [0, 1], got " + s);
+        }
     }
 
     @Override

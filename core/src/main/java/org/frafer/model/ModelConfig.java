@@ -4,8 +4,8 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import org.frafer.data.EmotionClasses;
+import org.frafer.model.fusion.Fusions;
 
 /**
  * The JSON half of a model artifact ({@code config.json} beside {@code model.safetensors}).
@@ -16,7 +16,6 @@ import org.frafer.data.EmotionClasses;
 @JsonIgnoreProperties(ignoreUnknown = false)
 public class ModelConfig {
     public static final int FORMAT_VERSION = 1;
-    public static final Set<String> FUSIONS = Set.of("none", "fra", "concat", "cse", "sse", "scse");
 
     /** Artifact format version, bumped on incompatible changes. */
     public int formatVersion = FORMAT_VERSION;
@@ -27,7 +26,7 @@ public class ModelConfig {
     public String arch = "tf_efficientnet_b0";
     /** Output classes in output order. */
     public List<String> classes = new ArrayList<>(EmotionClasses.EIGHT);
-    /** none, fra, concat, cse, sse or scse. */
+    /** A fusion name from {@link Fusions#NAMES} (fra, none, concat, cse, sse, scse). */
     public String fusion = "fra";
     /** FR layer whose feature map feeds the attention (1 = stem). */
     public int p = 1;
@@ -50,7 +49,7 @@ public class ModelConfig {
     }
 
     public boolean needsFr() {
-        return "fra".equals(fusion) || "concat".equals(fusion);
+        return Fusions.isKnown(fusion) && Fusions.spec(fusion).needsFr();
     }
 
     /** Throws IllegalArgumentException naming the first bad field. */
@@ -64,8 +63,8 @@ public class ModelConfig {
         if (classes == null || classes.size() < 2) {
             throw new IllegalArgumentException("config: classes needs at least 2 names, got " + classes);
         }
-        if (fusion == null || !FUSIONS.contains(fusion)) {
-            throw new IllegalArgumentException("config: fusion '" + fusion + "' is not one of " + FUSIONS);
+        if (!Fusions.isKnown(fusion)) {
+            throw new IllegalArgumentException("config: fusion '" + fusion + "' is not one of " + Fusions.NAMES);
         }
         if (p < 1 || q < 1) {
             throw new IllegalArgumentException("config: p and q start at 1 (the stem); got p=" + p + ", q=" + q);

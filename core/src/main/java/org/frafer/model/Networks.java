@@ -18,7 +18,7 @@ public final class Networks {
      * {@code config.frWeights}, absolute or relative to the working directory; EfficientNet FR
      * backbones without weights get random weights, a stand-in for shapes and benchmarks only).
      */
-    public static EmotionNetwork create(ModelConfig config) {
+    public static FraFerNetwork create(ModelConfig config) {
         return create(config, null);
     }
 
@@ -38,7 +38,7 @@ public final class Networks {
     }
 
     /** Loads a model folder written by {@link EmotionNetwork#save}; every tensor must be present and of the right shape. */
-    public static EmotionNetwork load(Path modelDir) {
+    public static FraFerNetwork load(Path modelDir) {
         ModelConfig config = ModelFiles.readConfig(modelDir);
         Path weights = modelDir.resolve(ModelFiles.WEIGHTS);
         var tensors = SafeTensors.read(weights); // fails (naming the file) before any network is built

@@ -32,7 +32,7 @@ class ChannelsLastTest {
         c.fusion = "none";
         c.inputSize = 32;
         c.dropRate = 0; // the two passes must compute the same function
-        try (FraFerNetwork net = (FraFerNetwork) Networks.create(c); NDManager m = NDManager.newBaseManager()) {
+        try (FraFerNetwork net = Networks.create(c); NDManager m = NDManager.newBaseManager()) {
             Parameter stem = net.namedParameters().get("conv_stem.weight");
             float[] before = stem.getArray().toFloatArray();
             NDArray x = m.randomUniform(0, 1, new Shape(2, 3, 32, 32));

@@ -52,7 +52,7 @@ class FaceResTrunkTest {
 
     @Test
     void layersShapesAndFraAtTheStem() {
-        try (FraFerNetwork net = (FraFerNetwork) Networks.create(config("fra")); NDManager m = NDManager.newBaseManager()) {
+        try (FraFerNetwork net = Networks.create(config("fra")); NDManager m = NDManager.newBaseManager()) {
             FerBackbone fer = net.fer();
             assertEquals("hse-faceres", fer.arch());
             assertEquals(14, fer.numLayers());
@@ -93,7 +93,7 @@ class FaceResTrunkTest {
         // at 224 px (the FR model's own size, so its resize is the identity) the untrained trunk equals the frozen FR network
         ModelConfig c = config("none");
         c.inputSize = 224;
-        try (FraFerNetwork net = (FraFerNetwork) Networks.create(c); FrBackbone fr = FrBackbones.create("hse-faceres", null);
+        try (FraFerNetwork net = Networks.create(c); FrBackbone fr = FrBackbones.create("hse-faceres", null);
              NDManager m = NDManager.newBaseManager()) {
             NDArray x = images(m, 1, 224);
             ParameterStore ps = new ParameterStore(m, false);
@@ -114,7 +114,7 @@ class FaceResTrunkTest {
 
     @Test
     void ferTrunkTrainsWhileTheFrBranchStaysBitIdenticalAndFraIsInertAfterReLU6() {
-        try (FraFerNetwork net = (FraFerNetwork) Networks.create(config("fra")); NDManager m = NDManager.newBaseManager()) {
+        try (FraFerNetwork net = Networks.create(config("fra")); NDManager m = NDManager.newBaseManager()) {
             TfjsFrBackbone fr = (TfjsFrBackbone) net.fr();
             Map<String, Parameter> frParams = fr.graph().weightParameters();
             Map<String, float[]> frBefore = new HashMap<>();
@@ -150,7 +150,7 @@ class FaceResTrunkTest {
 
     @Test
     void saveLoadRoundTripKeepsTrainedWeights(@TempDir Path tmp) {
-        try (FraFerNetwork net = (FraFerNetwork) Networks.create(config("fra")); NDManager m = NDManager.newBaseManager()) {
+        try (FraFerNetwork net = Networks.create(config("fra")); NDManager m = NDManager.newBaseManager()) {
             // move a trunk weight away from the asset's value: the reload must take it from model.safetensors
             net.namedParameters().get("conv_pw_13/convolution/merged_input").getArray().muli(0.5f);
             net.save(tmp.resolve("f32"));

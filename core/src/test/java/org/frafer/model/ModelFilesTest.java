@@ -34,7 +34,7 @@ class ModelFilesTest {
         Path dir = tmp.resolve("model");
         float[] before;
         try (EmotionNetwork net = Networks.create(config("fra")); NDManager m = NDManager.newBaseManager()) {
-            before = ((FraFerNetwork) net).predict(FraFerNetworkTest.images(m, 2)).logits().toFloatArray();
+            before = net.predict(FraFerNetworkTest.images(m, 2)).logits().toFloatArray();
             net.save(dir);
         }
         assertTrue(Files.isRegularFile(dir.resolve("config.json")));
@@ -46,13 +46,13 @@ class ModelFilesTest {
         try (EmotionNetwork net = Networks.load(dir); NDManager m = NDManager.newBaseManager()) {
             assertEquals("fra", net.config().fusion);
             assertEquals("fr.safetensors", net.config().frWeights);
-            float[] after = ((FraFerNetwork) net).predict(FraFerNetworkTest.images(m, 2)).logits().toFloatArray();
+            float[] after = net.predict(FraFerNetworkTest.images(m, 2)).logits().toFloatArray();
             assertArrayEquals(before, after, 0f);
             // saving again into the same folder (FR weights file is its own source) still round-trips
             net.save(dir);
         }
         try (EmotionNetwork net = Networks.load(dir); NDManager m = NDManager.newBaseManager()) {
-            assertArrayEquals(before, ((FraFerNetwork) net).predict(FraFerNetworkTest.images(m, 2)).logits().toFloatArray(), 0f);
+            assertArrayEquals(before, net.predict(FraFerNetworkTest.images(m, 2)).logits().toFloatArray(), 0f);
         }
     }
 
@@ -61,7 +61,7 @@ class ModelFilesTest {
         Path d32 = tmp.resolve("f32");
         Path d16 = tmp.resolve("f16");
         float[] ref;
-        try (FraFerNetwork net = (FraFerNetwork) Networks.create(config("sse")); NDManager m = NDManager.newBaseManager()) {
+        try (FraFerNetwork net = Networks.create(config("sse")); NDManager m = NDManager.newBaseManager()) {
             ref = net.predict(FraFerNetworkTest.images(m, 2)).logits().toFloatArray();
             net.save(d32, SafeTensors.DType.F32);
             net.save(d16, SafeTensors.DType.F16);
@@ -69,7 +69,7 @@ class ModelFilesTest {
         long s32 = d32.resolve("model.safetensors").toFile().length();
         long s16 = d16.resolve("model.safetensors").toFile().length();
         assertTrue(s16 < s32 * 0.51 && s16 > s32 * 0.49, s16 + " vs " + s32);
-        try (FraFerNetwork net = (FraFerNetwork) Networks.load(d16); NDManager m = NDManager.newBaseManager()) {
+        try (FraFerNetwork net = Networks.load(d16); NDManager m = NDManager.newBaseManager()) {
             float[] got = net.predict(FraFerNetworkTest.images(m, 2)).logits().toFloatArray();
             for (int i = 0; i < ref.length; i++) {
                 assertEquals(ref[i], got[i], 0.05f + 0.02f * Math.abs(ref[i]));
@@ -147,13 +147,13 @@ class ModelFilesTest {
         // I64 tensors cannot be written by us; write the float ones and check num_batches_tracked via the reader elsewhere
         w.remove("blocks.0.0.bn1.num_batches_tracked");
         SafeTensors.write(file, w, SafeTensors.DType.F16, null);
-        try (EmotionNetwork net = Networks.create(config("fra")); NDManager m = NDManager.newBaseManager()) {
+        try (FraFerNetwork net = Networks.create(config("fra")); NDManager m = NDManager.newBaseManager()) {
             var e = assertThrows(IllegalArgumentException.class, () -> Networks.loadFerWeights(net, file, true));
             assertTrue(e.getMessage().contains("head.extra"), e.getMessage());
             String report = Networks.loadFerWeights(net, file, false);
             assertTrue(report.startsWith("Loaded 311 tensors"), report);
             assertTrue(report.contains("unexpected (ignored) 1: [head.extra]"), report);
-            NDArray stem = ((FraFerNetwork) net).namedParameters().get("conv_stem.weight").getArray();
+            NDArray stem = net.namedParameters().get("conv_stem.weight").getArray();
             assertArrayEquals(w.get("conv_stem.weight").data(), stem.toFloatArray(), 0f);
         }
         ModelConfig seven = config("fra");

@@ -15,13 +15,14 @@ import ai.djl.util.PairList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.frafer.faces.FrBackbone;
 import org.frafer.nn.NamedParameters;
 
 /**
  * A feature-map fusion applied to the FER map {@code H_FER_q}; the spatial ones (fra, cse, sse, scse)
  * are blocks with their own (trainable) parameters. Parameter names are local ({@code conv.weight});
- * the network exposes them as {@code fusion.conv.weight}. {@code none} and {@code concat} have no
- * feature-map fusion (concat works on pooled embeddings and lives in the network).
+ * the network exposes them as {@code fusion.conv.weight}. {@code concat} leaves the map as it is and
+ * works on the pooled embedding ({@link #embed}); {@code none} is no fusion at all. Names: {@link Fusions}.
  */
 public abstract class Fusion extends AbstractBlock implements NamedParameters {
     /** Output of a fusion: the new H_FER_q and the attention map (FRA's S, or null). */
@@ -47,20 +48,24 @@ public abstract class Fusion extends AbstractBlock implements NamedParameters {
      */
     public abstract Result apply(ParameterStore ps, NDArray hFer, NDArray hFr, boolean training);
 
+    /** True when the network must build the frozen FR branch for this fusion. */
+    public boolean needsFrBackbone() {
+        return needsFrFeatures();
+    }
+
     /**
-     * A fusion by name for a FER map with {@code ferChannels} channels and an FR map with
-     * {@code frChannels} channels; null for {@code none} and {@code concat}.
+     * The embedding the classifier sees, from the pooled FER embedding (N, D); the fusions on the feature map keep it.
+     *
+     * @param fr the frozen FR branch (null when {@link #needsFrBackbone()} is false)
+     * @param images the network input (NCHW RGB in [0, 1])
      */
+    public NDArray embed(NDArray ferEmbedding, FrBackbone fr, NDArray images) {
+        return ferEmbedding;
+    }
+
+    /** A fusion by name ({@link Fusions#NAMES}); null for {@code none}. */
     public static Fusion create(String name, int ferChannels, int frChannels) {
-        return switch (name) {
-            case "none", "concat" -> null;
-            case "fra" -> new FraFusion(frChannels);
-            case "cse" -> new ChannelSe(ferChannels, ChannelSe.DEFAULT_REDUCTION);
-            case "sse" -> new SpatialSe(ferChannels);
-            case "scse" -> new ConcurrentSe(ferChannels);
-            default -> throw new IllegalArgumentException("Unknown fusion '" + name
-                    + "'; known: none, fra, concat, cse, sse, scse");
-        };
+        return Fusions.spec(name).create(ferChannels, frChannels);
     }
 
     protected final Parameter weight(String paramName, Shape shape, int fanIn) {
