@@ -283,19 +283,12 @@ public final class EfficientNet extends FerBackboneBlock {
     public NDArray forwardLayers(ParameterStore ps, NDArray x, boolean training, int from, int to) {
         checkLayer(from);
         checkLayer(to);
+        if (from == 1 && training) {
+            stemChannelsLast();
+        }
+        B0Blocks.Ops ops = new TrainableOps(ps, training);
         for (int layer = from; layer <= to; layer++) {
-            if (layer == 1) {
-                if (training) {
-                    stemChannelsLast();
-                }
-                x = silu(bn(ps, conv(ps, x, "conv_stem", 3, 2, 1, false, training), "bn1", training));
-            } else if (layer == NUM_LAYERS) {
-                x = silu(bn(ps, conv(ps, x, "conv_head", 1, 1, 1, false, training), "bn2", training));
-            } else {
-                for (Unit u : stages.get(layer - 2)) {
-                    x = unit(ps, x, u, training);
-                }
-            }
+            x = B0Blocks.layer(x, layer, stages, ops);
         }
         return x;
     }
@@ -321,27 +314,39 @@ public final class EfficientNet extends FerBackboneBlock {
         return x;
     }
 
-    private NDArray unit(ParameterStore ps, NDArray x, Unit u, boolean training) {
-        String p = u.prefix;
-        NDArray shortcut = x;
-        if ("ds".equals(u.type)) {
-            x = silu(bn(ps, conv(ps, x, p + "conv_dw", u.kernel, u.stride, u.in, false, training), p + "bn1", training));
-            x = squeezeExcite(ps, x, p + "se", training);
-            x = bn(ps, conv(ps, x, p + "conv_pw", 1, 1, 1, false, training), p + "bn2", training);
-        } else {
-            x = silu(bn(ps, conv(ps, x, p + "conv_pw", 1, 1, 1, false, training), p + "bn1", training));
-            x = silu(bn(ps, conv(ps, x, p + "conv_dw", u.kernel, u.stride, u.mid, false, training), p + "bn2", training));
-            x = squeezeExcite(ps, x, p + "se", training);
-            x = bn(ps, conv(ps, x, p + "conv_pwl", 1, 1, 1, false, training), p + "bn3", training);
-        }
-        return u.skip ? x.add(shortcut) : x;
-    }
+    /** Conv + BN with autograd-friendly (out-of-place) ops, as timm trains. */
+    private final class TrainableOps implements B0Blocks.Ops {
+        private final ParameterStore ps;
+        private final boolean training;
 
-    private NDArray squeezeExcite(ParameterStore ps, NDArray x, String name, boolean training) {
-        NDArray s = Pool.globalAvgPool2d(x).expandDims(2).expandDims(3); // PtNDArray.mean takes one axis only
-        s = silu(conv(ps, s, name + ".conv_reduce", 1, 1, 1, true, training));
-        s = Activation.sigmoid(conv(ps, s, name + ".conv_expand", 1, 1, 1, true, training));
-        return x.mul(s);
+        TrainableOps(ParameterStore ps, boolean training) {
+            this.ps = ps;
+            this.training = training;
+        }
+
+        @Override
+        public NDArray convBn(NDArray x, String conv, String bn, int kernel, int stride, int groups, boolean silu) {
+            NDArray y = bn(ps, conv(ps, x, conv, kernel, stride, groups, false, training), bn, training);
+            return silu ? silu(y) : y;
+        }
+
+        @Override
+        public NDArray squeezeExcite(NDArray x, String name) {
+            NDArray s = Pool.globalAvgPool2d(x).expandDims(2).expandDims(3); // PtNDArray.mean takes one axis only
+            s = silu(conv(ps, s, name + ".conv_reduce", 1, 1, 1, true, training));
+            s = Activation.sigmoid(conv(ps, s, name + ".conv_expand", 1, 1, 1, true, training));
+            return x.mul(s);
+        }
+
+        @Override
+        public NDArray residual(NDArray x, NDArray shortcut) {
+            return x.add(shortcut);
+        }
+
+        @Override
+        public void release(NDArray used) {
+            // autograd may still need it; the batch's manager frees it
+        }
     }
 
     /** Native handle of conv_stem.weight when it was last stored channels-last (a reload replaces it). */
@@ -376,25 +381,7 @@ public final class EfficientNet extends FerBackboneBlock {
     private NDArray conv(ParameterStore ps, NDArray x, String name, int k, int stride, int groups, boolean bias, boolean training) {
         NDArray w = value(ps, x, name + ".weight", training);
         NDArray b = bias ? value(ps, x, name + ".bias", training) : null;
-        Shape pad;
-        if (variant.tfSamePadding) {
-            int[] ph = TfSamePadding.padding((int) x.getShape().get(2), k, stride, 1);
-            int[] pw = TfSamePadding.padding((int) x.getShape().get(3), k, stride, 1);
-            if (ph[0] == ph[1] && pw[0] == pw[1]) {
-                pad = new Shape(ph[0], pw[0]); // symmetric (every stride-1 conv): inside the conv, no padded copy (as timm's static padding)
-            } else if (groups > 1 && TfSamePadding.oneMoreAfter(ph, pw)) {
-                w = TfSamePadding.widened(w); // depthwise: no padded copy of the map
-                w.attach(x.getManager()); // a per-step temporary, not a parameter-manager array
-                pad = new Shape(ph[1], pw[1]);
-            } else {
-                x = TfSamePadding.pad(x, k, stride);
-                pad = new Shape(0, 0);
-            }
-        } else {
-            int p = ((stride - 1) + (k - 1)) / 2; // timm get_padding
-            pad = new Shape(p, p);
-        }
-        return Conv2d.conv2d(x, w, b, new Shape(stride, stride), pad, new Shape(1, 1), groups).singletonOrThrow();
+        return B0Blocks.conv(variant, x, w, b, k, stride, groups, null);
     }
 
     private NDArray bn(ParameterStore ps, NDArray x, String name, boolean training) {

@@ -145,56 +145,36 @@ public final class FoldedEfficientNet implements AutoCloseable {
     }
 
     private NDArray layer(NDArray x, int layer) {
-        if (layer == 1) {
-            return siluInPlace(conv(x, "conv_stem", 3, 2, 1));
-        }
-        if (layer == EfficientNet.NUM_LAYERS) {
-            return siluInPlace(conv(x, "conv_head", 1, 1, 1));
-        }
-        NDArray layerInput = x;
-        for (EfficientNet.Unit u : source.stages().get(layer - 2)) {
-            NDArray next = unit(x, u);
-            if (x != layerInput) {
-                x.close();
-            }
-            x = next;
-        }
-        return x;
+        return B0Blocks.layer(x, layer, source.stages(), ops);
     }
 
-    // Maps a unit no longer needs are closed at once (PyTorch frees them by reference counting), so the
+    // Maps a block no longer needs are closed at once (PyTorch frees them by reference counting), so the
     // allocator hands their memory to the next op instead of keeping a whole layer's maps alive.
-    private NDArray unit(NDArray x, EfficientNet.Unit u) {
-        String p = u.prefix();
-        NDArray shortcut = x;
-        if ("ds".equals(u.type())) {
-            x = siluInPlace(conv(x, p + "conv_dw", u.kernel(), u.stride(), u.in()));
-            x = squeezeExciteInPlace(x, p + "se");
-            x = closing(x, conv(x, p + "conv_pw", 1, 1, 1));
-        } else {
-            x = siluInPlace(conv(x, p + "conv_pw", 1, 1, 1));
-            x = closing(x, siluInPlace(conv(x, p + "conv_dw", u.kernel(), u.stride(), u.mid())));
-            x = squeezeExciteInPlace(x, p + "se");
-            x = closing(x, conv(x, p + "conv_pwl", 1, 1, 1));
+    private final B0Blocks.Ops ops = new B0Blocks.Ops() {
+        @Override
+        public NDArray convBn(NDArray x, String conv, String bn, int kernel, int stride, int groups, boolean silu) {
+            NDArray y = conv(x, conv, kernel, stride, groups); // BN is folded into the conv
+            return silu ? siluInPlace(y) : y;
         }
-        if (u.skip()) {
-            x.addi(shortcut);
+
+        @Override
+        public NDArray squeezeExcite(NDArray x, String name) {
+            NDArray s = Pool.globalAvgPool2d(x).expandDims(2).expandDims(3);
+            s = siluInPlace(conv(s, name + ".conv_reduce", 1, 1, 1));
+            s = Activation.sigmoid(conv(s, name + ".conv_expand", 1, 1, 1));
+            return x.muli(s);
         }
-        return x;
-    }
 
-    /** Returns next after closing used (an intermediate of this class that nothing reads any more). */
-    private static NDArray closing(NDArray used, NDArray next) {
-        used.close();
-        return next;
-    }
+        @Override
+        public NDArray residual(NDArray x, NDArray shortcut) {
+            return x.addi(shortcut);
+        }
 
-    private NDArray squeezeExciteInPlace(NDArray x, String name) {
-        NDArray s = Pool.globalAvgPool2d(x).expandDims(2).expandDims(3);
-        s = siluInPlace(conv(s, name + ".conv_reduce", 1, 1, 1));
-        s = Activation.sigmoid(conv(s, name + ".conv_expand", 1, 1, 1));
-        return x.muli(s);
-    }
+        @Override
+        public void release(NDArray used) {
+            used.close();
+        }
+    };
 
     /** x * sigmoid(x), overwriting x (x must be a fresh array nobody else reads). */
     private static NDArray siluInPlace(NDArray x) {
@@ -205,31 +185,7 @@ public final class FoldedEfficientNet implements AutoCloseable {
     }
 
     private NDArray conv(NDArray x, String name, int k, int stride, int groups) {
-        Shape pad;
-        if (source.variant().tfSamePadding) {
-            int[] ph = TfSamePadding.padding((int) x.getShape().get(2), k, stride, 1);
-            int[] pw = TfSamePadding.padding((int) x.getShape().get(3), k, stride, 1);
-            if (ph[0] == ph[1] && pw[0] == pw[1]) {
-                pad = new Shape(ph[0], pw[0]);
-            } else if (TfSamePadding.oneMoreAfter(ph, pw) && widenedWeights.containsKey(name)) {
-                // stride-2 depthwise on an even size: the widened kernel instead of a padded copy of the map
-                return Conv2d.conv2d(x, widenedWeights.get(name), biases.get(name), new Shape(stride, stride),
-                        new Shape(ph[1], pw[1]), new Shape(1, 1), groups).singletonOrThrow();
-            } else {
-                NDArray padded = TfSamePadding.pad(x, k, stride);
-                NDArray y = Conv2d.conv2d(padded, weights.get(name), biases.get(name), new Shape(stride, stride), new Shape(0, 0),
-                        new Shape(1, 1), groups).singletonOrThrow();
-                if (padded != x) {
-                    padded.close();
-                }
-                return y;
-            }
-        } else {
-            int p = ((stride - 1) + (k - 1)) / 2;
-            pad = new Shape(p, p);
-        }
-        return Conv2d.conv2d(x, weights.get(name), biases.get(name), new Shape(stride, stride), pad, new Shape(1, 1), groups)
-                .singletonOrThrow();
+        return B0Blocks.conv(source.variant(), x, weights.get(name), biases.get(name), k, stride, groups, widenedWeights.get(name));
     }
 
     /** Global average pool of the layer-9 map, (N, 1280). */

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.frafer.nn.SameConv;
 import org.frafer.nn.TfSamePadding;
 
 /**
@@ -832,31 +833,19 @@ public class TfjsGraphBlock extends AbstractBlock {
         }
         int[] strides = n.ints("strides", new int[] {1, 1, 1, 1});
         int[] dil = n.ints("dilations", new int[] {1, 1, 1, 1});
-        long[] ks = tfKernelShape.getShape();
         long cin = x.getShape().get(3);
         int groups = depthwise ? (int) cin : 1;
         NDArray nchw = x.transpose(0, 3, 1, 2);
         String padding = n.string("padding", "VALID");
-        Shape convPad = new Shape(0, 0);
         if ("SAME".equals(padding)) {
-            int[] ph = TfSamePadding.padding((int) x.getShape().get(1), (int) ks[0], strides[1], dil[1]);
-            int[] pw = TfSamePadding.padding((int) x.getShape().get(2), (int) ks[1], strides[2], dil[2]);
-            if (ph[0] == ph[1] && pw[0] == pw[1]) {
-                convPad = new Shape(ph[0], pw[0]);
-            } else if (depthwise && TfSamePadding.oneMoreAfter(ph, pw) && dil[1] == 1 && dil[2] == 1) {
-                w = TfSamePadding.widened(w); // no padded copy of the map
-                w.attach(x.getManager()); // per call, like the map: never into the (cached) weights' manager
-                convPad = new Shape(ph[1], pw[1]);
-            } else {
-                nchw = nchw.pad(new Shape(pw[0], pw[1], ph[0], ph[1]), 0);
-            }
+            return SameConv.conv2d(nchw, w, bias, strides[1], strides[2], dil[1], dil[2], groups, null).transpose(0, 2, 3, 1);
         } else if ("EXPLICIT".equals(padding)) {
             int[] e = n.ints("explicit_paddings", new int[8]);
             nchw = nchw.pad(new Shape(e[4], e[5], e[2], e[3]), 0);
         } else if (!"VALID".equals(padding)) {
             throw new TfjsModelException(source + ": " + n + " has unknown padding " + padding);
         }
-        NDArray y = Conv2d.conv2d(nchw, w, bias, new Shape(strides[1], strides[2]), convPad,
+        NDArray y = Conv2d.conv2d(nchw, w, bias, new Shape(strides[1], strides[2]), new Shape(0, 0),
                 new Shape(dil[1], dil[2]), groups).singletonOrThrow();
         return y.transpose(0, 2, 3, 1);
     }
