@@ -57,6 +57,12 @@ public final class DatasetArgs {
         FaceDataset open(Request request);
 
         BatchSource batches(FaceDataset dataset, int batchSize, int imageSize, boolean training, boolean flip, long seed, int workers);
+
+        /** Training batches with an augmentation (backends without augmentation support ignore it). */
+        default BatchSource batches(FaceDataset dataset, int batchSize, int imageSize, boolean training, boolean flip, long seed, int workers,
+                org.frafer.data.Augmentation augmentation) {
+            return batches(dataset, batchSize, imageSize, training, flip, seed, workers);
+        }
     }
 
     static Backend backend = new DataBackend();
@@ -83,6 +89,12 @@ public final class DatasetArgs {
 
     public static BatchSource batches(FaceDataset dataset, int batchSize, int imageSize, boolean training, boolean flip, long seed, int workers) {
         return backend.batches(dataset, batchSize, imageSize, training, flip, seed, workers);
+    }
+
+    /** {@link #batches} with an augmentation of the training images. */
+    public static BatchSource batches(FaceDataset dataset, int batchSize, int imageSize, boolean training, boolean flip, long seed, int workers,
+            org.frafer.data.Augmentation augmentation) {
+        return backend.batches(dataset, batchSize, imageSize, training, flip, seed, workers, augmentation);
     }
 
     /** Training samples per class (soft labels summed when present), for class weights. */
@@ -135,8 +147,14 @@ public final class DatasetArgs {
 
         @Override
         public BatchSource batches(FaceDataset dataset, int batchSize, int imageSize, boolean training, boolean flip, long seed, int workers) {
+            return batches(dataset, batchSize, imageSize, training, flip, seed, workers, org.frafer.data.Augmentation.NONE);
+        }
+
+        @Override
+        public BatchSource batches(FaceDataset dataset, int batchSize, int imageSize, boolean training, boolean flip, long seed, int workers,
+                org.frafer.data.Augmentation augmentation) {
             BatchLoader.Builder b = BatchLoader.builder(dataset).batchSize(batchSize).imageSize(imageSize).seed(seed)
-                    .shuffle(training).flip(training && flip);
+                    .shuffle(training).flip(training && flip).augmentation(training ? augmentation : org.frafer.data.Augmentation.NONE);
             if (workers > 0) {
                 b = b.threads(workers);
             }

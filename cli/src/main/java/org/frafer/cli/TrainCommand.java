@@ -58,7 +58,7 @@ public final class TrainCommand implements Callable<Integer> {
     Path valData;
     @Option(names = "--no-val", description = "Train without validation (the last epoch is kept).")
     boolean noVal;
-    @Option(names = "--recipe", paramLabel = "NAME", description = "paper, hsemotion or scratch (default: paper, or the config file's recipe).")
+    @Option(names = "--recipe", paramLabel = "NAME", description = "paper, hsemotion, scratch or accuracy (default: paper, or the config file's recipe).")
     String recipe;
     @Option(names = "--config", paramLabel = "FILE", description = "JSON file with settings (keys as in RUN_DIR/config.json), applied over the recipe.")
     Path configFile;
@@ -304,7 +304,8 @@ public final class TrainCommand implements Callable<Integer> {
         // Same seed, same initial weights (random init and any random stand-in branch draw from the engine RNG).
         ai.djl.engine.Engine.getInstance().setRandomSeed((int) cfg.seed);
         try (EmotionNetwork network = networkFactory.apply(cfg.model)) {
-            trainBatches = DatasetArgs.batches(train, cfg.batchSize, cfg.model.inputSize, true, cfg.flip, cfg.seed, cfg.workers);
+            trainBatches = DatasetArgs.batches(train, cfg.batchSize, cfg.model.inputSize, true, cfg.flip, cfg.seed, cfg.workers,
+                    org.frafer.data.Augmentation.named(cfg.augment));
             valBatches = val == null ? null : DatasetArgs.batches(val, cfg.batchSize, cfg.model.inputSize, false, false, cfg.seed, cfg.workers);
             if (!resuming && cfg.init != null) {
                 err.println("initial FER weights " + cfg.init + ": " + Networks.loadFerWeights(network, Path.of(cfg.init), false));

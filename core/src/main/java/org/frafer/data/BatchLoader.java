@@ -53,6 +53,7 @@ public final class BatchLoader implements BatchSource, AutoCloseable {
     private final long seed;
     private final boolean shuffle;
     private final boolean flip;
+    private final Augmentation augmentation;
     private final int prefetch;
     private final long maxPixels;
     private final long cacheBudget;
@@ -71,6 +72,7 @@ public final class BatchLoader implements BatchSource, AutoCloseable {
         this.seed = b.seed;
         this.shuffle = b.shuffle;
         this.flip = b.flip;
+        this.augmentation = b.augmentation;
         this.prefetch = Math.max(1, b.prefetch);
         this.maxPixels = b.maxPixels;
         this.cacheBudget = b.cacheBytes;
@@ -101,6 +103,7 @@ public final class BatchLoader implements BatchSource, AutoCloseable {
         private long seed = 0;
         private boolean shuffle = false;
         private boolean flip = false;
+        private Augmentation augmentation = Augmentation.NONE;
         private int threads = 2;
         private int prefetch = 4;
         private long maxPixels = Images.DEFAULT_MAX_PIXELS;
@@ -143,6 +146,12 @@ public final class BatchLoader implements BatchSource, AutoCloseable {
         /** Random horizontal flip (p = 0.5 per sample and epoch). */
         public Builder flip(boolean on) {
             this.flip = on;
+            return this;
+        }
+
+        /** Augmentation of each decoded, resized face (default none); drawn per (seed, epoch, sample index). */
+        public Builder augmentation(Augmentation a) {
+            this.augmentation = a == null ? Augmentation.NONE : a;
             return this;
         }
 
@@ -244,6 +253,11 @@ public final class BatchLoader implements BatchSource, AutoCloseable {
     /** Whether sample {@code index} is mirrored in {@code epoch}: a hash of (seed, epoch, index), p = 0.5. */
     public boolean flipped(int epoch, int index) {
         return flip && (mix(mix(seed ^ 0x464c4950L) + mix(epoch + 0x9E3779B97F4A7C15L * (index + 1L))) & 1L) != 0;
+    }
+
+    /** The random source of sample {@code index}'s augmentation in {@code epoch}: a hash of (seed, epoch, index). */
+    SplittableRandom augmentationRandom(int epoch, int index) {
+        return new SplittableRandom(mix(mix(seed ^ 0x4155474d454e54L) + mix(epoch * 0x632BE59BD9B4E019L + index + 1L)));
     }
 
     @Override
@@ -361,6 +375,9 @@ public final class BatchLoader implements BatchSource, AutoCloseable {
             }
             FaceSample s = samples.get(index);
             FacePreprocess.resizeInto(crop, imageSize, flipped(epoch, index), pixels, k * plane);
+            if (!augmentation.isNone()) {
+                augmentation.apply(pixels, k * plane, imageSize, augmentationRandom(epoch, index));
+            }
             labels[k] = s.label();
             if (soft) {
                 if (s.softLabel() != null) {

@@ -60,4 +60,26 @@ public final class Losses {
         }
         return w;
     }
+
+    /**
+     * Logit-adjustment offsets {@code tau * log(n_k / N)} (Menon et al., "Long-tail learning via logit adjustment",
+     * 2021); a class without samples gets the offset of a class with half a sample, so it stays finite.
+     */
+    public static float[] logitAdjustment(double[] classCounts, double tau) {
+        double total = 0;
+        for (double c : classCounts) {
+            if (c < 0) {
+                throw new IllegalArgumentException("negative class count " + c);
+            }
+            total += c;
+        }
+        if (!(total > 0)) {
+            throw new IllegalArgumentException("logit adjustment needs at least one class with samples");
+        }
+        float[] out = new float[classCounts.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (float) (tau * Math.log(Math.max(classCounts[i], 0.5) / total));
+        }
+        return out;
+    }
 }

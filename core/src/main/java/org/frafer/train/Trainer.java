@@ -57,6 +57,8 @@ public final class Trainer {
     private TrainProgress progress;
     private PrintStream log = System.err;
     private float[] classWeights;
+    /** tau * log(class prior), added to the logits inside the loss (logit adjustment), or null. */
+    private float[] logitOffsets;
     private List<NDArray> runningStats;
 
     public Trainer(EmotionNetwork network, TrainConfig config, TrainData data, Path runDir) {
@@ -128,6 +130,7 @@ public final class Trainer {
         long plannedSteps = (long) config.totalEpochs() * perEpoch;
         long totalSteps = config.maxSteps == null ? plannedSteps : Math.min(plannedSteps, config.maxSteps);
         classWeights = config.classWeights ? Losses.balancedClassWeights(requireCounts(), config.classWeightPower) : null;
+        logitOffsets = config.logitAdjustment > 0 ? Losses.logitAdjustment(requireCounts(), config.logitAdjustment) : null;
         ClassMap valMap = data.validation() == null ? null
                 : ClassMap.of(network.config().classes, data.classes() == null ? network.config().classes : data.classes(), false);
         long start = System.nanoTime();
@@ -307,8 +310,9 @@ public final class Trainer {
             NDArray images = batch.images(m);
             NDArray targets = (config.softLabels ? batch.targets(m) : batch.labelArray(m).oneHot(batch.numClasses())).toType(DataType.FLOAT32, false);
             NDArray weights = classWeights == null ? null : m.create(classWeights);
+            NDArray offsets = logitOffsets == null ? null : m.create(logitOffsets).reshape(1, logitOffsets.length);
             seedEngine(globalStep, 0);
-            double loss = forwardBackward(m, images, targets, weights);
+            double loss = forwardBackward(m, images, targets, weights, offsets);
             if (!Double.isFinite(loss)) {
                 throw new IllegalStateException("loss is " + loss + " at step " + (globalStep + 1) + " (lr " + lr + "): training diverged");
             }
@@ -336,7 +340,7 @@ public final class Trainer {
                     saved.add(copy);
                 }
                 seedEngine(globalStep, 1);
-                forwardBackward(m, images, targets, weights);
+                forwardBackward(m, images, targets, weights, offsets);
                 for (int i = 0; i < stats.size(); i++) {
                     stats.get(i).set(saved.get(i).toByteBuffer());
                 }
@@ -351,9 +355,12 @@ public final class Trainer {
         }
     }
 
-    private double forwardBackward(NDManager m, NDArray images, NDArray targets, NDArray weights) {
+    private double forwardBackward(NDManager m, NDArray images, NDArray targets, NDArray weights, NDArray offsets) {
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             NDArray logits = network.block().forward(new ParameterStore(m, false), new NDList(images), true).head();
+            if (offsets != null) {
+                logits = logits.add(offsets);
+            }
             NDArray loss = Losses.crossEntropy(logits, targets, weights, config.labelSmoothing);
             collector.backward(loss);
             return loss.toType(DataType.FLOAT64, false).getDouble();
@@ -420,6 +427,20 @@ public final class Trainer {
 
     /** Constant, or cosine from the stage lr to 0 over the stage's steps. */
     public static double learningRate(TrainConfig.Stage stage, long stageStep, long stageSteps, String schedule) {
+        return learningRate(stage, stageStep, stageSteps, schedule, 0);
+    }
+
+    /**
+     * As above after a linear warm-up: step s < warmup runs at lr * (s + 1) / warmup; the schedule then runs over the
+     * remaining steps (cosine reaches 0 at the stage's end).
+     */
+    public static double learningRate(TrainConfig.Stage stage, long stageStep, long stageSteps, String schedule, int warmup) {
+        long w = Math.min(warmup, Math.max(0, stageSteps - 1));
+        if (stageStep < w) {
+            return stage.lr * (stageStep + 1) / w;
+        }
+        stageStep -= w;
+        stageSteps -= w;
         if ("cosine".equals(schedule) && stageSteps > 0) {
             return 0.5 * stage.lr * (1 + Math.cos(Math.PI * Math.min(stageStep, stageSteps) / stageSteps));
         }
@@ -427,7 +448,7 @@ public final class Trainer {
     }
 
     private double learningRate(TrainConfig.Stage stage, long stageStep, long stageSteps) {
-        return learningRate(stage, stageStep, stageSteps, config.schedule);
+        return learningRate(stage, stageStep, stageSteps, config.schedule, config.warmupSteps);
     }
 
     private void seedEngine(long globalStep, int pass) {

@@ -112,6 +112,26 @@ class BatchLoaderTest {
     }
 
     @Test
+    void augmentationIsDecidedPerSeedEpochAndIndexWhateverTheThreadCount() throws IOException {
+        LoadedDataset d = dataset(N, false);
+        try (BatchLoader bg = BatchLoader.builder(d).batchSize(5).imageSize(16).seed(7).training().augmentation(Augmentation.STANDARD)
+                        .threads(2).build();
+                BatchLoader fg = BatchLoader.builder(d).batchSize(5).imageSize(16).seed(7).training().augmentation(Augmentation.STANDARD)
+                        .threads(0).build();
+                BatchLoader plain = BatchLoader.builder(d).batchSize(5).imageSize(16).seed(7).training().threads(0).build()) {
+            List<FaceBatch> e0 = all(bg, 0, 0);
+            assertSameBatches(e0, all(fg, 0, 0));
+            assertSameBatches(all(bg, 0, 2), e0.subList(2, e0.size()));
+            // same order and labels as without augmentation, other pixels
+            List<FaceBatch> p0 = all(plain, 0, 0);
+            assertEquals(order(p0), order(e0));
+            assertNotEquals(java.util.Arrays.toString(p0.get(0).pixels()), java.util.Arrays.toString(e0.get(0).pixels()));
+            // another epoch draws other augmentations
+            assertNotEquals(bg.augmentationRandom(0, 3).nextLong(), bg.augmentationRandom(1, 3).nextLong());
+        }
+    }
+
+    @Test
     void resumedEpochContinuesExactly() throws IOException {
         LoadedDataset d = dataset(N, false);
         try (BatchLoader l = BatchLoader.builder(d).batchSize(4).imageSize(9).seed(11).training().build()) {

@@ -3,6 +3,7 @@ package org.frafer.train;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -52,5 +53,27 @@ class LossesTest {
         assertEquals(0.05, Trainer.learningRate(s, 50, 100, "cosine"), 1e-12);
         assertEquals(0.0, Trainer.learningRate(s, 100, 100, "cosine"), 1e-12);
         assertEquals(0.1, Trainer.learningRate(s, 50, 100, "constant"), 1e-12);
+    }
+
+    @Test
+    void warmUpRisesLinearlyThenTheScheduleRunsOverTheRest() {
+        TrainConfig.Stage s = new TrainConfig.Stage("x", "all", 1, 0.1);
+        assertEquals(0.01, Trainer.learningRate(s, 0, 110, "cosine", 10), 1e-12);
+        assertEquals(0.05, Trainer.learningRate(s, 4, 110, "cosine", 10), 1e-12);
+        assertEquals(0.1, Trainer.learningRate(s, 10, 110, "cosine", 10), 1e-12);
+        assertEquals(0.05, Trainer.learningRate(s, 60, 110, "cosine", 10), 1e-12);
+        assertEquals(0.0, Trainer.learningRate(s, 110, 110, "cosine", 10), 1e-12);
+        assertEquals(0.1, Trainer.learningRate(s, 60, 110, "constant", 10), 1e-12);
+        // a stage shorter than the warm-up still reaches a positive lr on its first step
+        assertTrue(Trainer.learningRate(s, 0, 3, "cosine", 10) > 0);
+    }
+
+    @Test
+    void logitAdjustmentIsTauTimesTheLogPrior() {
+        float[] off = Losses.logitAdjustment(new double[] {6, 3, 1, 0}, 1.0);
+        assertArrayEquals(new float[] {(float) Math.log(0.6), (float) Math.log(0.3), (float) Math.log(0.1), (float) Math.log(0.05)}, off, 1e-6f);
+        float[] half = Losses.logitAdjustment(new double[] {6, 3, 1, 0}, 0.5);
+        assertEquals(0.5 * Math.log(0.6), half[0], 1e-6);
+        assertThrows(IllegalArgumentException.class, () -> Losses.logitAdjustment(new double[] {0, 0}, 1));
     }
 }

@@ -43,6 +43,17 @@ class TrainConfigTest {
         assertEquals(0.05, s.weightDecay, 0);
         assertEquals(1e-3, s.stages.get(0).lr, 0);
 
+        TrainConfig a = TrainConfig.recipe("accuracy");
+        assertTrue(a.softLabels && a.keepBest);
+        assertEquals("standard", a.augment);
+        assertEquals(1.0, a.logitAdjustment, 0);
+        assertEquals("balanced_accuracy", a.selectMetric);
+        assertTrue(a.warmupSteps > 0);
+        assertEquals("none", TrainConfig.recipe("paper").augment);
+        assertThrows(IllegalArgumentException.class, () -> TrainConfig.recipe("paper").set("augment=heavy").validate());
+        assertThrows(IllegalArgumentException.class, () -> TrainConfig.recipe("paper").set("logitAdjustment=-1").validate());
+        assertThrows(IllegalArgumentException.class, () -> TrainConfig.recipe("paper").set("warmupSteps=-5").validate());
+
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainConfig.recipe("sgd-fast"));
         assertTrue(e.getMessage().contains("sgd-fast"));
     }

@@ -72,6 +72,28 @@ class TrainerTest {
     }
 
     @Test
+    void logitAdjustmentShiftsTheLogitsInsideTheLossOnly(@TempDir Path dir) throws Exception {
+        TrainConfig c = quickConfig();
+        c.logitAdjustment = 1.0;
+        c.logEvery = 1;
+        c.maxSteps = 1L;
+        double[] counts = {100, 10, 5, 1};
+        SyntheticBatches train = new SyntheticBatches(32, 16, SIZE, 4, 5, true);
+        try (TinyNetwork net = new TinyNetwork(c.model, false, 1); ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+            org.frafer.data.FaceBatch first = train.epoch(0, 0).iterator().next();
+            ai.djl.ndarray.NDArray logits = net.block().forward(new ai.djl.training.ParameterStore(m, false),
+                    new ai.djl.ndarray.NDList(first.images(m)), false).head();
+            ai.djl.ndarray.NDArray targets = first.labelArray(m).oneHot(4).toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
+            double adjusted = Losses.crossEntropy(logits.add(m.create(Losses.logitAdjustment(counts, 1.0)).reshape(1, 4)), targets, null, 0).getFloat();
+            double plain = Losses.crossEntropy(logits, targets, null, 0).getFloat();
+            new Trainer(net, c, new TrainData(train, null, CLASSES, counts, "synthetic"), dir).log(null).train();
+            double logged = readLines(dir.resolve("metrics.jsonl")).get(0).get("loss").asDouble();
+            assertEquals(adjusted, logged, 1e-5);
+            assertTrue(Math.abs(adjusted - plain) > 1e-2, "the adjustment must change the loss: " + adjusted + " vs " + plain);
+        }
+    }
+
+    @Test
     void resumedRunEndsExactlyLikeUninterruptedRun(@TempDir Path dir) throws Exception {
         TrainConfig c = quickConfig();
         c.sam = true; // the two-pass step and BN restore must be reproducible too
