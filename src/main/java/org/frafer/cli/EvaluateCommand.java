@@ -40,7 +40,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     Path model;
     @Option(names = "--data", required = true, paramLabel = "DIR", description = "Dataset root.")
     Path data;
-    @Option(names = "--format", required = true, paramLabel = "FMT", description = "ferplus, affectnet or folder.")
+    @Option(names = "--format", required = true, paramLabel = "FMT", description = "ferplus, affectnet, folder, facial-expressions or sfew.")
     String format;
     @Option(names = "--split", paramLabel = "NAME", defaultValue = "test", description = "Split to score (default: ${DEFAULT-VALUE}; AffectNet: valid).")
     String split;
@@ -68,7 +68,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         CommandLine cl = spec.commandLine();
         PrintWriter err = cl.getErr();
         if (!DatasetArgs.FORMATS.contains(format.toLowerCase(Locale.ROOT))) {
-            throw new CommandLine.ParameterException(cl, "--format must be one of ferplus, affectnet, folder (got " + format + ")");
+            throw new CommandLine.ParameterException(cl, "--format must be one of " + DatasetArgs.FORMAT_LIST + " (got " + format + ")");
         }
         if (classes != 7 && classes != 8) {
             throw new CommandLine.ParameterException(cl, "--classes must be 7 or 8, got " + classes);

@@ -48,7 +48,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--data", paramLabel = "DIR", description = "Dataset root (FER+: folder with FER2013Train/Valid/Test; AffectNet: folder with the CSVs; folder: class-per-folder).")
     Path data;
-    @Option(names = "--format", paramLabel = "FMT", description = "Dataset layout: ferplus, affectnet or folder.")
+    @Option(names = "--format", paramLabel = "FMT", description = "Dataset layout: ferplus, affectnet, folder, facial-expressions or sfew.")
     String format;
     @Option(names = "--split", paramLabel = "NAME", description = "Training split (default: train).")
     String split;
@@ -264,7 +264,7 @@ public final class TrainCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, "--data DIR is required (the training dataset)");
         }
         if (cfg.format == null || !DatasetArgs.FORMATS.contains(cfg.format)) {
-            throw new CommandLine.ParameterException(cl, "--format must be one of ferplus, affectnet, folder (got " + cfg.format + ")");
+            throw new CommandLine.ParameterException(cl, "--format must be one of " + DatasetArgs.FORMAT_LIST + " (got " + cfg.format + ")");
         }
         try {
             cfg.validate();
