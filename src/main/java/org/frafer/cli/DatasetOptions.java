@@ -66,6 +66,20 @@ public final class DatasetOptions {
         }
     }
 
+    @Option(names = "--teacher-labels", paramLabel = "FILE.csv",
+            description = "Soft targets from a teacher (tools/teacher/opencv_fer.py soft-labels), matched by image path")
+    Path teacherLabels;
+
+    @Option(names = "--teacher-weight", paramLabel = "W", defaultValue = "1",
+            description = "With --teacher-labels: target = W * teacher + (1 - W) * own label. Default: ${DEFAULT-VALUE}")
+    float teacherWeight;
+
+    /** The dataset the options describe, with the teacher's targets when --teacher-labels is given. */
+    public org.frafer.data.LoadedDataset open() {
+        org.frafer.data.LoadedDataset ds = org.frafer.data.Datasets.open(toSpec());
+        return teacherLabels == null ? ds : org.frafer.data.TeacherLabels.read(teacherLabels).apply(ds, teacherWeight);
+    }
+
     public DatasetSpec toSpec() {
         Path r = root != null ? root : Assets.dataRoot();
         if (r == null) {

@@ -103,7 +103,8 @@ public final class EvaluateCommand implements Callable<Integer> {
                     ds.name(), report.samplesEvaluated, excludedText(report.excluded), fmt(report.accuracy), fmt(report.balancedAccuracy),
                     fmt(report.macroF1), out));
             return 0;
-        } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException | java.io.UncheckedIOException e) {
+        } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException | java.io.UncheckedIOException
+                | org.frafer.data.DatasetException e) {
             err.println("fra-fer evaluate: " + e.getMessage());
             return 1;
         } finally {

@@ -13,6 +13,8 @@ import java.util.function.Function;
 import org.frafer.data.BatchSource;
 import org.frafer.data.EmotionClasses;
 import org.frafer.data.FaceDataset;
+import org.frafer.data.LoadedDataset;
+import org.frafer.data.TeacherLabels;
 import org.frafer.model.EmotionNetwork;
 import org.frafer.model.ModelConfig;
 import org.frafer.model.Networks;
@@ -92,6 +94,12 @@ public final class TrainCommand implements Callable<Integer> {
     Integer valLimit;
     @Option(names = "--soft-labels", description = "FER+: train on the vote distributions instead of majority labels.")
     Boolean softLabels;
+    @Option(names = "--teacher-labels", paramLabel = "FILE.csv",
+            description = "Soft targets from a teacher (tools/teacher/opencv_fer.py soft-labels); implies --soft-labels. Pass it again with --resume.")
+    Path teacherLabels;
+    @Option(names = "--teacher-weight", paramLabel = "W", defaultValue = "1",
+            description = "Target = W * teacher + (1 - W) * own label (FER+ votes with --soft-labels). Default: ${DEFAULT-VALUE}")
+    float teacherWeight;
     @Option(names = "--no-flip", description = "No random horizontal flips.")
     boolean noFlip;
     @Option(names = "--workers", paramLabel = "N", description = "Image decoding threads (default: automatic).")
@@ -122,7 +130,8 @@ public final class TrainCommand implements Callable<Integer> {
             return run(cfg, out, false, err);
         } catch (CommandLine.ParameterException e) {
             throw e;
-        } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException | java.io.UncheckedIOException e) {
+        } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException | java.io.UncheckedIOException
+                | org.frafer.data.DatasetException e) {
             err.println("fra-fer train: " + e.getMessage());
             return 1;
         }
@@ -131,7 +140,8 @@ public final class TrainCommand implements Callable<Integer> {
     private void checkResumeAlone() {
         List<String> others = new ArrayList<>();
         for (CommandLine.Model.OptionSpec o : spec.commandLine().getParseResult().matchedOptions()) {
-            if (!o.longestName().equals("--resume") && !o.longestName().equals("--no-progress")) {
+            // the teacher's targets are not part of the recorded config: they are given again on resume
+            if (!List.of("--resume", "--no-progress", "--teacher-labels", "--teacher-weight").contains(o.longestName())) {
                 others.add(o.longestName());
             }
         }
@@ -187,6 +197,9 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (valLimit != null) {
             cfg.valLimit = valLimit;
+        }
+        if (teacherLabels != null) {
+            cfg.softLabels = true; // the trainer reads the teacher's targets as soft labels
         }
         if (softLabels != null) {
             cfg.softLabels = softLabels;
@@ -287,6 +300,10 @@ public final class TrainCommand implements Callable<Integer> {
         int numClasses = cfg.model.classes.size();
         FaceDataset train = DatasetArgs.open(new DatasetArgs.Request(cfg.format, Path.of(cfg.data), cfg.trainSplit, numClasses, cfg.softLabels,
                 cfg.limit, cfg.seed, null));
+        if (teacherLabels != null) {
+            train = TeacherLabels.read(teacherLabels).apply(train, teacherWeight);
+            err.println(((LoadedDataset) train).summary());
+        }
         FaceDataset val = null;
         if (cfg.valData != null || cfg.valSplit != null) {
             val = DatasetArgs.open(new DatasetArgs.Request(cfg.format, Path.of(cfg.valData != null ? cfg.valData : cfg.data), cfg.valSplit,
