@@ -18,6 +18,7 @@ import org.frafer.eval.EvalReport;
 import org.frafer.eval.Evaluation;
 import org.frafer.model.EmotionNetwork;
 import org.frafer.model.Networks;
+import org.frafer.model.TestTimeAugmentation;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -60,6 +61,12 @@ public final class EvaluateCommand implements Callable<Integer> {
     String subjectPattern;
     @Option(names = "--workers", paramLabel = "N", defaultValue = "0", description = "Image decoding threads (0 = automatic).")
     int workers;
+    @Option(names = "--tta", paramLabel = "none|flip", defaultValue = "none",
+            description = "Test-time augmentation: flip = mean probabilities of each face and its mirror (twice the work). Default: ${DEFAULT-VALUE}.")
+    String tta;
+    @Option(names = "--temperature", paramLabel = "T",
+            description = "Softmax temperature for the calibration figures (ECE, NLL, reliability diagram). Default: the model's (config temperature, 1 when absent).")
+    Double temperature;
     @Option(names = "--no-progress", description = "No progress bar (it is also off when the output is not a terminal).")
     boolean noProgress;
 
@@ -76,6 +83,15 @@ public final class EvaluateCommand implements Callable<Integer> {
         if (batch < 1) {
             throw new CommandLine.ParameterException(cl, "--batch must be >= 1, got " + batch);
         }
+        TestTimeAugmentation views;
+        try {
+            views = TestTimeAugmentation.parse(tta);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cl, "--tta: " + e.getMessage());
+        }
+        if (temperature != null && !(temperature > 0 && temperature < 1e6)) {
+            throw new CommandLine.ParameterException(cl, "--temperature must be a positive number, got " + temperature);
+        }
         if (!Files.isDirectory(model)) {
             throw new CommandLine.ParameterException(cl, "--model " + model + " is not a folder");
         }
@@ -90,7 +106,8 @@ public final class EvaluateCommand implements Callable<Integer> {
             Evaluation ev;
             try (ProgressBar bar = noProgress || System.console() == null ? null : new ProgressBarBuilder().setTaskName("evaluate").setInitialMax(source.size())
                     .setStyle(ProgressBarStyle.ASCII).setConsumer(new ConsoleProgressBarConsumer(System.err)).setUnit(" img", 1).showSpeed().build()) {
-                ev = Evaluation.run(network, source, map, n -> {
+                double t = temperature != null ? temperature : network.config().temperature;
+                ev = Evaluation.run(network, source, map, views, t, n -> {
                     if (bar != null) {
                         bar.stepBy(n);
                     }
@@ -99,9 +116,10 @@ public final class EvaluateCommand implements Callable<Integer> {
             EvalReport report = EvalReport.from(ev, ds.name(), split, model.toAbsolutePath().normalize().toString(), network.config(), seven,
                     source.skippedFiles());
             report.write(out);
-            err.println(String.format(Locale.ROOT, "%s: %d scored%s; accuracy %s, balanced accuracy %s, macro-F1 %s -> %s",
+            err.println(String.format(Locale.ROOT, "%s: %d scored%s; accuracy %s, balanced accuracy %s, macro-F1 %s; ECE %s at T=%.4f%s; %.1f s -> %s",
                     ds.name(), report.samplesEvaluated, excludedText(report.excluded), fmt(report.accuracy), fmt(report.balancedAccuracy),
-                    fmt(report.macroF1), out));
+                    fmt(report.macroF1), fmt(report.ece), ev.temperature, views == TestTimeAugmentation.NONE ? "" : ", tta " + views,
+                    ev.seconds, out));
             return 0;
         } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException | java.io.UncheckedIOException
                 | org.frafer.data.DatasetException e) {
