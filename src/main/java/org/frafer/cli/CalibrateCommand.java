@@ -103,11 +103,10 @@ public final class CalibrateCommand implements Callable<Integer> {
             record.put("eceBefore", Calibration.ece(ev.reliability(before)));
             record.put("eceAfter", Calibration.ece(ev.reliability(t)));
             record.put("source", model.toAbsolutePath().normalize().toString());
-            copyModel(model, out);
-            ModelConfig cfg = ModelFiles.readConfig(out);
+            ModelConfig cfg = ModelFiles.readConfig(model);
             cfg.temperature = (float) t;
-            ModelFiles.writeConfig(cfg.validate(), out.resolve(ModelFiles.CONFIG));
-            AtomicFiles.writeString(out.resolve("calibration.json"), EvalReport.JSON.writeValueAsString(record));
+            cfg.validate();
+            writeModelCopy(model, out, cfg, EvalReport.JSON.writeValueAsString(record));
             err.println(String.format(Locale.ROOT, "%s: %d scored; temperature %.4f -> %.4f; NLL %.4f -> %.4f; ECE %.4f -> %.4f -> %s",
                     ds.name(), ev.confusion.total(), before, t, record.get("nllBefore"), record.get("nllAfter"),
                     record.get("eceBefore"), record.get("eceAfter"), out));
@@ -123,20 +122,44 @@ public final class CalibrateCommand implements Callable<Integer> {
         }
     }
 
-    /** Copies the files of a model folder (one level; the evaluation reports beside the model too) into a new folder. */
-    static void copyModel(Path from, Path to) {
+    /**
+     * Writes a copy of the model folder (its files, one level: the evaluation reports beside the model too) with the
+     * new config and calibration.json, into a temporary sibling first and renamed into place at the end, so a failure
+     * leaves no half-written model folder.
+     */
+    static void writeModelCopy(Path from, Path to, ModelConfig config, String calibrationJson) {
+        Path abs = to.toAbsolutePath().normalize();
+        Path tmp = abs.resolveSibling("." + abs.getFileName() + ".tmp-" + ProcessHandle.current().pid());
         try {
-            Files.createDirectories(to.getParent() == null ? Path.of(".") : to.toAbsolutePath().getParent());
-            Files.createDirectory(to);
+            Files.createDirectories(abs.getParent());
+            Files.createDirectory(tmp);
             List<Path> files;
             try (Stream<Path> s = Files.list(from)) {
                 files = s.filter(Files::isRegularFile).sorted().toList();
             }
             for (Path f : files) {
-                Files.copy(f, to.resolve(f.getFileName()));
+                Files.copy(f, tmp.resolve(f.getFileName()));
             }
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot copy " + from + " to " + to + ": " + e.getMessage(), e);
+            ModelFiles.writeConfig(config, tmp.resolve(ModelFiles.CONFIG));
+            AtomicFiles.writeString(tmp.resolve("calibration.json"), calibrationJson);
+            Files.move(tmp, abs, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            deleteQuietly(tmp);
+            throw new java.io.UncheckedIOException("cannot write the model folder " + to + ": " + e.getMessage(),
+                    e instanceof IOException io ? io : new IOException(e));
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException ignored) {
+            // best effort: the temporary folder's name says what it is
         }
     }
 }
