@@ -30,7 +30,7 @@ public final class ReliabilityPlot {
                 share.add((double) b.count() / n);
             }
         }
-        XYChart chart = new XYChartBuilder().width(560).height(480)
+        XYChart chart = new XYChartBuilder().width(800).height(560)
                 .title((title == null ? "" : title + ": ") + String.format(Locale.ROOT, "ECE %.4f (%d bins, n=%d)",
                         Calibration.ece(bins), bins.size(), n))
                 .xAxisTitle("mean confidence (top class)").yAxisTitle("accuracy / share of samples").build();
