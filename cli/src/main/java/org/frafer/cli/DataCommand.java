@@ -6,7 +6,6 @@ import org.frafer.data.BatchLoader;
 import org.frafer.data.DatasetException;
 import org.frafer.data.FaceBatch;
 import org.frafer.data.LoadedDataset;
-import org.frafer.data.Datasets;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -36,7 +35,7 @@ public final class DataCommand implements Callable<Integer> {
     public Integer call() {
         LoadedDataset ds;
         try {
-            ds = Datasets.open(data.toSpec());
+            ds = data.open();
         } catch (DatasetException | IllegalArgumentException e) {
             System.err.println("fra-fer data: " + e.getMessage());
             return 2;

@@ -37,7 +37,9 @@ import org.frafer.data.FaceSample;
  * }</pre>
  */
 public final class DatasetArgs {
-    public static final Set<String> FORMATS = Set.of("ferplus", "affectnet", "folder");
+    public static final Set<String> FORMATS = Set.of("ferplus", "affectnet", "folder", "facial-expressions", "sfew");
+    /** {@link #FORMATS} for messages. */
+    public static final String FORMAT_LIST = "ferplus, affectnet, folder, facial-expressions or sfew";
 
     /**
      * @param format ferplus, affectnet or folder
@@ -72,7 +74,7 @@ public final class DatasetArgs {
     public static FaceDataset open(Request r) {
         String format = r.format() == null ? null : r.format().toLowerCase(Locale.ROOT);
         if (format == null || !FORMATS.contains(format)) {
-            throw new IllegalArgumentException("--format must be one of ferplus, affectnet, folder (got " + r.format() + ")");
+            throw new IllegalArgumentException("--format must be one of " + FORMAT_LIST + " (got " + r.format() + ")");
         }
         if (r.root() == null) {
             throw new IllegalArgumentException("--data is required");

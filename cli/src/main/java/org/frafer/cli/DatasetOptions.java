@@ -10,9 +10,10 @@ import picocli.CommandLine.Option;
  * turned into a {@link DatasetSpec} for {@link org.frafer.data.Datasets#open}.
  */
 public final class DatasetOptions {
-    @Option(names = "--format", required = true, paramLabel = "FORMAT",
-            description = "Dataset layout: ${COMPLETION-CANDIDATES} (ferplus: FER2013Train|Valid|Test/label.csv; "
-                    + "affectnet: training.csv/validation.csv + Manually_Annotated_Images/; folder: ROOT/<class>/*.jpg)")
+    @Option(names = "--format", required = true, paramLabel = "FORMAT", converter = FormatConverter.class,
+            description = "Dataset layout: ferplus, affectnet, folder, facial-expressions, sfew (ferplus: FER2013Train|Valid|Test/label.csv; "
+                    + "affectnet: training.csv/validation.csv + Manually_Annotated_Images/; folder: ROOT/<class>/*.jpg; "
+                    + "facial-expressions: legend.csv + images/; sfew: Train/<Class>/*.png; the last two split train|valid|test by person/movie)")
     DatasetSpec.Format format;
 
     @Option(names = "--root", paramLabel = "DIR",
@@ -52,6 +53,32 @@ public final class DatasetOptions {
     @Option(names = "--image-root", paramLabel = "DIR",
             description = "AffectNet: folder the CSV image paths are relative to (default: ROOT/Manually_Annotated_Images)")
     Path imageRoot;
+
+    /** Accepts the command-line spelling ({@code facial-expressions}) as well as the enum name. */
+    static final class FormatConverter implements picocli.CommandLine.ITypeConverter<DatasetSpec.Format> {
+        @Override
+        public DatasetSpec.Format convert(String value) {
+            try {
+                return DatasetSpec.Format.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException("unknown format '" + value + "', expected one of " + DatasetArgs.FORMAT_LIST);
+            }
+        }
+    }
+
+    @Option(names = "--teacher-labels", paramLabel = "FILE.csv",
+            description = "Soft targets from a teacher (tools/teacher/opencv_fer.py soft-labels), matched by image path")
+    Path teacherLabels;
+
+    @Option(names = "--teacher-weight", paramLabel = "W", defaultValue = "1",
+            description = "With --teacher-labels: target = W * teacher + (1 - W) * own label. Default: ${DEFAULT-VALUE}")
+    float teacherWeight;
+
+    /** The dataset the options describe, with the teacher's targets when --teacher-labels is given. */
+    public org.frafer.data.LoadedDataset open() {
+        org.frafer.data.LoadedDataset ds = org.frafer.data.Datasets.open(toSpec());
+        return teacherLabels == null ? ds : org.frafer.data.TeacherLabels.read(teacherLabels).apply(ds, teacherWeight);
+    }
 
     public DatasetSpec toSpec() {
         Path r = root != null ? root : Assets.dataRoot();

@@ -18,6 +18,7 @@ import org.frafer.eval.EvalReport;
 import org.frafer.eval.Evaluation;
 import org.frafer.model.EmotionNetwork;
 import org.frafer.model.Networks;
+import org.frafer.model.TestTimeAugmentation;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -40,7 +41,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     Path model;
     @Option(names = "--data", required = true, paramLabel = "DIR", description = "Dataset root.")
     Path data;
-    @Option(names = "--format", required = true, paramLabel = "FMT", description = "ferplus, affectnet or folder.")
+    @Option(names = "--format", required = true, paramLabel = "FMT", description = "ferplus, affectnet, folder, facial-expressions or sfew.")
     String format;
     @Option(names = "--split", paramLabel = "NAME", defaultValue = "test", description = "Split to score (default: ${DEFAULT-VALUE}; AffectNet: valid).")
     String split;
@@ -60,6 +61,12 @@ public final class EvaluateCommand implements Callable<Integer> {
     String subjectPattern;
     @Option(names = "--workers", paramLabel = "N", defaultValue = "0", description = "Image decoding threads (0 = automatic).")
     int workers;
+    @Option(names = "--tta", paramLabel = "none|flip", defaultValue = "none",
+            description = "Test-time augmentation: flip = mean probabilities of each face and its mirror (twice the work). Default: ${DEFAULT-VALUE}.")
+    String tta;
+    @Option(names = "--temperature", paramLabel = "T",
+            description = "Softmax temperature for the calibration figures (ECE, NLL, reliability diagram). Default: the model's (config temperature, 1 when absent).")
+    Double temperature;
     @Option(names = "--no-progress", description = "No progress bar (it is also off when the output is not a terminal).")
     boolean noProgress;
 
@@ -68,13 +75,22 @@ public final class EvaluateCommand implements Callable<Integer> {
         CommandLine cl = spec.commandLine();
         PrintWriter err = cl.getErr();
         if (!DatasetArgs.FORMATS.contains(format.toLowerCase(Locale.ROOT))) {
-            throw new CommandLine.ParameterException(cl, "--format must be one of ferplus, affectnet, folder (got " + format + ")");
+            throw new CommandLine.ParameterException(cl, "--format must be one of " + DatasetArgs.FORMAT_LIST + " (got " + format + ")");
         }
         if (classes != 7 && classes != 8) {
             throw new CommandLine.ParameterException(cl, "--classes must be 7 or 8, got " + classes);
         }
         if (batch < 1) {
             throw new CommandLine.ParameterException(cl, "--batch must be >= 1, got " + batch);
+        }
+        TestTimeAugmentation views;
+        try {
+            views = TestTimeAugmentation.parse(tta);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cl, "--tta: " + e.getMessage());
+        }
+        if (temperature != null && !(temperature > 0 && temperature < 1e6)) {
+            throw new CommandLine.ParameterException(cl, "--temperature must be a positive number, got " + temperature);
         }
         if (!Files.isDirectory(model)) {
             throw new CommandLine.ParameterException(cl, "--model " + model + " is not a folder");
@@ -90,7 +106,8 @@ public final class EvaluateCommand implements Callable<Integer> {
             Evaluation ev;
             try (ProgressBar bar = noProgress || System.console() == null ? null : new ProgressBarBuilder().setTaskName("evaluate").setInitialMax(source.size())
                     .setStyle(ProgressBarStyle.ASCII).setConsumer(new ConsoleProgressBarConsumer(System.err)).setUnit(" img", 1).showSpeed().build()) {
-                ev = Evaluation.run(network, source, map, n -> {
+                double t = temperature != null ? temperature : network.config().temperature;
+                ev = Evaluation.run(network, source, map, views, t, n -> {
                     if (bar != null) {
                         bar.stepBy(n);
                     }
@@ -99,11 +116,13 @@ public final class EvaluateCommand implements Callable<Integer> {
             EvalReport report = EvalReport.from(ev, ds.name(), split, model.toAbsolutePath().normalize().toString(), network.config(), seven,
                     source.skippedFiles());
             report.write(out);
-            err.println(String.format(Locale.ROOT, "%s: %d scored%s; accuracy %s, balanced accuracy %s, macro-F1 %s -> %s",
+            err.println(String.format(Locale.ROOT, "%s: %d scored%s; accuracy %s, balanced accuracy %s, macro-F1 %s; ECE %s at T=%.4f%s; %.1f s -> %s",
                     ds.name(), report.samplesEvaluated, excludedText(report.excluded), fmt(report.accuracy), fmt(report.balancedAccuracy),
-                    fmt(report.macroF1), out));
+                    fmt(report.macroF1), fmt(report.ece), ev.temperature, views == TestTimeAugmentation.NONE ? "" : ", tta " + views,
+                    ev.seconds, out));
             return 0;
-        } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException | java.io.UncheckedIOException e) {
+        } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException | java.io.UncheckedIOException
+                | org.frafer.data.DatasetException e) {
             err.println("fra-fer evaluate: " + e.getMessage());
             return 1;
         } finally {

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
             ModelCommand.class,
             FacesCommand.class,
             DataCommand.class,
-            TrainCommand.class, EvaluateCommand.class, CompareCommand.class,
+            TrainCommand.class, EvaluateCommand.class, CalibrateCommand.class, CompareCommand.class,
             PredictCommand.class, ExplainCommand.class,
             org.frafer.bench.PerformanceBench.class,
             CommandLine.HelpCommand.class

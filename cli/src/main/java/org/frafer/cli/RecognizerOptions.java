@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.function.Function;
 import org.frafer.data.Images;
 import org.frafer.infer.EmotionRecognizer;
+import org.frafer.model.TestTimeAugmentation;
 import picocli.CommandLine.Option;
 
 /** Options shared by {@code predict} and {@code explain}: which model, and how faces are found and cut out. */
@@ -35,12 +36,27 @@ public final class RecognizerOptions {
             description = "Faces per network pass (faces of several images are batched together). Default: ${DEFAULT-VALUE}.")
     int batchSize;
 
+    @Option(names = "--tta", paramLabel = "none|flip", defaultValue = "none", converter = TtaConverter.class,
+            description = "Test-time augmentation: flip = mean probabilities of each face and its mirror (twice the network work). Default: ${DEFAULT-VALUE}.")
+    TestTimeAugmentation tta;
+
+    static final class TtaConverter implements picocli.CommandLine.ITypeConverter<TestTimeAugmentation> {
+        @Override
+        public TestTimeAugmentation convert(String value) {
+            try {
+                return TestTimeAugmentation.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
     /** Tests swap the model and detector for test doubles here; null in normal runs. */
     static Function<RecognizerOptions, EmotionRecognizer.Builder> builderForTests;
 
     EmotionRecognizer.Builder builder() {
         EmotionRecognizer.Builder b = builderForTests != null ? builderForTests.apply(this) : EmotionRecognizer.builder().model(model);
         return b.detectorVariant(detector).minFaceScore(minFaceScore).cropMargin(margin).align(align)
-                .maxPixels(maxPixels).batchSize(batchSize);
+                .maxPixels(maxPixels).batchSize(batchSize).tta(tta);
     }
 }

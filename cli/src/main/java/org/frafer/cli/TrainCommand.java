@@ -13,6 +13,8 @@ import java.util.function.Function;
 import org.frafer.data.BatchSource;
 import org.frafer.data.EmotionClasses;
 import org.frafer.data.FaceDataset;
+import org.frafer.data.LoadedDataset;
+import org.frafer.data.TeacherLabels;
 import org.frafer.model.EmotionNetwork;
 import org.frafer.model.ModelConfig;
 import org.frafer.model.Networks;
@@ -48,7 +50,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--data", paramLabel = "DIR", description = "Dataset root (FER+: folder with FER2013Train/Valid/Test; AffectNet: folder with the CSVs; folder: class-per-folder).")
     Path data;
-    @Option(names = "--format", paramLabel = "FMT", description = "Dataset layout: ferplus, affectnet or folder.")
+    @Option(names = "--format", paramLabel = "FMT", description = "Dataset layout: ferplus, affectnet, folder, facial-expressions or sfew.")
     String format;
     @Option(names = "--split", paramLabel = "NAME", description = "Training split (default: train).")
     String split;
@@ -94,6 +96,12 @@ public final class TrainCommand implements Callable<Integer> {
     Integer valLimit;
     @Option(names = "--soft-labels", description = "FER+: train on the vote distributions instead of majority labels.")
     Boolean softLabels;
+    @Option(names = "--teacher-labels", paramLabel = "FILE.csv",
+            description = "Soft targets from a teacher (tools/teacher/opencv_fer.py soft-labels); implies --soft-labels. Pass it again with --resume.")
+    Path teacherLabels;
+    @Option(names = "--teacher-weight", paramLabel = "W", defaultValue = "1",
+            description = "Target = W * teacher + (1 - W) * own label (FER+ votes with --soft-labels). Default: ${DEFAULT-VALUE}")
+    float teacherWeight;
     @Option(names = "--no-flip", description = "No random horizontal flips.")
     boolean noFlip;
     @Option(names = "--workers", paramLabel = "N", description = "Image decoding threads (default: automatic).")
@@ -124,7 +132,8 @@ public final class TrainCommand implements Callable<Integer> {
             return run(cfg, out, false, err);
         } catch (CommandLine.ParameterException e) {
             throw e;
-        } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException | java.io.UncheckedIOException e) {
+        } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException | java.io.UncheckedIOException
+                | org.frafer.data.DatasetException e) {
             err.println("fra-fer train: " + e.getMessage());
             return 1;
         }
@@ -133,7 +142,8 @@ public final class TrainCommand implements Callable<Integer> {
     private void checkResumeAlone() {
         List<String> others = new ArrayList<>();
         for (CommandLine.Model.OptionSpec o : spec.commandLine().getParseResult().matchedOptions()) {
-            if (!o.longestName().equals("--resume") && !o.longestName().equals("--no-progress")) {
+            // the teacher's targets are not part of the recorded config: they are given again on resume
+            if (!List.of("--resume", "--no-progress", "--teacher-labels", "--teacher-weight").contains(o.longestName())) {
                 others.add(o.longestName());
             }
         }
@@ -189,6 +199,9 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (valLimit != null) {
             cfg.valLimit = valLimit;
+        }
+        if (teacherLabels != null) {
+            cfg.softLabels = true; // the trainer reads the teacher's targets as soft labels
         }
         if (softLabels != null) {
             cfg.softLabels = softLabels;
@@ -266,7 +279,7 @@ public final class TrainCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, "--data DIR is required (the training dataset)");
         }
         if (cfg.format == null || !DatasetArgs.FORMATS.contains(cfg.format)) {
-            throw new CommandLine.ParameterException(cl, "--format must be one of ferplus, affectnet, folder (got " + cfg.format + ")");
+            throw new CommandLine.ParameterException(cl, "--format must be one of " + DatasetArgs.FORMAT_LIST + " (got " + cfg.format + ")");
         }
         try {
             cfg.validate();
@@ -289,6 +302,10 @@ public final class TrainCommand implements Callable<Integer> {
         int numClasses = cfg.model.classes.size();
         FaceDataset train = DatasetArgs.open(new DatasetArgs.Request(cfg.format, Path.of(cfg.data), cfg.trainSplit, numClasses, cfg.softLabels,
                 cfg.limit, cfg.seed, null));
+        if (teacherLabels != null) {
+            train = TeacherLabels.read(teacherLabels).apply(train, teacherWeight);
+            err.println(((LoadedDataset) train).summary());
+        }
         FaceDataset val = null;
         if (cfg.valData != null || cfg.valSplit != null) {
             val = DatasetArgs.open(new DatasetArgs.Request(cfg.format, Path.of(cfg.valData != null ? cfg.valData : cfg.data), cfg.valSplit,

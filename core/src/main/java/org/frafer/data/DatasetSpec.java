@@ -46,10 +46,20 @@ public record DatasetSpec(
         /** Microsoft FER+ layout: root/FER2013Train|Valid|Test/label.csv (root may also be its parent); splits train|valid|test. */
         FERPLUS,
         /** root[/split]/&lt;class&gt;/**&#47;*.jpg|png|... with class folder names like angry, happy, neutral. */
-        FOLDER;
+        FOLDER,
+        /** facial_expressions: root/legend.csv + root/images/; person-disjoint splits train|valid|test|all by name hash. */
+        FACIAL_EXPRESSIONS,
+        /** SFEW 2.0: root(/Train)/&lt;Class&gt;/*.png; movie-disjoint splits train|valid|test|all by name hash. */
+        SFEW;
 
+        /** Accepts the enum name or its command-line spelling, any case ({@code facial-expressions}). */
         public static Format parse(String s) {
-            return Enum.valueOf(Format.class, s.trim().toUpperCase(Locale.ROOT));
+            return Enum.valueOf(Format.class, s.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
+        }
+
+        /** The command-line spelling: {@code ferplus}, {@code facial-expressions}. */
+        public String cliName() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
         }
     }
 

@@ -44,6 +44,9 @@ public final class Datasets {
             case AFFECTNET -> affectNet(spec, classes, dropped);
             case FERPLUS -> ferPlus(spec, classes, dropped);
             case FOLDER -> folder(spec, classes, dropped);
+            case FACIAL_EXPRESSIONS -> new Loaded("facial-expressions/" + SubjectSplit.parse(spec.split(), "facial-expressions"),
+                    FacialExpressions.read(spec, classes, dropped));
+            case SFEW -> new Loaded("sfew/" + SubjectSplit.parse(spec.split(), "sfew"), Sfew.read(spec, classes, dropped));
         };
         List<FaceSample> samples = limit(loaded.samples, spec, dropped);
         String name = loaded.name + " (" + spec.numClasses() + " classes"

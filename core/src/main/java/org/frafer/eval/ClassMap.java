@@ -74,7 +74,12 @@ public final class ClassMap {
         return datasetLabel < 0 || datasetLabel >= datasetClasses.size() ? "(unlabelled)" : datasetClasses.get(datasetLabel);
     }
 
-    /** Argmax over the evaluated outputs of one logits row; returns an evaluated class index. */
+    /** The model output of each evaluated class, in evaluated-class order. */
+    public int[] outputIndices() {
+        return outputIndex.clone();
+    }
+
+    /** Argmax over the evaluated outputs of one logits (or probabilities) row; returns an evaluated class index. */
     public int predict(float[] logits, int offset) {
         int best = 0;
         float bestValue = Float.NEGATIVE_INFINITY;

@@ -39,6 +39,14 @@ public class EvalReport {
     /** Rows = true class, columns = predicted class, in {@link #classes} order. */
     public long[][] confusion;
     public Map<String, PerSubject> perSubject;
+    /** Test-time augmentation (none, flip) and the softmax temperature the probabilities below used. */
+    public String tta;
+    public Double temperature;
+    /** Top-label expected calibration error ({@link Calibration#BINS} equal-width bins) and mean NLL of the true labels. */
+    public Double ece;
+    public Double nll;
+    /** The reliability diagram's bins (also drawn in {@code <name>-reliability.png}). */
+    public List<ReliabilityBin> reliability;
     public Double seconds;
     public Double imagesPerSecond;
     public String createdAt;
@@ -52,6 +60,15 @@ public class EvalReport {
         /** null when the class has no samples. */
         public Double recall;
         public double f1;
+    }
+
+    public static class ReliabilityBin {
+        public double lower;
+        public double upper;
+        public long count;
+        /** null when the bin is empty. */
+        public Double meanConfidence;
+        public Double accuracy;
     }
 
     public static class PerSubject {
@@ -98,6 +115,23 @@ public class EvalReport {
                 r.perSubject.put(subject, ps);
             });
         }
+        r.tta = ev.tta.toString();
+        r.temperature = ev.temperature;
+        List<Calibration.Bin> bins = ev.reliability(ev.temperature);
+        if (!bins.isEmpty()) {
+            r.ece = orNull(Calibration.ece(bins));
+            r.nll = orNull(ev.nll(ev.temperature));
+            r.reliability = new ArrayList<>();
+            for (Calibration.Bin b : bins) {
+                ReliabilityBin rb = new ReliabilityBin();
+                rb.lower = b.lower();
+                rb.upper = b.upper();
+                rb.count = b.count();
+                rb.meanConfidence = orNull(b.meanConfidence());
+                rb.accuracy = orNull(b.accuracy());
+                r.reliability.add(rb);
+            }
+        }
         r.seconds = ev.seconds;
         r.imagesPerSecond = ev.seconds > 0 ? ev.samplesSeen / ev.seconds : null;
         r.createdAt = java.time.Instant.now().toString();
@@ -113,8 +147,8 @@ public class EvalReport {
     }
 
     /**
-     * Writes the report plus {@code <name>-confusion.csv} and {@code <name>-confusion.png} beside it
-     * (each atomically); returns the paths written.
+     * Writes the report plus {@code <name>-confusion.csv}, {@code <name>-confusion.png} and, when there are
+     * calibration bins, {@code <name>-reliability.png} beside it (each atomically); returns the paths written.
      */
     public List<Path> write(Path json) {
         String base = json.getFileName().toString().replaceFirst("\\.json$", "");
@@ -124,7 +158,18 @@ public class EvalReport {
         AtomicFiles.Unchecked.write(json, out -> JSON.writeValue(new NonClosing(out), this));
         AtomicFiles.Unchecked.writeString(csv, confusionMatrix().toCsv());
         ConfusionPlot.writePng(confusionMatrix(), (dataset == null ? "" : dataset) + (sevenFromEight ? " (7 of 8)" : ""), png);
-        return List.of(json, csv, png);
+        if (reliability == null || reliability.isEmpty()) {
+            return List.of(json, csv, png);
+        }
+        Path rel = dir.resolve(base + "-reliability.png");
+        List<Calibration.Bin> bins = new ArrayList<>();
+        for (ReliabilityBin b : reliability) {
+            bins.add(new Calibration.Bin(b.lower, b.upper, b.count, b.meanConfidence == null ? Double.NaN : b.meanConfidence,
+                    b.accuracy == null ? Double.NaN : b.accuracy));
+        }
+        ReliabilityPlot.writePng(bins, (dataset == null ? "" : dataset) + ", T=" + String.format(java.util.Locale.ROOT, "%.3f", temperature)
+                + (tta == null || tta.equals("none") ? "" : ", tta " + tta), rel);
+        return List.of(json, csv, png, rel);
     }
 
     public static EvalReport read(Path json) {

@@ -18,6 +18,8 @@ import org.frafer.faces.DetectedFace;
 import org.frafer.faces.FaceDetector;
 import org.frafer.model.EmotionNetwork;
 import org.frafer.model.ModelConfig;
+import org.frafer.model.Probabilities;
+import org.frafer.model.TestTimeAugmentation;
 import org.frafer.model.Networks;
 
 /**
@@ -47,7 +49,8 @@ import org.frafer.model.Networks;
 public final class EmotionRecognizer implements AutoCloseable {
 
     /** The settings a recognizer runs with. */
-    public record Options(String detector, float minFaceScore, float cropMargin, boolean align, long maxPixels, int batchSize) {}
+    public record Options(String detector, float minFaceScore, float cropMargin, boolean align, long maxPixels, int batchSize,
+            TestTimeAugmentation tta) {}
 
     /** Receives the results of {@link #predictEach}, in input order. */
     @FunctionalInterface
@@ -75,7 +78,7 @@ public final class EmotionRecognizer implements AutoCloseable {
         this.network = network;
         this.config = network.config();
         this.classes = List.copyOf(config.classes);
-        this.options = new Options(b.detectorVariant, b.minFaceScore, b.cropMargin, b.align, b.maxPixels, b.batchSize);
+        this.options = new Options(b.detectorVariant, b.minFaceScore, b.cropMargin, b.align, b.maxPixels, b.batchSize, b.tta);
         this.cropper = new FaceCropper(b.cropMargin, b.align, config.inputSize);
         this.detector = b.detector;
         this.manager = NDManager.newBaseManager();
@@ -372,17 +375,23 @@ public final class EmotionRecognizer implements AutoCloseable {
         int n = crops.size();
         int size = config.inputSize;
         float[] pixels = pixels(crops);
-        float[] flat;
+        int k = classes.size();
+        float[][] viewLogits;
         synchronized (networkLock) {
             ensureOpen();
             try (NDManager m = manager.newSubManager(); NoGrad ignored = new NoGrad()) {
                 NDArray x = m.create(pixels, new Shape(n, 3, size, size));
-                NDArray logits = network.predict(x).logits();
-                checkLogits(logits, n);
-                flat = logits.toType(DataType.FLOAT32, false).softmax(1).toFloatArray();
+                List<NDArray> views = options.tta().views(x);
+                viewLogits = new float[views.size()][];
+                for (int v = 0; v < views.size(); v++) {
+                    NDArray logits = network.predict(views.get(v)).logits();
+                    checkLogits(logits, n);
+                    viewLogits[v] = logits.toType(DataType.FLOAT32, false).toFloatArray();
+                }
             }
         }
-        int k = classes.size();
+        // softmax(logits / T) per view, averaged over the test-time views
+        float[] flat = Probabilities.meanOfViews(viewLogits, k, config.temperature);
         float[][] out = new float[n][];
         for (int i = 0; i < n; i++) {
             out[i] = Arrays.copyOfRange(flat, i * k, (i + 1) * k);
@@ -405,7 +414,7 @@ public final class EmotionRecognizer implements AutoCloseable {
                 NDArray x = m.create(pixels, new Shape(n, 3, size, size));
                 EmotionNetwork.Outputs o = network.predict(x);
                 checkLogits(o.logits(), n);
-                probs = o.logits().toType(DataType.FLOAT32, false).softmax(1).toFloatArray();
+                probs = Probabilities.softmax(o.logits().toType(DataType.FLOAT32, false).toFloatArray(), classes.size(), config.temperature);
                 attention = Split.of(o.attention(), n, "attention");
                 before = Split.of(o.featureBefore(), n, "featureBefore");
                 after = Split.of(o.featureAfter(), n, "featureAfter");
@@ -500,6 +509,7 @@ public final class EmotionRecognizer implements AutoCloseable {
         private boolean align = false;
         private long maxPixels = Images.DEFAULT_MAX_PIXELS;
         private int batchSize = 16;
+        private TestTimeAugmentation tta = TestTimeAugmentation.NONE;
 
         private Builder() {}
 
@@ -569,6 +579,15 @@ public final class EmotionRecognizer implements AutoCloseable {
                 throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
             }
             this.batchSize = batchSize;
+            return this;
+        }
+
+        /**
+         * Test-time augmentation: {@link TestTimeAugmentation#FLIP} averages the probabilities of each face and its
+         * mirror (twice the network work; {@link #explain} always uses the face alone); default none.
+         */
+        public Builder tta(TestTimeAugmentation tta) {
+            this.tta = java.util.Objects.requireNonNull(tta, "tta");
             return this;
         }
 

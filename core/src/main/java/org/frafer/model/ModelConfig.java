@@ -43,6 +43,12 @@ public class ModelConfig {
     public String frBackbone = "hse-faceres";
     /** Optional FR weights file (safetensors), relative to the model folder or absolute; FR backbones from assets need none. */
     public String frWeights;
+    /**
+     * Softmax temperature: probabilities are softmax(logits / temperature). 1 = as trained (files without the field
+     * load as 1); {@code fra-fer calibrate} fits it on a validation split (temperature scaling, Guo et al. 2017).
+     * It never changes the predicted class.
+     */
+    public float temperature = 1f;
 
     public int numClasses() {
         return classes.size();
@@ -74,6 +80,9 @@ public class ModelConfig {
         }
         if (mean == null || mean.length != 3 || std == null || std.length != 3) {
             throw new IllegalArgumentException("config: mean and std need 3 values each");
+        }
+        if (!(temperature > 0) || Float.isInfinite(temperature)) {
+            throw new IllegalArgumentException("config: temperature must be a positive number, got " + temperature);
         }
         if (needsFr() && (frBackbone == null || frBackbone.isBlank())) {
             throw new IllegalArgumentException("config: fusion '" + fusion + "' needs frBackbone");
