@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Reference for eval.Calibration: top-label ECE with 15 equal-width bins (lower, upper] and the mean NLL at T = 2,
-computed with numpy on random probabilities; writes src/test/resources/fixtures/eval/ece.json.
+computed with numpy on random probabilities; writes core/src/test/resources/fixtures/eval/ece.json.
 Run with any Python that has numpy, e.g. tools/teacher/.venv/bin/python tools/eval/ece_reference.py"""
 import json
 import os
@@ -35,7 +35,7 @@ pt = np.exp(lz - lz.max(axis=1, keepdims=True))
 pt /= pt.sum(axis=1, keepdims=True)
 nll_t2 = float(-np.log(pt[np.arange(n), labels]).mean())
 
-out = os.path.join(os.path.dirname(__file__), "..", "..", "src", "test", "resources", "fixtures", "eval", "ece.json")
+out = os.path.join(os.path.dirname(__file__), "..", "..", "core", "src", "test", "resources", "fixtures", "eval", "ece.json")
 with open(out, "w") as f:
     json.dump({"n": n, "k": k, "bins": bins, "probs": probs.round(6).tolist(), "labels": labels.tolist(),
                "binCounts": counts, "ece": ece, "nllT2": nll_t2,

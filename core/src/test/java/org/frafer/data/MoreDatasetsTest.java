@@ -1,6 +1,5 @@
 package org.frafer.data;
 
-import static org.frafer.testing.CliRun.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -16,17 +15,16 @@ import java.util.Map;
 import java.util.Set;
 import org.frafer.Assets;
 import org.frafer.data.DatasetSpec.Format;
-import org.frafer.testing.CliRun.Run;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The facial-expressions and SFEW readers, their person/movie-disjoint splits, and the real counts when the data is there. */
-class MoreDatasetsTest {
+public class MoreDatasetsTest {
     @TempDir
     Path dir;
 
-    Path facialExpressions(String... rows) throws IOException {
+    public static Path facialExpressions(Path dir, String... rows) throws IOException {
         Path root = dir.resolve("fe");
         for (String n : List.of("George_W_Bush_0001.jpg", "George_W_Bush_0002.jpg", "Colin_Powell_0001.jpg",
                 "HrithikRoshan_12.jpg", "HrithikRoshan_7.jpg", "facial-expressions_2868588k.jpg")) {
@@ -38,7 +36,7 @@ class MoreDatasetsTest {
 
     @Test
     void facialExpressionsCaseFoldsLabelsAndTakesThePersonFromTheFileName() throws IOException {
-        Path root = facialExpressions(
+        Path root = facialExpressions(dir,
                 "628,George_W_Bush_0001.jpg,HAPPINESS",
                 "628,George_W_Bush_0002.jpg,neutral",
                 "1,Colin_Powell_0001.jpg,Anger",
@@ -64,7 +62,7 @@ class MoreDatasetsTest {
 
     @Test
     void facialExpressionsBadRowsNameTheFileAndLine() throws IOException {
-        Path root = facialExpressions("1,George_W_Bush_0001.jpg,happy", "2,George_W_Bush_0002.jpg,bored", "3,Nobody_0001.jpg,neutral");
+        Path root = facialExpressions(dir, "1,George_W_Bush_0001.jpg,happy", "2,George_W_Bush_0002.jpg,bored", "3,Nobody_0001.jpg,neutral");
         DatasetException e = assertThrows(DatasetException.class, () -> Datasets.open(DatasetSpec.of(Format.FACIAL_EXPRESSIONS, root)));
         assertTrue(e.getMessage().contains("legend.csv line 3: unknown emotion 'bored'"), e.getMessage());
         LoadedDataset ds = Datasets.open(DatasetSpec.of(Format.FACIAL_EXPRESSIONS, root).withSkipBadRows(true));
@@ -137,17 +135,6 @@ class MoreDatasetsTest {
         assertTrue(per.get("valid") >= 0.1 * total && per.get("valid") < 0.1 * total + 7, per.toString());
         // the first 8 bytes of SHA-256("person0"), big-endian, from Python's hashlib: the split must never change silently
         assertEquals(-4640373349004193770L, SubjectSplit.hash("person0"));
-    }
-
-    @Test
-    void cliAcceptsTheNewFormatNames() throws IOException {
-        Path root = facialExpressions("1,George_W_Bush_0001.jpg,happy", "2,Colin_Powell_0001.jpg,SADNESS");
-        Run r = run("data", "--format", "facial-expressions", "--root", root.toString());
-        assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().startsWith("facial-expressions/all (8 classes): 2 samples") && r.out().contains("Sadness 1"), r.out());
-        Run bad = run("data", "--format", "facial_expression", "--root", root.toString());
-        assertEquals(2, bad.code());
-        assertTrue(bad.err().contains("unknown format 'facial_expression'"), bad.err());
     }
 
     // ------------------------------------------------------------ real data (FRAFER_DATA)
