@@ -233,6 +233,10 @@ public final class EmotionRecognizer implements AutoCloseable {
                     throw e;
                 } catch (RuntimeException e) {
                     p.error = path + ": face detection failed: " + e;
+                } catch (OutOfMemoryError e) {
+                    // last resort (metadata and pixels are bounded before decoding): lose this file, not the run
+                    p.image = null;
+                    p.error = OutOfMemory.message(path);
                 }
                 if (p.error == null) {
                     p.probabilities = new float[p.crops.size()][];
