@@ -42,8 +42,10 @@ public final class EvaluateCommand implements Callable<Integer> {
     Path data;
     @Option(names = "--format", required = true, paramLabel = "FMT", description = "ferplus, affectnet or folder.")
     String format;
-    @Option(names = "--split", paramLabel = "NAME", defaultValue = "test", description = "Split to score (default: ${DEFAULT-VALUE}; AffectNet: valid).")
+    @Option(names = "--split", paramLabel = "NAME", description = "Split to score (default: ferplus test, affectnet valid, folder: DIR/test when present, else DIR itself).")
     String split;
+    @Option(names = "--skip-bad-rows", description = "Skip malformed CSV rows and missing image files (counted in the report) instead of stopping.")
+    boolean skipBadRows;
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "Report JSON file to write.")
     Path out;
     @Option(names = "--seven", description = "AffectNet-7 from an 8-class model: drop the Contempt output (argmax over the other 7), exclude Contempt samples.")
@@ -84,11 +86,12 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
         BatchSource source = null;
         try (EmotionNetwork network = networkLoader.apply(model)) {
-            FaceDataset ds = DatasetArgs.open(new DatasetArgs.Request(format, data, split, classes, false, limit, seed, subjectPattern));
+            String split = this.split != null ? this.split : DatasetArgs.defaultEvalSplit(format, data);
+            FaceDataset ds = DatasetArgs.open(new DatasetArgs.Request(format, data, split, classes, false, limit, seed, subjectPattern, skipBadRows));
             ClassMap map = ClassMap.of(network.config().classes, ds.classes(), seven);
             source = DatasetArgs.batches(ds, batch, network.config().inputSize, false, false, seed, workers);
             Evaluation ev;
-            try (ProgressBar bar = noProgress || System.console() == null ? null : new ProgressBarBuilder().setTaskName("evaluate").setInitialMax(source.size())
+            try (ProgressBar bar = noProgress || !Terminal.stderrIsTerminal() ? null : new ProgressBarBuilder().setTaskName("evaluate").setInitialMax(source.size())
                     .setStyle(ProgressBarStyle.ASCII).setConsumer(new ConsoleProgressBarConsumer(System.err)).setUnit(" img", 1).showSpeed().build()) {
                 ev = Evaluation.run(network, source, map, n -> {
                     if (bar != null) {
@@ -98,14 +101,23 @@ public final class EvaluateCommand implements Callable<Integer> {
             }
             EvalReport report = EvalReport.from(ev, ds.name(), split, model.toAbsolutePath().normalize().toString(), network.config(), seven,
                     source.skippedFiles());
-            report.write(out);
+            try {
+                report.write(out);
+            } catch (java.io.UncheckedIOException e) {
+                err.println("fra-fer evaluate: cannot write " + out + ": " + PredictCommand.describe(e.getCause() != null ? e.getCause() : e)
+                        + "; " + out + " was left as it was");
+                return ExitCodes.OUTPUT_FAILED;
+            }
             err.println(String.format(Locale.ROOT, "%s: %d scored%s; accuracy %s, balanced accuracy %s, macro-F1 %s -> %s",
                     ds.name(), report.samplesEvaluated, excludedText(report.excluded), fmt(report.accuracy), fmt(report.balancedAccuracy),
                     fmt(report.macroF1), out));
             return 0;
+        } catch (org.frafer.data.DatasetException e) {
+            err.println("fra-fer evaluate: " + e.getMessage() + "; no report written");
+            return ExitCodes.USAGE;
         } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException | java.io.UncheckedIOException e) {
-            err.println("fra-fer evaluate: " + e.getMessage());
-            return 1;
+            err.println("fra-fer evaluate: " + e.getMessage() + "; no report written");
+            return ExitCodes.USAGE;
         } finally {
             if (source != null) {
                 DatasetArgs.close(source);

@@ -92,6 +92,8 @@ public final class TrainCommand implements Callable<Integer> {
     Integer valLimit;
     @Option(names = "--soft-labels", description = "FER+: train on the vote distributions instead of majority labels.")
     Boolean softLabels;
+    @Option(names = "--skip-bad-rows", description = "Skip malformed CSV rows and missing image files (counted) instead of stopping.")
+    boolean skipBadRows;
     @Option(names = "--no-flip", description = "No random horizontal flips.")
     boolean noFlip;
     @Option(names = "--workers", paramLabel = "N", description = "Image decoding threads (default: automatic).")
@@ -122,9 +124,14 @@ public final class TrainCommand implements Callable<Integer> {
             return run(cfg, out, false, err);
         } catch (CommandLine.ParameterException e) {
             throw e;
-        } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException | java.io.UncheckedIOException e) {
+        } catch (java.io.UncheckedIOException e) {
+            // a full disk or a read-only run folder: checkpoints are written to a temporary folder and renamed,
+            // so the run folder keeps its last complete checkpoint
+            err.println("fra-fer train: " + e.getMessage() + "; the run folder keeps its last complete checkpoint (train --resume continues from it)");
+            return ExitCodes.OUTPUT_FAILED;
+        } catch (org.frafer.data.DatasetException | IllegalArgumentException | IllegalStateException | UnsupportedOperationException e) {
             err.println("fra-fer train: " + e.getMessage());
-            return 1;
+            return ExitCodes.USAGE;
         }
     }
 
@@ -193,6 +200,9 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (noFlip) {
             cfg.flip = false;
+        }
+        if (skipBadRows) {
+            cfg.skipBadRows = true;
         }
         if (workers != null) {
             cfg.workers = workers;
@@ -286,11 +296,11 @@ public final class TrainCommand implements Callable<Integer> {
     private int run(TrainConfig cfg, Path runDir, boolean resuming, PrintWriter err) {
         int numClasses = cfg.model.classes.size();
         FaceDataset train = DatasetArgs.open(new DatasetArgs.Request(cfg.format, Path.of(cfg.data), cfg.trainSplit, numClasses, cfg.softLabels,
-                cfg.limit, cfg.seed, null));
+                cfg.limit, cfg.seed, null, cfg.skipBadRows));
         FaceDataset val = null;
         if (cfg.valData != null || cfg.valSplit != null) {
             val = DatasetArgs.open(new DatasetArgs.Request(cfg.format, Path.of(cfg.valData != null ? cfg.valData : cfg.data), cfg.valSplit,
-                    numClasses, false, cfg.valLimit, cfg.seed, null));
+                    numClasses, false, cfg.valLimit, cfg.seed, null, cfg.skipBadRows));
         }
         if (!resuming) {
             cfg.model.classes = new ArrayList<>(train.classes());
@@ -308,7 +318,7 @@ public final class TrainCommand implements Callable<Integer> {
                 err.println("initial FER weights " + cfg.init + ": " + Networks.loadFerWeights(network, Path.of(cfg.init), false));
             }
             Trainer trainer = new Trainer(network, cfg, new TrainData(trainBatches, valBatches, train.classes(), DatasetArgs.classCounts(train), train.name()),
-                    runDir).progressBar(!noProgress && System.console() != null).log(new java.io.PrintStream(new WriterStream(err), true));
+                    runDir).progressBar(!noProgress && Terminal.stderrIsTerminal()).log(new java.io.PrintStream(new WriterStream(err), true));
             TrainResult r = resuming ? trainer.resume() : trainer.train();
             TrainState.EpochRecord lastEpoch = r.history().isEmpty() ? null : r.history().get(r.history().size() - 1);
             err.println("done: " + r.steps() + " steps; model " + r.modelDir()

@@ -76,6 +76,8 @@ public class TrainConfig {
     public double classWeightPower = 1.0;
     /** Train on soft labels (FER+ vote distributions) instead of majority labels; false = hard labels as in the paper. */
     public boolean softLabels = false;
+    /** Skip malformed CSV rows and missing image files (counted) instead of stopping. */
+    public boolean skipBadRows = false;
     /** Sharpness-aware minimisation around the optimizer. */
     public boolean sam = false;
     public double samRho = 0.05;
