@@ -62,6 +62,9 @@ public final class EvaluateCommand implements Callable<Integer> {
     String subjectPattern;
     @Option(names = "--workers", paramLabel = "N", defaultValue = "0", description = "Image decoding threads (0 = automatic).")
     int workers;
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+            description = "PyTorch threads (0 = FRAFER_THREADS, else all available cores). With several processes on one machine give each cores / processes.")
+    int threads;
     @Option(names = "--no-progress", description = "No progress bar (it is also off when the output is not a terminal).")
     boolean noProgress;
 
@@ -86,6 +89,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
         BatchSource source = null;
         try (EmotionNetwork network = networkLoader.apply(model)) {
+            org.frafer.infer.EngineThreads.apply(threads, 1);
             String split = this.split != null ? this.split : DatasetArgs.defaultEvalSplit(format, data);
             FaceDataset ds = DatasetArgs.open(new DatasetArgs.Request(format, data, split, classes, false, limit, seed, subjectPattern, skipBadRows));
             ClassMap map = ClassMap.of(network.config().classes, ds.classes(), seven);

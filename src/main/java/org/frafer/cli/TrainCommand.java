@@ -106,6 +106,9 @@ public final class TrainCommand implements Callable<Integer> {
     Path out;
     @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue the run in RUN_DIR from its latest checkpoint (takes no other settings).")
     Path resume;
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+            description = "PyTorch threads (0 = FRAFER_THREADS, else all available cores). With several processes on one machine give each cores / processes.")
+    int threads;
     @Option(names = "--no-progress", description = "No progress bar (it is also off when the output is not a terminal).")
     boolean noProgress;
 
@@ -138,7 +141,7 @@ public final class TrainCommand implements Callable<Integer> {
     private void checkResumeAlone() {
         List<String> others = new ArrayList<>();
         for (CommandLine.Model.OptionSpec o : spec.commandLine().getParseResult().matchedOptions()) {
-            if (!o.longestName().equals("--resume") && !o.longestName().equals("--no-progress")) {
+            if (!o.longestName().equals("--resume") && !o.longestName().equals("--no-progress") && !o.longestName().equals("--threads")) {
                 others.add(o.longestName());
             }
         }
@@ -312,6 +315,7 @@ public final class TrainCommand implements Callable<Integer> {
         // Same seed, same initial weights (random init and any random stand-in branch draw from the engine RNG).
         ai.djl.engine.Engine.getInstance().setRandomSeed((int) cfg.seed);
         try (EmotionNetwork network = networkFactory.apply(cfg.model)) {
+            org.frafer.infer.EngineThreads.apply(threads, 1);
             trainBatches = DatasetArgs.batches(train, cfg.batchSize, cfg.model.inputSize, true, cfg.flip, cfg.seed, cfg.workers);
             valBatches = val == null ? null : DatasetArgs.batches(val, cfg.batchSize, cfg.model.inputSize, false, false, cfg.seed, cfg.workers);
             if (!resuming && cfg.init != null) {

@@ -50,7 +50,8 @@ import org.frafer.model.Networks;
 public final class EmotionRecognizer implements AutoCloseable {
 
     /** The settings a recognizer runs with. */
-    public record Options(String detector, float minFaceScore, float cropMargin, boolean align, long maxPixels, int batchSize) {}
+    public record Options(String detector, float minFaceScore, float cropMargin, boolean align, long maxPixels, int batchSize,
+            boolean facesAreCropped, int threads) {}
 
     /** Receives the results of {@link #predictEach}, in input order. */
     @FunctionalInterface
@@ -81,7 +82,8 @@ public final class EmotionRecognizer implements AutoCloseable {
         this.network = network;
         this.config = network.config();
         this.classes = List.copyOf(config.classes);
-        this.options = new Options(b.detectorVariant, b.minFaceScore, b.cropMargin, b.align, b.maxPixels, b.batchSize);
+        this.options = new Options(b.detectorVariant, b.minFaceScore, b.cropMargin, b.align, b.maxPixels, b.batchSize,
+                b.facesAreCropped, EngineThreads.apply(b.threads, b.concurrentWorkers));
         this.cropper = new FaceCropper(b.cropMargin, b.align, config.inputSize);
         this.detector = b.detector;
         this.manager = NDManager.newBaseManager();
@@ -128,6 +130,10 @@ public final class EmotionRecognizer implements AutoCloseable {
     /** Detects the faces (score at least minFaceScore) and crops them for the network. */
     public List<FaceCrop> faces(BufferedImage image) {
         Objects.requireNonNull(image, "image");
+        if (options.facesAreCropped()) {
+            // the photo is one face already (e.g. FER+ 48x48 crops): detection would invent boxes on it
+            return List.of(cropper.whole(image));
+        }
         List<DetectedFace> found;
         synchronized (detectorLock) {
             ensureOpen();
@@ -515,6 +521,9 @@ public final class EmotionRecognizer implements AutoCloseable {
         private boolean align = false;
         private long maxPixels = Images.DEFAULT_MAX_PIXELS;
         private int batchSize = 16;
+        private boolean facesAreCropped;
+        private int threads;
+        private int concurrentWorkers = 1;
 
         private Builder() {}
 
@@ -575,6 +584,36 @@ public final class EmotionRecognizer implements AutoCloseable {
                 throw new IllegalArgumentException("max pixels must be positive, got " + maxPixels);
             }
             this.maxPixels = maxPixels;
+            return this;
+        }
+
+        /**
+         * Each image is one face already cropped (FER+/AffectNet-style crops): no detection, the whole image
+         * is classified. Default off. Detection on small crops finds overlapping or no boxes.
+         */
+        public Builder facesAreCropped(boolean cropped) {
+            this.facesAreCropped = cropped;
+            return this;
+        }
+
+        /**
+         * PyTorch intra-op threads for this process (a process-wide engine setting); 0 (default) = the
+         * {@code FRAFER_THREADS} environment variable, else available cores / {@link #concurrentWorkers}.
+         */
+        public Builder threads(int threads) {
+            if (threads < 0) {
+                throw new IllegalArgumentException("threads must be >= 0 (0 = automatic), got " + threads);
+            }
+            this.threads = threads;
+            return this;
+        }
+
+        /** How many recognizers (or processes, with taskset/cgroups) share this machine's cores; default 1. */
+        public Builder concurrentWorkers(int workers) {
+            if (workers < 1) {
+                throw new IllegalArgumentException("concurrent workers must be >= 1, got " + workers);
+            }
+            this.concurrentWorkers = workers;
             return this;
         }
 
