@@ -25,6 +25,11 @@ public final class Main implements Runnable {
         spec.commandLine().usage(System.out);
     }
 
+    static {
+        // ImageIO's default stream cache is a file in java.io.tmpdir: on a full disk its StreamCloser throws at exit
+        javax.imageio.ImageIO.setUseCache(false);
+    }
+
     public static CommandLine commandLine() {
         return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
     }
