@@ -51,7 +51,7 @@ public final class EmotionRecognizer implements AutoCloseable {
 
     /** The settings a recognizer runs with. */
     public record Options(String detector, float minFaceScore, float cropMargin, boolean align, long maxPixels, int batchSize,
-            boolean facesAreCropped, int threads) {}
+            boolean facesAreCropped, int threads, boolean verifyFaces) {}
 
     /** Receives the results of {@link #predictEach}, in input order. */
     @FunctionalInterface
@@ -83,7 +83,7 @@ public final class EmotionRecognizer implements AutoCloseable {
         this.config = network.config();
         this.classes = List.copyOf(config.classes);
         this.options = new Options(b.detectorVariant, b.minFaceScore, b.cropMargin, b.align, b.maxPixels, b.batchSize,
-                b.facesAreCropped, EngineThreads.apply(b.threads, b.concurrentWorkers));
+                b.facesAreCropped, EngineThreads.apply(b.threads, b.concurrentWorkers), b.verifyFaces);
         this.cropper = new FaceCropper(b.cropMargin, b.align, config.inputSize);
         this.detector = b.detector;
         this.manager = NDManager.newBaseManager();
@@ -141,6 +141,15 @@ public final class EmotionRecognizer implements AutoCloseable {
                 detector = Detectors.create(options.detector(), options.minFaceScore());
             }
             found = detector.detect(image);
+            if (options.verifyFaces()) {
+                List<DetectedFace> confirmed = new ArrayList<>();
+                for (DetectedFace f : found) {
+                    if (org.frafer.faces.FaceBoxes.confirmed(detector, image, f)) {
+                        confirmed.add(f);
+                    }
+                }
+                found = confirmed;
+            }
         }
         List<FaceCrop> crops = new ArrayList<>();
         for (DetectedFace f : found) {
@@ -522,6 +531,7 @@ public final class EmotionRecognizer implements AutoCloseable {
         private long maxPixels = Images.DEFAULT_MAX_PIXELS;
         private int batchSize = 16;
         private boolean facesAreCropped;
+        private boolean verifyFaces;
         private int threads;
         private int concurrentWorkers = 1;
 
@@ -593,6 +603,15 @@ public final class EmotionRecognizer implements AutoCloseable {
          */
         public Builder facesAreCropped(boolean cropped) {
             this.facesAreCropped = cropped;
+            return this;
+        }
+
+        /**
+         * Keep only faces the detector finds again in a crop around them ({@link org.frafer.faces.FaceBoxes#confirmed}):
+         * drops boxes made up from texture (tiled or very busy images) at one extra detector pass per face. Default off.
+         */
+        public Builder verifyFaces(boolean verify) {
+            this.verifyFaces = verify;
             return this;
         }
 

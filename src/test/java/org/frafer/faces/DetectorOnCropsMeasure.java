@@ -11,7 +11,8 @@ import org.frafer.data.Images;
 
 /**
  * Prints how many boxes BlazeFace reports on already-cropped faces (FER+ 48x48) and on the sample photos,
- * raw (weighted NMS only) and after {@link FaceBoxes#clean}. Run by hand:
+ * raw (weighted NMS only) and after {@link FaceBoxes#clean}, and how many boxes on tiled sample photos
+ * {@link FaceBoxes#confirmed} keeps. Run by hand:
  * {@code java -cp ... org.frafer.faces.DetectorOnCropsMeasure FERPLUS_TEST_DIR SAMPLES_DIR [N]}.
  */
 public final class DetectorOnCropsMeasure {
@@ -30,7 +31,32 @@ public final class DetectorOnCropsMeasure {
                 count("sample photos", s.filter(Images::hasImageExtension).sorted().toList(), d);
             }
         }
+        try (BlazeFaceDetector d = FaceModels.detector("back"); Stream<Path> s = Files.list(samples)) {
+            for (Path f : s.filter(Images::hasImageExtension).sorted().toList()) {
+                for (int tiles : new int[] {1, 2, 3, 6}) {
+                    BufferedImage t = tiled(Images.read(f), tiles);
+                    List<DetectedFace> faces = d.detect(t);
+                    long confirmed = faces.stream().filter(x -> FaceBoxes.confirmed(d, t, x)).count();
+                    System.out.printf(Locale.ROOT, "%s tiled %dx%d: %d boxes, %d confirmed by re-detection%n", f.getFileName(), tiles, tiles, faces.size(), confirmed);
+                }
+            }
+        }
         System.out.println("assets " + Assets.root());
+    }
+
+    /** The photo shrunk into a tiles x tiles grid of itself (faces far below the detector's resolution). */
+    static BufferedImage tiled(BufferedImage src, int tiles) {
+        int w = src.getWidth();
+        int h = src.getHeight();
+        BufferedImage t = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = t.createGraphics();
+        for (int i = 0; i < tiles; i++) {
+            for (int j = 0; j < tiles; j++) {
+                g.drawImage(src, i * w / tiles, j * h / tiles, w / tiles, h / tiles, null);
+            }
+        }
+        g.dispose();
+        return t;
     }
 
     static void count(String what, List<Path> files, BlazeFaceDetector d) {
