@@ -35,6 +35,12 @@ public final class CompareCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         CommandLine cl = spec.commandLine();
+        if (out != null) {
+            String problem = OutputPaths.fileProblem("--out", out, reports);
+            if (problem != null) {
+                throw new CommandLine.ParameterException(cl, problem);
+            }
+        }
         List<EvalReport> loaded = new ArrayList<>();
         for (Path p : reports) {
             if (!Files.isRegularFile(p)) {
@@ -57,7 +63,13 @@ public final class CompareCommand implements Callable<Integer> {
         cl.getOut().print(table);
         cl.getOut().flush();
         if (out != null) {
-            AtomicFiles.Unchecked.writeString(out, table);
+            try {
+                AtomicFiles.Unchecked.writeString(out, table);
+            } catch (java.io.UncheckedIOException e) {
+                cl.getErr().println("fra-fer compare: cannot write " + out + ": " + PredictCommand.describe(e.getCause())
+                        + "; " + out + " was left as it was (the table was printed above)");
+                return ExitCodes.OUTPUT_FAILED;
+            }
         }
         return 0;
     }

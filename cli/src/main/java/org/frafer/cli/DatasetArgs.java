@@ -52,7 +52,21 @@ public final class DatasetArgs {
      * @param subjectPattern regex with one group giving a subject id from the image path, or null
      */
     public record Request(String format, Path root, String split, int numClasses, boolean softLabels, Integer limit, long seed,
-            String subjectPattern) {}
+            String subjectPattern, boolean skipBadRows) {
+        /** Bad CSV rows are errors. */
+        public Request(String format, Path root, String split, int numClasses, boolean softLabels, Integer limit, long seed, String subjectPattern) {
+            this(format, root, split, numClasses, softLabels, limit, seed, subjectPattern, false);
+        }
+    }
+
+    /** The split evaluate scores by default: FER+ test, AffectNet valid (it has no public test), a folder's test/ or else the folder itself. */
+    public static String defaultEvalSplit(String format, Path root) {
+        return switch (format.toLowerCase(Locale.ROOT)) {
+            case "affectnet" -> "valid";
+            case "folder" -> root != null && Files.isDirectory(root.resolve("test")) ? "test" : null;
+            default -> "test";
+        };
+    }
 
     /** What actually reads datasets; replaceable (tests use synthetic data). */
     public interface Backend {
@@ -82,7 +96,8 @@ public final class DatasetArgs {
         if (!Files.exists(r.root())) {
             throw new IllegalArgumentException("dataset folder " + r.root() + " does not exist");
         }
-        FaceDataset ds = backend.open(new Request(format, r.root(), r.split(), r.numClasses(), r.softLabels(), r.limit(), r.seed(), r.subjectPattern()));
+        FaceDataset ds = backend.open(new Request(format, r.root(), r.split(), r.numClasses(), r.softLabels(), r.limit(), r.seed(), r.subjectPattern(),
+                r.skipBadRows()));
         if (ds.samples().isEmpty()) {
             throw new IllegalArgumentException("dataset " + ds.name() + " (" + r.root() + (r.split() == null ? "" : ", split " + r.split()) + ") has no samples");
         }
@@ -137,7 +152,8 @@ public final class DatasetArgs {
             }
             DatasetSpec spec = DatasetSpec.of(DatasetSpec.Format.parse(r.format()), r.root())
                     .withSplit(split).withClasses(r.numClasses())
-                    .withLabelMode(r.softLabels() ? DatasetSpec.LabelMode.SOFT : DatasetSpec.LabelMode.MAJORITY);
+                    .withLabelMode(r.softLabels() ? DatasetSpec.LabelMode.SOFT : DatasetSpec.LabelMode.MAJORITY)
+                    .withSkipBadRows(r.skipBadRows());
             if (r.limit() != null) {
                 spec = spec.withRandomSubset(r.limit(), r.seed());
             }

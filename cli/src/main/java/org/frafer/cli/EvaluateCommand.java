@@ -43,8 +43,10 @@ public final class EvaluateCommand implements Callable<Integer> {
     Path data;
     @Option(names = "--format", required = true, paramLabel = "FMT", description = "ferplus, affectnet, folder, facial-expressions or sfew.")
     String format;
-    @Option(names = "--split", paramLabel = "NAME", defaultValue = "test", description = "Split to score (default: ${DEFAULT-VALUE}; AffectNet: valid).")
+    @Option(names = "--split", paramLabel = "NAME", description = "Split to score (default: ferplus test, affectnet valid, folder: DIR/test when present, else DIR itself).")
     String split;
+    @Option(names = "--skip-bad-rows", description = "Skip malformed CSV rows and missing image files (counted in the report) instead of stopping.")
+    boolean skipBadRows;
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "Report JSON file to write.")
     Path out;
     @Option(names = "--seven", description = "AffectNet-7 from an 8-class model: drop the Contempt output (argmax over the other 7), exclude Contempt samples.")
@@ -67,6 +69,9 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--temperature", paramLabel = "T",
             description = "Softmax temperature for the calibration figures (ECE, NLL, reliability diagram). Default: the model's (config temperature, 1 when absent).")
     Double temperature;
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+            description = "PyTorch threads (0 = FRAFER_THREADS, else all available cores). With several processes on one machine give each cores / processes.")
+    int threads;
     @Option(names = "--no-progress", description = "No progress bar (it is also off when the output is not a terminal).")
     boolean noProgress;
 
@@ -100,11 +105,13 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
         BatchSource source = null;
         try (EmotionNetwork network = networkLoader.apply(model)) {
-            FaceDataset ds = DatasetArgs.open(new DatasetArgs.Request(format, data, split, classes, false, limit, seed, subjectPattern));
+            org.frafer.infer.EngineThreads.apply(threads, 1);
+            String split = this.split != null ? this.split : DatasetArgs.defaultEvalSplit(format, data);
+            FaceDataset ds = DatasetArgs.open(new DatasetArgs.Request(format, data, split, classes, false, limit, seed, subjectPattern, skipBadRows));
             ClassMap map = ClassMap.of(network.config().classes, ds.classes(), seven);
             source = DatasetArgs.batches(ds, batch, network.config().inputSize, false, false, seed, workers);
             Evaluation ev;
-            try (ProgressBar bar = noProgress || System.console() == null ? null : new ProgressBarBuilder().setTaskName("evaluate").setInitialMax(source.size())
+            try (ProgressBar bar = noProgress || !Terminal.stderrIsTerminal() ? null : new ProgressBarBuilder().setTaskName("evaluate").setInitialMax(source.size())
                     .setStyle(ProgressBarStyle.ASCII).setConsumer(new ConsoleProgressBarConsumer(System.err)).setUnit(" img", 1).showSpeed().build()) {
                 double t = temperature != null ? temperature : network.config().temperature;
                 ev = Evaluation.run(network, source, map, views, t, n -> {
@@ -115,16 +122,24 @@ public final class EvaluateCommand implements Callable<Integer> {
             }
             EvalReport report = EvalReport.from(ev, ds.name(), split, model.toAbsolutePath().normalize().toString(), network.config(), seven,
                     source.skippedFiles());
-            report.write(out);
+            try {
+                report.write(out);
+            } catch (java.io.UncheckedIOException e) {
+                err.println("fra-fer evaluate: cannot write " + out + ": " + PredictCommand.describe(e.getCause() != null ? e.getCause() : e)
+                        + "; " + out + " was left as it was");
+                return ExitCodes.OUTPUT_FAILED;
+            }
             err.println(String.format(Locale.ROOT, "%s: %d scored%s; accuracy %s, balanced accuracy %s, macro-F1 %s; ECE %s at T=%.4f%s; %.1f s -> %s",
                     ds.name(), report.samplesEvaluated, excludedText(report.excluded), fmt(report.accuracy), fmt(report.balancedAccuracy),
                     fmt(report.macroF1), fmt(report.ece), ev.temperature, views == TestTimeAugmentation.NONE ? "" : ", tta " + views,
                     ev.seconds, out));
             return 0;
-        } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException | java.io.UncheckedIOException
-                | org.frafer.data.DatasetException e) {
-            err.println("fra-fer evaluate: " + e.getMessage());
-            return 1;
+        } catch (org.frafer.data.DatasetException e) {
+            err.println("fra-fer evaluate: " + e.getMessage() + "; no report written");
+            return ExitCodes.USAGE;
+        } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException | java.io.UncheckedIOException e) {
+            err.println("fra-fer evaluate: " + e.getMessage() + "; no report written");
+            return ExitCodes.USAGE;
         } finally {
             if (source != null) {
                 DatasetArgs.close(source);

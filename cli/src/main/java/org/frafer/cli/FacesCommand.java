@@ -99,8 +99,19 @@ public final class FacesCommand implements Callable<Integer> {
                 return 1;
             }
             int failed = found.errors().size();
+            int notWritten = 0;
             List<InputFiles.Input> files = found.files();
-            Files.createDirectories(out);
+            String problem = OutputPaths.folderProblem("--out", out, found.paths());
+            if (problem != null) {
+                System.err.println("faces detect: " + problem);
+                return ExitCodes.USAGE;
+            }
+            try {
+                Files.createDirectories(out);
+            } catch (IOException e) {
+                System.err.println("faces detect: cannot create the output folder " + out + ": " + PredictCommand.describe(e) + "; nothing was written");
+                return ExitCodes.OUTPUT_FAILED;
+            }
             ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
             int totalFaces = 0;
             long totalMs = 0;
@@ -118,13 +129,23 @@ public final class FacesCommand implements Callable<Integer> {
                         long ms = (System.nanoTime() - t0) / 1_000_000;
                         totalMs += ms;
                         totalFaces += faces.size();
-                        AtomicFiles.write(out.resolve(name + ".json"), os -> json.writeValue(os, report(file, img, faces)));
-                        AtomicFiles.writeImage(annotate(img, faces), out.resolve(name + ".jpg"));
-                        if (cropSize > 0) {
-                            for (int k = 0; k < faces.size(); k++) {
-                                BufferedImage crop = FaceCrops.crop(img, faces.get(k), cropSize, margin, align);
-                                AtomicFiles.writeImage(crop, out.resolve(name + "_face" + (k + 1) + ".png"));
+                        Path current = out.resolve(name + ".json");
+                        try {
+                            AtomicFiles.write(current, os -> json.writeValue(os, report(file, img, faces)));
+                            current = out.resolve(name + ".jpg");
+                            AtomicFiles.writeImage(annotate(img, faces), current);
+                            if (cropSize > 0) {
+                                for (int k = 0; k < faces.size(); k++) {
+                                    BufferedImage crop = FaceCrops.crop(img, faces.get(k), cropSize, margin, align);
+                                    current = out.resolve(name + "_face" + (k + 1) + ".png");
+                                    AtomicFiles.writeImage(crop, current);
+                                }
                             }
+                        } catch (IOException e) {
+                            notWritten++;
+                            System.err.printf("  %-28s FAILED to write %s: %s (earlier outputs of this photo kept, no partial file)%n",
+                                    file.getFileName(), current, PredictCommand.describe(e));
+                            continue;
                         }
                         StringBuilder scores = new StringBuilder();
                         for (DetectedFace f : faces) {
@@ -133,20 +154,24 @@ public final class FacesCommand implements Callable<Integer> {
                         System.out.printf("  %-28s %5dx%-5d %s  %4d ms -> %s.json, %s.jpg%n", file.getFileName(), img.getWidth(), img.getHeight(),
                                 faces.isEmpty() ? "no face found          " : String.format("%2d face%s (scores %s)", faces.size(), faces.size() == 1 ? " " : "s", scores),
                                 ms, name, name);
-                    } catch (IOException | RuntimeException e) {
+                    } catch (RuntimeException e) {
                         failed++;
                         String msg = e.getMessage() == null ? e.toString() : e.getMessage();
                         System.err.printf("  %-28s FAILED: %s%n", file.getFileName(), msg.startsWith(file.toString()) ? msg.substring(file.toString().length()).replaceFirst("^: ", "") : msg);
                     } catch (OutOfMemoryError e) {
                         failed++;
-                        System.err.printf("  %-28s FAILED: out of memory decoding it (lower --max-pixels or raise -Xmx)%n", file.getFileName());
+                        System.err.println("  FAILED: " + org.frafer.infer.OutOfMemory.message(file));
                     }
                 }
             }
             int ok = files.size() + found.errors().size() - failed;
             System.out.printf("%d image(s) processed, %d face(s) found, %d failed%s; outputs in %s%n", ok, totalFaces, failed,
                     ok > 0 ? String.format(" (detection %.0f ms/image)", totalMs / (double) ok) : "", out);
-            return failed == 0 ? 0 : 1;
+            if (notWritten > 0) {
+                System.out.printf("%d photo(s) whose outputs could not be written%n", notWritten);
+                return ExitCodes.OUTPUT_FAILED;
+            }
+            return failed == 0 ? ExitCodes.OK : ExitCodes.INPUT_FAILED;
         }
 
         private Map<String, Object> report(Path file, BufferedImage img, List<DetectedFace> faces) {

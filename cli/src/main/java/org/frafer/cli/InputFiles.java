@@ -95,8 +95,8 @@ final class InputFiles {
 
     private void addFolder(Path dir) {
         List<Path> found;
-        try (Stream<Path> s = Files.walk(dir)) {
-            found = s.filter(Files::isRegularFile).filter(f -> !isHidden(dir, f)).sorted(NaturalOrder.PATHS).toList();
+        try {
+            found = FileTree.list(dir, notes).stream().filter(f -> !isHidden(dir, f)).sorted(NaturalOrder.PATHS).toList();
         } catch (IOException | UncheckedIOException e) {
             errors.add(dir + ": cannot list the folder: " + e.getMessage());
             return;
@@ -144,8 +144,8 @@ final class InputFiles {
         PathMatcher m = FileSystems.getDefault().getPathMatcher("glob:" + rest);
         List<Path> found = new ArrayList<>();
         if (Files.isDirectory(baseDir)) {
-            try (Stream<Path> s = Files.walk(baseDir)) {
-                s.filter(Files::isRegularFile).filter(f -> m.matches(baseDir.relativize(f))).sorted(NaturalOrder.PATHS).forEach(found::add);
+            try {
+                FileTree.list(baseDir, notes).stream().filter(f -> m.matches(baseDir.relativize(f))).sorted(NaturalOrder.PATHS).forEach(found::add);
             } catch (IOException | UncheckedIOException e) {
                 errors.add(pattern + ": cannot list " + baseDir + ": " + e.getMessage());
                 return;

@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
             DataCommand.class,
             TrainCommand.class, EvaluateCommand.class, CalibrateCommand.class, CompareCommand.class,
             PredictCommand.class, ExplainCommand.class,
+            AssetsCommand.class,
             org.frafer.bench.PerformanceBench.class,
             CommandLine.HelpCommand.class
         })
@@ -22,6 +23,11 @@ public final class Main implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(System.out);
+    }
+
+    static {
+        // ImageIO's default stream cache is a file in java.io.tmpdir: on a full disk its StreamCloser throws at exit
+        javax.imageio.ImageIO.setUseCache(false);
     }
 
     public static CommandLine commandLine() {

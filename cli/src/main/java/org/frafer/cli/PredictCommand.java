@@ -18,6 +18,7 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.frafer.infer.Annotator;
 import org.frafer.io.AtomicFiles;
+import org.frafer.io.WriteFailure;
 import org.frafer.infer.EmotionRecognizer;
 import org.frafer.infer.ImageResult;
 import picocli.CommandLine.Command;
@@ -34,7 +35,8 @@ import picocli.CommandLine.Spec;
                     + "not an image, too many pixels) is reported and the others go on; the exit code is 1 when any input failed.",
         },
         exitCodeListHeading = "Exit codes:%n",
-        exitCodeList = {"0:every input was read (photos without a face included)", "1:some input failed", "2:bad usage or no model"})
+        exitCodeList = {"0:every input was read (photos without a face included)", "1:some input failed (each is listed)",
+            "2:bad usage, configuration or no model", "3:an output could not be written (the message says what was kept)"})
 public final class PredictCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -61,27 +63,55 @@ public final class PredictCommand implements Callable<Integer> {
     boolean progress;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         InputFiles files = InputFiles.expand(inputs);
         if (!files.reportReadable(err)) {
-            return 1;
+            return ExitCodes.INPUT_FAILED;
+        }
+        String problem = output == null ? null : OutputPaths.fileProblem("-o", output, files.paths());
+        if (problem == null && annotate != null) {
+            problem = OutputPaths.folderProblem("--annotate", annotate, files.paths());
+        }
+        if (problem != null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), problem);
         }
         int failed = files.errors().size(); // missing inputs count as failed
+        EmotionRecognizer.Builder builder;
+        try {
+            builder = recognizer.builder();
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         EmotionRecognizer r;
         try {
-            r = recognizer.builder().build();
+            r = builder.build();
         } catch (RuntimeException e) {
             err.println("error: cannot load the model: " + e.getMessage());
             err.flush();
-            return 2;
+            return ExitCodes.USAGE;
         }
         Map<Path, String> names = new HashMap<>();
         files.files().forEach(i -> names.put(i.path(), i.outputName()));
-        Path tmp = output == null ? null : AtomicFiles.tempFor(output);
-        int[] counts = new int[4]; // images, faces, without a face, failed
-        PrintWriter fileOut = tmp == null ? null : new PrintWriter(new OutputStreamWriter(Files.newOutputStream(tmp), StandardCharsets.UTF_8));
+        Path tmp = null;
+        WriteFailure fileStream = null;
+        try {
+            if (output != null) {
+                tmp = AtomicFiles.tempFor(output);
+                fileStream = new WriteFailure(Files.newOutputStream(tmp));
+            }
+        } catch (IOException | RuntimeException e) {
+            r.close();
+            discardQuietly(tmp);
+            err.println("error: cannot write " + output + ": " + describe(e) + "; nothing was written");
+            err.flush();
+            return ExitCodes.OUTPUT_FAILED;
+        }
+        int[] counts = new int[5]; // images, faces, without a face, failed, outputs not written
+        PrintWriter fileOut = fileStream == null ? null : new PrintWriter(new OutputStreamWriter(fileStream, StandardCharsets.UTF_8));
         PrintWriter out = fileOut != null ? fileOut : spec.commandLine().getOut();
+        WriteFailure stream = fileStream;
+        boolean committed = false;
         try (r; PredictionWriter writer = PredictionWriter.of(format, out, r.classes()); ProgressBar bar = progressBar(files.files().size())) {
             r.predictEach(files.paths(), (res, image) -> {
                 counts[0]++;
@@ -96,40 +126,103 @@ public final class PredictCommand implements Callable<Integer> {
                 }
                 try {
                     writer.write(res);
-                    if (annotate != null && image != null) {
-                        String name = names.get(res.path()) + (isJpeg(res.path()) ? ".jpg" : ".png");
-                        AtomicFiles.writeImage(Annotator.annotate(image, res.faces()), annotate.resolve(name));
-                    }
                 } catch (IOException e) {
-                    counts[3]++;
-                    err.println("error: " + res.path() + ": cannot write the output: " + e.getMessage());
+                    // reported below from the stream's own error
+                }
+                checkResults(out, stream);
+                if (annotate != null && image != null) {
+                    Path target = annotate.resolve(names.get(res.path()) + (isJpeg(res.path()) ? ".jpg" : ".png"));
+                    try {
+                        AtomicFiles.writeImage(Annotator.annotate(image, res.faces()), target);
+                    } catch (IOException | RuntimeException e) {
+                        counts[4]++;
+                        err.println("error: cannot write " + target + ": " + describe(e) + " (no annotated copy for " + res.path() + ")");
+                    }
                 }
                 err.flush();
                 if (bar != null) {
                     bar.step();
                 }
             });
+            writer.close();
+            checkResults(out, stream);
+            if (fileOut != null) {
+                fileOut.close();
+                if (stream.error() != null) {
+                    throw new ResultsNotWritten(stream.error());
+                }
+                AtomicFiles.commit(tmp, output);
+                committed = true;
+            }
+        } catch (ResultsNotWritten e) {
+            err.println("error: cannot write " + (output != null ? output : "the results to standard output") + ": " + describe(e.getCause())
+                    + (output != null ? "; " + output + " was left as it was (the partial temporary file was removed)" : "")
+                    + "; the run stopped after " + counts[0] + " image(s)");
+            err.flush();
+            return ExitCodes.OUTPUT_FAILED;
+        } catch (IOException e) {
+            err.println("error: cannot write " + output + ": " + describe(e) + "; " + output + " was left as it was");
+            err.flush();
+            return ExitCodes.OUTPUT_FAILED;
         } catch (IllegalStateException | IllegalArgumentException e) {
             // set-up problems that concern every file (no detector, model/classes mismatch)
             err.println("error: " + e.getMessage());
             err.flush();
-            return 2;
+            return ExitCodes.USAGE;
         } finally {
             if (fileOut != null) {
                 fileOut.close();
             }
-            if (tmp != null && Files.exists(tmp)) {
-                if (counts[0] == files.files().size()) {
-                    AtomicFiles.commit(tmp, output);
-                } else {
-                    Files.delete(tmp); // interrupted: keep whatever was there before
-                }
+            if (!committed) {
+                discardQuietly(tmp); // interrupted or failed: keep whatever was there before
             }
         }
         failed += counts[3];
-        err.printf(Locale.ROOT, "%d image(s), %d face(s), %d without a face, %d failed%n", counts[0], counts[1], counts[2], failed);
+        err.printf(Locale.ROOT, "%d image(s), %d face(s), %d without a face, %d failed%s%n", counts[0], counts[1], counts[2], failed,
+                counts[4] > 0 ? ", " + counts[4] + " annotated cop" + (counts[4] == 1 ? "y" : "ies") + " not written" : "");
         err.flush();
-        return failed > 0 ? 1 : 0;
+        return counts[4] > 0 ? ExitCodes.OUTPUT_FAILED : failed > 0 ? ExitCodes.INPUT_FAILED : ExitCodes.OK;
+    }
+
+    /** Stops the run when the results could not be written (full disk, closed pipe): nothing is reported as done that was not. */
+    private static void checkResults(PrintWriter out, WriteFailure file) {
+        if (file != null) {
+            out.flush();
+            if (file.error() != null) {
+                throw new ResultsNotWritten(file.error());
+            }
+        } else if (out.checkError() || System.out.checkError()) {
+            throw new ResultsNotWritten(new IOException("standard output failed (full disk or closed pipe)"));
+        }
+    }
+
+    private static final class ResultsNotWritten extends RuntimeException {
+        ResultsNotWritten(IOException cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+
+    static String describe(Throwable e) {
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+            return f.getReason() + (f.getFile() != null ? " (" + f.getFile() + ")" : "");
+        }
+        if (e instanceof java.nio.file.AccessDeniedException a) {
+            return "permission denied (" + a.getFile() + ")";
+        }
+        if (e instanceof java.nio.file.NoSuchFileException n) {
+            return "no such file or folder (" + n.getFile() + ")";
+        }
+        return e.getMessage() != null ? e.getMessage() : e.toString();
+    }
+
+    private static void discardQuietly(Path tmp) {
+        if (tmp != null) {
+            try {
+                AtomicFiles.discard(tmp);
+            } catch (IOException e) {
+                System.err.println("warning: cannot delete the temporary file " + tmp + ": " + e.getMessage());
+            }
+        }
     }
 
     static boolean isJpeg(Path p) {
@@ -138,7 +231,7 @@ public final class PredictCommand implements Callable<Integer> {
     }
 
     private ProgressBar progressBar(int files) {
-        if (!progress || files <= 10) {
+        if (!progress || files <= 10 || !Terminal.stderrIsTerminal()) {
             return null;
         }
         return new ProgressBarBuilder().setTaskName("predict").setInitialMax(files).setUnit(" img", 1)

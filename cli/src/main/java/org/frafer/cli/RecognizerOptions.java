@@ -51,12 +51,24 @@ public final class RecognizerOptions {
         }
     }
 
+    @Option(names = "--faces-are-cropped",
+            description = "Each image is one face already cropped (e.g. FER+ 48x48 crops): no face detection, the whole image is classified.")
+    boolean facesAreCropped;
+
+    @Option(names = "--verify-faces",
+            description = "Keep only faces the detector finds again in a crop around them: drops made-up boxes on tiled or busy images (one extra detection per face).")
+    boolean verifyFaces;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+            description = "PyTorch threads (0 = FRAFER_THREADS, else all available cores). With several processes on one machine give each cores / processes.")
+    int threads;
+
     /** Tests swap the model and detector for test doubles here; null in normal runs. */
     static Function<RecognizerOptions, EmotionRecognizer.Builder> builderForTests;
 
     EmotionRecognizer.Builder builder() {
         EmotionRecognizer.Builder b = builderForTests != null ? builderForTests.apply(this) : EmotionRecognizer.builder().model(model);
         return b.detectorVariant(detector).minFaceScore(minFaceScore).cropMargin(margin).align(align)
-                .maxPixels(maxPixels).batchSize(batchSize).tta(tta);
+                .maxPixels(maxPixels).batchSize(batchSize).tta(tta).facesAreCropped(facesAreCropped).threads(threads).verifyFaces(verifyFaces);
     }
 }

@@ -102,6 +102,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--teacher-weight", paramLabel = "W", defaultValue = "1",
             description = "Target = W * teacher + (1 - W) * own label (FER+ votes with --soft-labels). Default: ${DEFAULT-VALUE}")
     float teacherWeight;
+    @Option(names = "--skip-bad-rows", description = "Skip malformed CSV rows and missing image files (counted) instead of stopping.")
+    boolean skipBadRows;
     @Option(names = "--no-flip", description = "No random horizontal flips.")
     boolean noFlip;
     @Option(names = "--workers", paramLabel = "N", description = "Image decoding threads (default: automatic).")
@@ -114,6 +116,9 @@ public final class TrainCommand implements Callable<Integer> {
     Path out;
     @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue the run in RUN_DIR from its latest checkpoint (takes no other settings).")
     Path resume;
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+            description = "PyTorch threads (0 = FRAFER_THREADS, else all available cores). With several processes on one machine give each cores / processes.")
+    int threads;
     @Option(names = "--no-progress", description = "No progress bar (it is also off when the output is not a terminal).")
     boolean noProgress;
 
@@ -132,18 +137,22 @@ public final class TrainCommand implements Callable<Integer> {
             return run(cfg, out, false, err);
         } catch (CommandLine.ParameterException e) {
             throw e;
-        } catch (IllegalArgumentException | IllegalStateException | UnsupportedOperationException | java.io.UncheckedIOException
-                | org.frafer.data.DatasetException e) {
+        } catch (java.io.UncheckedIOException e) {
+            // a full disk or a read-only run folder: checkpoints are written to a temporary folder and renamed,
+            // so the run folder keeps its last complete checkpoint
+            err.println("fra-fer train: " + e.getMessage() + "; the run folder keeps its last complete checkpoint (train --resume continues from it)");
+            return ExitCodes.OUTPUT_FAILED;
+        } catch (org.frafer.data.DatasetException | IllegalArgumentException | IllegalStateException | UnsupportedOperationException e) {
             err.println("fra-fer train: " + e.getMessage());
-            return 1;
+            return ExitCodes.USAGE;
         }
     }
 
     private void checkResumeAlone() {
         List<String> others = new ArrayList<>();
         for (CommandLine.Model.OptionSpec o : spec.commandLine().getParseResult().matchedOptions()) {
-            // the teacher's targets are not part of the recorded config: they are given again on resume
-            if (!List.of("--resume", "--no-progress", "--teacher-labels", "--teacher-weight").contains(o.longestName())) {
+            // the teacher's targets and the thread count are not part of the recorded config: they are given again on resume
+            if (!List.of("--resume", "--no-progress", "--teacher-labels", "--teacher-weight", "--threads").contains(o.longestName())) {
                 others.add(o.longestName());
             }
         }
@@ -208,6 +217,9 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (noFlip) {
             cfg.flip = false;
+        }
+        if (skipBadRows) {
+            cfg.skipBadRows = true;
         }
         if (workers != null) {
             cfg.workers = workers;
@@ -301,7 +313,7 @@ public final class TrainCommand implements Callable<Integer> {
     private int run(TrainConfig cfg, Path runDir, boolean resuming, PrintWriter err) {
         int numClasses = cfg.model.classes.size();
         FaceDataset train = DatasetArgs.open(new DatasetArgs.Request(cfg.format, Path.of(cfg.data), cfg.trainSplit, numClasses, cfg.softLabels,
-                cfg.limit, cfg.seed, null));
+                cfg.limit, cfg.seed, null, cfg.skipBadRows));
         if (teacherLabels != null) {
             train = TeacherLabels.read(teacherLabels).apply(train, teacherWeight);
             err.println(((LoadedDataset) train).summary());
@@ -309,7 +321,7 @@ public final class TrainCommand implements Callable<Integer> {
         FaceDataset val = null;
         if (cfg.valData != null || cfg.valSplit != null) {
             val = DatasetArgs.open(new DatasetArgs.Request(cfg.format, Path.of(cfg.valData != null ? cfg.valData : cfg.data), cfg.valSplit,
-                    numClasses, false, cfg.valLimit, cfg.seed, null));
+                    numClasses, false, cfg.valLimit, cfg.seed, null, cfg.skipBadRows));
         }
         if (!resuming) {
             cfg.model.classes = new ArrayList<>(train.classes());
@@ -321,6 +333,7 @@ public final class TrainCommand implements Callable<Integer> {
         // Same seed, same initial weights (random init and any random stand-in branch draw from the engine RNG).
         ai.djl.engine.Engine.getInstance().setRandomSeed((int) cfg.seed);
         try (EmotionNetwork network = networkFactory.apply(cfg.model)) {
+            org.frafer.infer.EngineThreads.apply(threads, 1);
             trainBatches = DatasetArgs.batches(train, cfg.batchSize, cfg.model.inputSize, true, cfg.flip, cfg.seed, cfg.workers,
                     org.frafer.data.Augmentation.named(cfg.augment));
             valBatches = val == null ? null : DatasetArgs.batches(val, cfg.batchSize, cfg.model.inputSize, false, false, cfg.seed, cfg.workers);
@@ -328,7 +341,7 @@ public final class TrainCommand implements Callable<Integer> {
                 err.println("initial FER weights " + cfg.init + ": " + Networks.loadFerWeights(network, Path.of(cfg.init), false));
             }
             Trainer trainer = new Trainer(network, cfg, new TrainData(trainBatches, valBatches, train.classes(), DatasetArgs.classCounts(train), train.name()),
-                    runDir).progress(!noProgress && System.console() != null ? new ConsoleTrainProgress() : null).log(new java.io.PrintStream(new WriterStream(err), true));
+                    runDir).progress(!noProgress && Terminal.stderrIsTerminal() ? new ConsoleTrainProgress() : null).log(new java.io.PrintStream(new WriterStream(err), true));
             TrainResult r = resuming ? trainer.resume() : trainer.train();
             TrainState.EpochRecord lastEpoch = r.history().isEmpty() ? null : r.history().get(r.history().size() - 1);
             err.println("done: " + r.steps() + " steps; model " + r.modelDir()

@@ -175,10 +175,10 @@ class TrainEvaluateCompareCliTest {
         assertError(run("compare", "a.json", "b.json"), "a.json does not exist");
         assertError(run("evaluate", "--model", dir.toString(), "--data", data.toString(), "--format", "ferplus"), "--out");
         Run resumeNothing = run("train", "--resume", dir.resolve("nothing").toString());
-        assertEquals(1, resumeNothing.code());
+        assertEquals(ExitCodes.USAGE, resumeNothing.code()); // a configuration error: nothing was processed
         assertTrue(resumeNothing.err().contains("is not a run folder"), resumeNothing.err());
         Run missingData = run("train", "--data", dir.resolve("nope").toString(), "--format", "folder", "--out", out, "--no-progress");
-        assertEquals(1, missingData.code());
+        assertEquals(ExitCodes.USAGE, missingData.code()); // a configuration error: nothing was processed
         assertTrue(missingData.err().contains("does not exist"), missingData.err());
         assertFalse(Files.exists(dir.resolve("r").resolve("config.json")), "nothing written on failure");
     }
@@ -193,7 +193,7 @@ class TrainEvaluateCompareCliTest {
         javax.imageio.ImageIO.write(img, "png", data.resolve("bored").resolve("a.png").toFile());
         javax.imageio.ImageIO.write(img, "png", data.resolve("happy").resolve("b.png").toFile());
         Run r = run("train", "--data", data.toString(), "--format", "folder", "--out", dir.resolve("r").toString(), "--no-progress");
-        assertEquals(1, r.code());
+        assertEquals(ExitCodes.USAGE, r.code()); // a configuration error: nothing was processed
         assertTrue(r.err().contains("bored"), r.err());
         assertFalse(Files.exists(dir.resolve("r").resolve("config.json")), "nothing written on failure");
     }

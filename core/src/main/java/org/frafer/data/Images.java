@@ -1,8 +1,5 @@
 package org.frafer.data;
 
-import com.drew.imaging.ImageMetadataReader;
-import com.drew.metadata.Metadata;
-import com.drew.metadata.exif.ExifIFD0Directory;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
@@ -158,6 +155,10 @@ public final class Images {
         if (Files.isDirectory(path)) {
             throw new ImageReadException(path, "is a directory, not an image file", null);
         }
+        if (!Files.isRegularFile(path)) {
+            // a FIFO would block the decoder forever, a device could be endless
+            throw new ImageReadException(path, "not a regular file (a pipe, device or socket); give an image file", null);
+        }
         if (!Files.isReadable(path)) {
             throw new ImageReadException(path, "file is not readable (permissions)", null);
         }
@@ -275,23 +276,9 @@ public final class Images {
                 && r.getDataBuffer().getNumBanks() == 1 && r.getDataBuffer().getSize() == img.getWidth() * img.getHeight();
     }
 
-    /** EXIF orientation 1..8 (1 when absent or unreadable: a bad EXIF block must not lose the picture). */
+    /** EXIF orientation 1..8 (1 when absent, unreadable or oversized), read with bounded memory: {@link ExifOrientation}. */
     static int exifOrientation(Path path, String format) {
-        if (format.contains("pnm") || format.contains("bmp") || format.contains("gif")) {
-            return 1; // these formats carry no EXIF
-        }
-        try {
-            Metadata md = ImageMetadataReader.readMetadata(path.toFile());
-            for (ExifIFD0Directory dir : md.getDirectoriesOfType(ExifIFD0Directory.class)) {
-                if (dir.containsTag(ExifIFD0Directory.TAG_ORIENTATION)) {
-                    int o = dir.getInt(ExifIFD0Directory.TAG_ORIENTATION);
-                    return o >= 1 && o <= 8 ? o : 1;
-                }
-            }
-        } catch (Exception e) {
-            return 1;
-        }
-        return 1;
+        return ExifOrientation.read(path, format);
     }
 
     /**

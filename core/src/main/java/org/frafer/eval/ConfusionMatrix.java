@@ -9,7 +9,9 @@ import java.util.List;
  * precision of a class never predicted and recall of a class with no samples are undefined
  * ({@link Double#NaN} here, {@code null} in JSON) and count as 0 inside F1;
  * balanced accuracy is the mean recall over classes that have samples;
- * macro-F1 is the mean F1 over classes that have samples or predictions.
+ * macro-F1 is the mean F1 over classes that have samples (scikit-learn's {@code f1_score(average="macro",
+ * labels=<classes present in y_true>)}): a class absent from the data is not averaged in, even when the
+ * model predicts it (its wrong predictions already lower the recall of the true classes).
  */
 public final class ConfusionMatrix {
     private final List<String> classes;
@@ -129,12 +131,12 @@ public final class ConfusionMatrix {
         return n == 0 ? Double.NaN : sum / n;
     }
 
-    /** Mean F1 over the classes that have samples or predictions; NaN when empty. */
+    /** Mean F1 over the classes that have samples; NaN when empty. */
     public double macroF1() {
         double sum = 0;
         int n = 0;
         for (int k = 0; k < counts.length; k++) {
-            if (support(k) > 0 || predicted(k) > 0) {
+            if (support(k) > 0) {
                 sum += f1(k);
                 n++;
             }

@@ -176,11 +176,18 @@ public class EvalReport {
         if (!Files.isRegularFile(json)) {
             throw new IllegalArgumentException("report " + json + " does not exist");
         }
+        EvalReport r;
         try {
-            return JSON.readValue(json.toFile(), EvalReport.class);
+            r = JSON.readValue(json.toFile(), EvalReport.class);
         } catch (IOException e) {
             throw new UncheckedIOException("report " + json + " is not a valid evaluation report: " + e.getMessage(), e);
         }
+        // "{}" or another tool's JSON parses into an empty report: refuse it rather than compare nothing
+        if (r == null || r.classes == null || r.classes.isEmpty() || r.accuracy == null || r.confusion == null) {
+            throw new IllegalArgumentException("report " + json + " is not an evaluation report (no classes, accuracy or confusion matrix;"
+                    + " write one with fra-fer evaluate --out)");
+        }
+        return r;
     }
 
     /** Jackson closes the stream it writes to; AtomicFiles closes it itself. */

@@ -103,8 +103,14 @@ public final class BlazeFaceDetector implements FaceDetector {
         return out.toArray(float[][]::new);
     }
 
+    /** The faces, duplicates merged and implausible boxes dropped ({@link FaceBoxes#clean}). */
     @Override
     public List<DetectedFace> detect(BufferedImage image) {
+        return FaceBoxes.clean(detectRaw(image), image.getWidth(), image.getHeight());
+    }
+
+    /** The faces as MediaPipe's decoder gives them (weighted NMS only), as TF.js would report them. */
+    public List<DetectedFace> detectRaw(BufferedImage image) {
         int size = variant.inputSize;
         Letterbox geo = letterbox(image.getWidth(), image.getHeight(), size);
         float[] input = letterboxPixels(image, geo);

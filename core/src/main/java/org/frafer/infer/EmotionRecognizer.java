@@ -50,7 +50,7 @@ public final class EmotionRecognizer implements AutoCloseable {
 
     /** The settings a recognizer runs with. */
     public record Options(String detector, float minFaceScore, float cropMargin, boolean align, long maxPixels, int batchSize,
-            TestTimeAugmentation tta) {}
+            TestTimeAugmentation tta, boolean facesAreCropped, int threads, boolean verifyFaces) {}
 
     /** Receives the results of {@link #predictEach}, in input order. */
     @FunctionalInterface
@@ -78,7 +78,8 @@ public final class EmotionRecognizer implements AutoCloseable {
         this.network = network;
         this.config = network.config();
         this.classes = List.copyOf(config.classes);
-        this.options = new Options(b.detectorVariant, b.minFaceScore, b.cropMargin, b.align, b.maxPixels, b.batchSize, b.tta);
+        this.options = new Options(b.detectorVariant, b.minFaceScore, b.cropMargin, b.align, b.maxPixels, b.batchSize, b.tta,
+                b.facesAreCropped, EngineThreads.apply(b.threads, b.concurrentWorkers), b.verifyFaces);
         this.cropper = new FaceCropper(b.cropMargin, b.align, config.inputSize);
         this.detector = b.detector;
         this.manager = NDManager.newBaseManager();
@@ -124,6 +125,10 @@ public final class EmotionRecognizer implements AutoCloseable {
     /** Detects the faces (score at least minFaceScore) and crops them for the network. */
     public List<FaceCrop> faces(BufferedImage image) {
         Objects.requireNonNull(image, "image");
+        if (options.facesAreCropped()) {
+            // the photo is one face already (e.g. FER+ 48x48 crops): detection would invent boxes on it
+            return List.of(cropper.whole(image));
+        }
         List<DetectedFace> found;
         synchronized (detectorLock) {
             ensureOpen();
@@ -131,6 +136,15 @@ public final class EmotionRecognizer implements AutoCloseable {
                 detector = Detectors.create(options.detector(), options.minFaceScore());
             }
             found = detector.detect(image);
+            if (options.verifyFaces()) {
+                List<DetectedFace> confirmed = new ArrayList<>();
+                for (DetectedFace f : found) {
+                    if (org.frafer.faces.FaceBoxes.confirmed(detector, image, f)) {
+                        confirmed.add(f);
+                    }
+                }
+                found = confirmed;
+            }
         }
         List<FaceCrop> crops = new ArrayList<>();
         for (DetectedFace f : found) {
@@ -229,6 +243,10 @@ public final class EmotionRecognizer implements AutoCloseable {
                     throw e;
                 } catch (RuntimeException e) {
                     p.error = path + ": face detection failed: " + e;
+                } catch (OutOfMemoryError e) {
+                    // last resort (metadata and pixels are bounded before decoding): lose this file, not the run
+                    p.image = null;
+                    p.error = OutOfMemory.message(path);
                 }
                 if (p.error == null) {
                     p.probabilities = new float[p.crops.size()][];
@@ -510,6 +528,10 @@ public final class EmotionRecognizer implements AutoCloseable {
         private long maxPixels = Images.DEFAULT_MAX_PIXELS;
         private int batchSize = 16;
         private TestTimeAugmentation tta = TestTimeAugmentation.NONE;
+        private boolean facesAreCropped;
+        private boolean verifyFaces;
+        private int threads;
+        private int concurrentWorkers = 1;
 
         private Builder() {}
 
@@ -570,6 +592,45 @@ public final class EmotionRecognizer implements AutoCloseable {
                 throw new IllegalArgumentException("max pixels must be positive, got " + maxPixels);
             }
             this.maxPixels = maxPixels;
+            return this;
+        }
+
+        /**
+         * Each image is one face already cropped (FER+/AffectNet-style crops): no detection, the whole image
+         * is classified. Default off. Detection on small crops finds overlapping or no boxes.
+         */
+        public Builder facesAreCropped(boolean cropped) {
+            this.facesAreCropped = cropped;
+            return this;
+        }
+
+        /**
+         * Keep only faces the detector finds again in a crop around them ({@link org.frafer.faces.FaceBoxes#confirmed}):
+         * drops boxes made up from texture (tiled or very busy images) at one extra detector pass per face. Default off.
+         */
+        public Builder verifyFaces(boolean verify) {
+            this.verifyFaces = verify;
+            return this;
+        }
+
+        /**
+         * PyTorch intra-op threads for this process (a process-wide engine setting); 0 (default) = the
+         * {@code FRAFER_THREADS} environment variable, else available cores / {@link #concurrentWorkers}.
+         */
+        public Builder threads(int threads) {
+            if (threads < 0) {
+                throw new IllegalArgumentException("threads must be >= 0 (0 = automatic), got " + threads);
+            }
+            this.threads = threads;
+            return this;
+        }
+
+        /** How many recognizers (or processes, with taskset/cgroups) share this machine's cores; default 1. */
+        public Builder concurrentWorkers(int workers) {
+            if (workers < 1) {
+                throw new IllegalArgumentException("concurrent workers must be >= 1, got " + workers);
+            }
+            this.concurrentWorkers = workers;
             return this;
         }
 

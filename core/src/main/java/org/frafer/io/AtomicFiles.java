@@ -30,7 +30,7 @@ public final class AtomicFiles {
     public static Path tempFor(Path target) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+        Path tmp = TempFiles.track(Files.createTempFile(dir, "." + target.getFileName(), ".tmp"));
         // temp files are created owner-only; outputs are ordinary files
         if (Files.getFileStore(tmp).supportsFileAttributeView("posix")) {
             Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
@@ -45,6 +45,13 @@ public final class AtomicFiles {
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
         }
+        TempFiles.untrack(tmp);
+    }
+
+    /** Deletes an unfinished temporary file (or folder): the target keeps what it had. */
+    public static void discard(Path tmp) throws IOException {
+        deleteTree(tmp);
+        TempFiles.untrack(tmp);
     }
 
     public static void write(Path file, Writer writer) throws IOException {
@@ -55,7 +62,7 @@ public final class AtomicFiles {
             }
             commit(tmp, file);
         } finally {
-            Files.deleteIfExists(tmp);
+            discard(tmp);
         }
     }
 
@@ -68,8 +75,14 @@ public final class AtomicFiles {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         String format = name.endsWith(".jpg") || name.endsWith(".jpeg") ? "jpeg" : "png";
         write(file, out -> {
-            if (!ImageIO.write(image, format, out)) {
-                throw new IOException("no " + format + " writer for " + file);
+            // an in-memory stream cache: ImageIO's default file cache in java.io.tmpdir fails on a full
+            // disk and leaves a StreamCloser that throws at exit
+            javax.imageio.ImageWriter w = ImageIO.getImageWritersByFormatName(format).next();
+            try (javax.imageio.stream.ImageOutputStream ios = new javax.imageio.stream.MemoryCacheImageOutputStream(out)) {
+                w.setOutput(ios);
+                w.write(image);
+            } finally {
+                w.dispose();
             }
         });
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.frafer.data.EmotionClasses;
 import org.frafer.model.fusion.Fusions;
 
@@ -16,6 +17,8 @@ import org.frafer.model.fusion.Fusions;
 @JsonIgnoreProperties(ignoreUnknown = false)
 public class ModelConfig {
     public static final int FORMAT_VERSION = 1;
+    /** Largest accepted input side (the models here use 112-260 px). */
+    public static final int MAX_INPUT_SIZE = 1024;
 
     /** Artifact format version, bumped on incompatible changes. */
     public int formatVersion = FORMAT_VERSION;
@@ -75,8 +78,18 @@ public class ModelConfig {
         if (p < 1 || q < 1) {
             throw new IllegalArgumentException("config: p and q start at 1 (the stem); got p=" + p + ", q=" + q);
         }
-        if (inputSize < 32) {
-            throw new IllegalArgumentException("config: inputSize must be >= 32, got " + inputSize);
+        if (inputSize < 32 || inputSize > MAX_INPUT_SIZE) {
+            // the upper bound keeps a typo from allocating tens of GB (20000 px needed 23.7 GB)
+            throw new IllegalArgumentException("config: inputSize must be in [32, " + MAX_INPUT_SIZE + "], got " + inputSize);
+        }
+        Set<String> seen = new java.util.HashSet<>();
+        for (String c : classes) {
+            if (c == null || c.isBlank()) {
+                throw new IllegalArgumentException("config: classes has an empty name: " + classes);
+            }
+            if (!seen.add(c.trim().toLowerCase(java.util.Locale.ROOT))) {
+                throw new IllegalArgumentException("config: class '" + c + "' appears twice in " + classes + " (each output needs its own name)");
+            }
         }
         if (mean == null || mean.length != 3 || std == null || std.length != 3) {
             throw new IllegalArgumentException("config: mean and std need 3 values each");

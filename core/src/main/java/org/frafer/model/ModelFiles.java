@@ -70,10 +70,20 @@ public final class ModelFiles {
         } catch (NoSuchFileException | java.io.FileNotFoundException e) {
             throw new IllegalArgumentException("Model config not found: " + file, e);
         } catch (IOException e) {
-            throw new IllegalArgumentException("Bad model config " + file + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException("Bad model config " + file + ": " + oneLine(e), e);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Jackson's message without its multi-line source excerpt, with the line and column. */
+    private static String oneLine(IOException e) {
+        if (e instanceof com.fasterxml.jackson.core.JsonProcessingException j) {
+            com.fasterxml.jackson.core.JsonLocation at = j.getLocation();
+            return j.getOriginalMessage().replaceAll("\\s+", " ").trim()
+                    + (at != null ? " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")" : "");
+        }
+        return e.getMessage();
     }
 
     public static ModelConfig copy(ModelConfig c) {

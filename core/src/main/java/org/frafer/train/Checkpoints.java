@@ -75,7 +75,7 @@ public final class Checkpoints {
         try {
             Files.createDirectories(dir);
             AtomicFiles.Unchecked.deleteTree(tmp);
-            Files.createDirectories(tmp);
+            org.frafer.io.TempFiles.track(Files.createDirectories(tmp));
             NDList weights = new NDList();
             for (NamedParameter p : allParameters(network)) {
                 NDArray a = p.parameter().getArray();
@@ -87,10 +87,17 @@ public final class Checkpoints {
             Files.write(tmp.resolve("state.json"), TrainConfig.JSON.writeValueAsBytes(state));
             AtomicFiles.Unchecked.deleteTree(target);
             AtomicFiles.commit(tmp, target);
+            org.frafer.io.TempFiles.untrack(tmp);
             AtomicFiles.Unchecked.writeString(dir.resolve(LATEST), name + "\n");
             prune(dir, name, keep);
             return target;
         } catch (IOException e) {
+            // a full disk: remove the partial folder; the previous checkpoint stays the latest
+            try {
+                org.frafer.io.AtomicFiles.discard(tmp);
+            } catch (IOException ignored) {
+                // reported below with the cause
+            }
             throw new UncheckedIOException("cannot write checkpoint " + target + ": " + e.getMessage(), e);
         }
     }
@@ -129,6 +136,77 @@ public final class Checkpoints {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + pointer + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The newest checkpoint that reads back whole (state.json, weights and optimizer files decode), starting
+     * from the one {@code latest} names; each damaged one passed over is reported to {@code note} by file.
+     * A kill during a write cannot damage one (they are renamed into place), but a full disk or a copy can.
+     *
+     * @return null when the run has no checkpoint
+     * @throws IllegalStateException naming every damaged file when none is intact
+     */
+    public static Path newestIntact(Path runDir, java.util.function.Consumer<String> note) {
+        Path dir = runDir.resolve(DIR);
+        List<Path> candidates = new ArrayList<>();
+        Path pointer = dir.resolve(LATEST);
+        if (Files.isRegularFile(pointer)) {
+            try {
+                String name = Files.readString(pointer, StandardCharsets.UTF_8).trim();
+                if (!name.isEmpty() && !name.contains("/") && !name.contains("\\")) {
+                    candidates.add(dir.resolve(name));
+                }
+            } catch (IOException e) {
+                note.accept("cannot read " + pointer + " (" + e.getMessage() + "); looking for checkpoints in " + dir);
+            }
+        }
+        if (Files.isDirectory(dir)) {
+            try (Stream<Path> s = Files.list(dir)) {
+                s.filter(p -> p.getFileName().toString().startsWith("step-") && Files.isDirectory(p))
+                        .sorted(java.util.Comparator.reverseOrder()).filter(p -> !candidates.contains(p)).forEach(candidates::add);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
+            }
+        }
+        if (candidates.isEmpty()) {
+            return null;
+        }
+        List<String> damaged = new ArrayList<>();
+        for (Path cp : candidates) {
+            String problem = damage(cp);
+            if (problem == null) {
+                if (!damaged.isEmpty()) {
+                    note.accept("resuming from the previous intact checkpoint " + cp.getFileName());
+                }
+                return cp;
+            }
+            damaged.add(problem);
+            note.accept("warning: checkpoint " + cp.getFileName() + " is damaged: " + problem);
+        }
+        throw new IllegalStateException("no intact checkpoint in " + dir + ": " + String.join("; ", damaged));
+    }
+
+    /** Null when the checkpoint reads back whole, else which file is damaged and how. */
+    static String damage(Path cp) {
+        if (!Files.isRegularFile(cp.resolve("state.json"))) {
+            return cp.resolve("state.json") + " is missing";
+        }
+        try {
+            readState(cp);
+        } catch (RuntimeException e) {
+            return cp.resolve("state.json") + ": " + e.getMessage();
+        }
+        for (String f : List.of("weights.safetensors", "optimizer.safetensors")) {
+            Path file = cp.resolve(f);
+            try (NDManager m = NDManager.newBaseManager(); InputStream in = Files.newInputStream(file)) {
+                if (!(f.startsWith("optimizer") && Files.size(file) == 0)) {
+                    NDList.decode(m, in);
+                }
+            } catch (IOException | RuntimeException e) {
+                return file + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + " (truncated or not a safetensors file)";
+            }
+        }
+        return null;
     }
 
     public static TrainState readState(Path checkpoint) {

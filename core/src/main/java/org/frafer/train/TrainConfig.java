@@ -85,6 +85,8 @@ public class TrainConfig {
     public double logitAdjustment = 0;
     /** Linear learning-rate warm-up over this many optimizer steps at the start of each stage (then the schedule). */
     public int warmupSteps = 0;
+    /** Skip malformed CSV rows and missing image files (counted) instead of stopping. */
+    public boolean skipBadRows = false;
     /** Sharpness-aware minimisation around the optimizer. */
     public boolean sam = false;
     public double samRho = 0.05;

@@ -115,7 +115,7 @@ public final class Trainer {
 
     /** Continues from the run folder's latest checkpoint (weights, optimizer, position, metrics). */
     public TrainResult resume() {
-        Path checkpoint = Checkpoints.latest(runDir);
+        Path checkpoint = Checkpoints.newestIntact(runDir, this::note);
         if (checkpoint == null) {
             throw new IllegalArgumentException("run folder " + runDir + " has no checkpoint to resume from (" + runDir.resolve(Checkpoints.DIR) + ")");
         }
@@ -467,8 +467,14 @@ public final class Trainer {
     private void saveModel(Path target) {
         Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
         AtomicFiles.Unchecked.deleteTree(tmp);
-        network.save(tmp);
-        replaceDir(tmp, target);
+        org.frafer.io.TempFiles.track(tmp);
+        try {
+            network.save(tmp);
+            replaceDir(tmp, target);
+        } finally {
+            AtomicFiles.Unchecked.deleteTree(tmp); // gone after the rename; a partial copy after a full disk
+            org.frafer.io.TempFiles.untrack(tmp);
+        }
     }
 
     private static void replaceDir(Path from, Path to) {
@@ -491,8 +497,14 @@ public final class Trainer {
         if (config.keepBest && state.bestEpoch > 0 && Files.isDirectory(best)) {
             Path tmp = runDir.resolve("." + MODEL_DIR + ".tmp");
             AtomicFiles.Unchecked.deleteTree(tmp);
-            copyTree(best, tmp);
-            replaceDir(tmp, model);
+            org.frafer.io.TempFiles.track(tmp);
+            try {
+                copyTree(best, tmp);
+                replaceDir(tmp, model);
+            } finally {
+                AtomicFiles.Unchecked.deleteTree(tmp);
+                org.frafer.io.TempFiles.untrack(tmp);
+            }
             note("output model " + model + " = best epoch " + state.bestEpoch);
         } else {
             saveModel(model);

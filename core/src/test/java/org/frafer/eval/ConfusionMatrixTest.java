@@ -44,8 +44,9 @@ class ConfusionMatrixTest {
         assertEquals(2.0 / 3, cm.f1(0), 1e-12);
         assertEquals(0.5, cm.f1(1), 1e-12);
         assertEquals(0.0, cm.f1(3), 1e-12);
-        // macro-F1 over classes with support or predictions (A, B, D; not C) = (2/3 + 1/2 + 0) / 3
-        assertEquals((2.0 / 3 + 0.5) / 3, cm.macroF1(), 1e-12);
+        // macro-F1 over the classes present in the data (A, B; not C, not the predicted-only D) = (2/3 + 1/2) / 2,
+        // (the definition of sklearn.metrics.f1_score(y_true, y_pred, average="macro", labels=["A", "B"]))
+        assertEquals((2.0 / 3 + 0.5) / 2, cm.macroF1(), 1e-12);
     }
 
     @Test
