@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.function.Function;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -17,7 +16,6 @@ import org.frafer.eval.ClassMap;
 import org.frafer.eval.EvalReport;
 import org.frafer.eval.Evaluation;
 import org.frafer.model.EmotionNetwork;
-import org.frafer.model.Networks;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -30,8 +28,15 @@ import picocli.CommandLine.Spec;
             "confusion matrix (REPORT-confusion.csv/.png beside the report), per-subject accuracy when subjects are known."},
         footer = {"", "Example: fra-fer evaluate --model runs/hse/model --data $FRAFER_DATA/ferplus --format ferplus --split test --out reports/hse.json"})
 public final class EvaluateCommand implements Callable<Integer> {
-    /** How model folders are loaded (tests substitute a tiny network). */
-    static Function<Path, EmotionNetwork> networkLoader = Networks::load;
+    private final CliServices services;
+
+    public EvaluateCommand() {
+        this(CliServices.real());
+    }
+
+    EvaluateCommand(CliServices services) {
+        this.services = services;
+    }
 
     @Spec
     CommandSpec spec;
@@ -67,7 +72,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     public Integer call() {
         CommandLine cl = spec.commandLine();
         PrintWriter err = cl.getErr();
-        if (!DatasetArgs.FORMATS.contains(format.toLowerCase(Locale.ROOT))) {
+        if (!DatasetAccess.isFormat(format)) {
             throw new CommandLine.ParameterException(cl, "--format must be one of ferplus, affectnet, folder (got " + format + ")");
         }
         if (classes != 7 && classes != 8) {
@@ -83,10 +88,10 @@ public final class EvaluateCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, "--out " + out + " is a folder; give a report file name such as report.json");
         }
         BatchSource source = null;
-        try (EmotionNetwork network = networkLoader.apply(model)) {
-            FaceDataset ds = DatasetArgs.open(new DatasetArgs.Request(format, data, split, classes, false, limit, seed, subjectPattern));
+        try (EmotionNetwork network = services.networkLoader().apply(model)) {
+            FaceDataset ds = services.datasets().openNonEmpty(new DatasetAccess.Request(format, data, split, classes, false, limit, seed, subjectPattern));
             ClassMap map = ClassMap.of(network.config().classes, ds.classes(), seven);
-            source = DatasetArgs.batches(ds, batch, network.config().inputSize, false, false, seed, workers);
+            source = services.datasets().batches(ds, batch, network.config().inputSize, false, false, seed, workers);
             Evaluation ev;
             try (ProgressBar bar = noProgress || System.console() == null ? null : new ProgressBarBuilder().setTaskName("evaluate").setInitialMax(source.size())
                     .setStyle(ProgressBarStyle.ASCII).setConsumer(new ConsoleProgressBarConsumer(System.err)).setUnit(" img", 1).showSpeed().build()) {
@@ -108,7 +113,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             return 1;
         } finally {
             if (source != null) {
-                DatasetArgs.close(source);
+                DatasetAccess.close(source);
             }
         }
     }
