@@ -2,7 +2,7 @@
 """Convert a timm EfficientNet checkpoint to safetensors with timm state_dict names (for org.frafer.model).
 
 Usage (Python tooling only; the Java product reads the .safetensors result, never a .pt):
-    /work/main/tools/.venv/bin/python tools/convert_timm.py INPUT OUTPUT.safetensors [--dtype f32|f16] [--no-classifier]
+    tools/.venv/bin/python tools/convert_timm.py INPUT OUTPUT.safetensors [--dtype f32|f16] [--no-classifier]
 
 INPUT may be
   * a plain state_dict saved with torch.save(model.state_dict(), ...) (.pth/.pt), e.g. Savchenko's

@@ -1,7 +1,7 @@
 """Reference crops+resizes from PIL (what HSEmotion's torchvision Resize((s, s)) does on PIL images).
 
 Writes core/src/test/resources/fixtures/data/resize_*.png, read by org.frafer.data.FacePreprocessTest.
-Run: /work/main/tools/.venv/bin/python tools/data/make_resize_fixtures.py   (re-runnable, deterministic)
+Run: tools/.venv/bin/python tools/data/make_resize_fixtures.py   (re-runnable, deterministic)
 """
 import json
 import os

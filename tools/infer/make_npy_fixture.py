@@ -1,5 +1,5 @@
 """Writes the .npy reference files that NpyTest compares the Java writer with, byte for byte.
-Run: /work/main/tools/.venv/bin/python tools/infer/make_npy_fixture.py"""
+Run: tools/.venv/bin/python tools/infer/make_npy_fixture.py"""
 import os
 import numpy as np
 

@@ -1,6 +1,6 @@
 """Reference values for LossesTest: torch.nn.functional.cross_entropy on fixed logits/targets.
 
-Run: /work/main/tools/.venv/bin/python tools/train/loss_reference.py (prints the numbers pasted into the test).
+Run: tools/.venv/bin/python tools/train/loss_reference.py (prints the numbers pasted into the test).
 """
 import torch
 import torch.nn.functional as F

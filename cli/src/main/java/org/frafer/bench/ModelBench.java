@@ -1,17 +1,8 @@
 package org.frafer.bench;
 
-import ai.djl.Model;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.DefaultTrainingConfig;
-import ai.djl.training.GradientCollector;
-import ai.djl.training.Trainer;
-import ai.djl.training.loss.Loss;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +14,8 @@ import java.util.concurrent.Callable;
 import org.frafer.model.FraFerNetwork;
 import org.frafer.model.ModelConfig;
 import org.frafer.model.Networks;
+import org.frafer.train.AdamOptimizer;
+import org.frafer.train.TrainStep;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -136,30 +129,21 @@ public final class ModelBench implements Callable<Integer> {
 
     private List<Row> training(List<FraFerNetwork> nets, int batch) {
         double[][] t = new double[nets.size()][reps];
-        List<Model> models = new ArrayList<>();
-        List<Trainer> trainers = new ArrayList<>();
-        try {
-            for (FraFerNetwork net : nets) {
-                Model model = Model.newInstance("bench-" + net.config().fusion);
-                models.add(model);
-                model.setBlock(net.block());
-                DefaultTrainingConfig tc = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-                        .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(1e-5f)).build());
-                Trainer trainer = model.newTrainer(tc);
-                trainers.add(trainer);
-                trainer.initialize(new Shape(batch, 3, size, size));
+        List<AdamOptimizer> optimizers = new ArrayList<>();
+        try (NDManager base = NDManager.newBaseManager()) {
+            for (int n = 0; n < nets.size(); n++) {
+                optimizers.add(new AdamOptimizer("adam", 0.9, 0.999, 1e-8, 0));
             }
             for (int i = 0; i < warmup + reps; i++) {
                 for (int n = 0; n < nets.size(); n++) {
-                    double sec = trainOnce(trainers.get(n), models.get(n), nets.get(n).config().numClasses(), batch);
+                    double sec = trainOnce(nets.get(n), optimizers.get(n), base, batch, i);
                     if (i >= warmup) {
                         t[n][i - warmup] = sec;
                     }
                 }
             }
         } finally {
-            trainers.forEach(Trainer::close);
-            models.forEach(Model::close);
+            optimizers.forEach(AdamOptimizer::close);
         }
         List<Row> rows = new ArrayList<>();
         for (int n = 0; n < nets.size(); n++) {
@@ -169,17 +153,15 @@ public final class ModelBench implements Callable<Integer> {
         return rows;
     }
 
-    private double trainOnce(Trainer trainer, Model model, int numClasses, int batch) {
-        try (NDManager m = model.getNDManager().newSubManager()) {
+    /** One timed step of the trainer's own code (train.TrainStep) on random images and labels. */
+    private double trainOnce(FraFerNetwork net, AdamOptimizer adam, NDManager base, int batch, long step) {
+        try (NDManager m = base.newSubManager()) {
             NDArray x = m.randomUniform(0, 1, new Shape(batch, 3, size, size));
-            NDArray y = m.randomInteger(0, numClasses, new Shape(batch), ai.djl.ndarray.types.DataType.INT64)
+            int k = net.config().numClasses();
+            NDArray y = m.randomInteger(0, k, new Shape(batch), ai.djl.ndarray.types.DataType.INT64).oneHot(k)
                     .toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
             long t0 = System.nanoTime();
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray logits = trainer.forward(new NDList(x)).singletonOrThrow();
-                gc.backward(trainer.getLoss().evaluate(new NDList(y), new NDList(logits)));
-            }
-            trainer.step();
+            new TrainStep(net, PerformanceBench.BENCH_TRAINING, null).run(m, x, y, TrainStep.trainableParameters(net), adam, 1e-5, step);
             return (System.nanoTime() - t0) / 1e9;
         }
     }

@@ -39,6 +39,12 @@ import picocli.CommandLine.Spec;
             "the model folder with it in config.json, plus calibration.json (NLL and ECE before and after on that split)."},
         footer = {"", "Example: fra-fer calibrate --model models/default --data $FRAFER_DATA/ferplus --format ferplus --split valid --out runs/default-calibrated"})
 public final class CalibrateCommand implements Callable<Integer> {
+    private final CliServices services;
+
+    CalibrateCommand(CliServices services) {
+        this.services = services;
+    }
+
     @Spec
     CommandSpec spec;
 
@@ -84,10 +90,10 @@ public final class CalibrateCommand implements Callable<Integer> {
             err.println("warning: fitting on the test split; report test figures of a temperature fitted on validation data");
         }
         BatchSource source = null;
-        try (EmotionNetwork network = EvaluateCommand.networkLoader.apply(model)) {
-            FaceDataset ds = DatasetArgs.open(new DatasetArgs.Request(format, data, split, classes, false, null, 42, null));
+        try (EmotionNetwork network = services.networkLoader().apply(model)) {
+            FaceDataset ds = services.datasets().openNonEmpty(new DatasetAccess.Request(format, data, split, classes, false, null, 42, null));
             ClassMap map = ClassMap.of(network.config().classes, ds.classes(), seven);
-            source = DatasetArgs.batches(ds, batch, network.config().inputSize, false, false, 42, workers);
+            source = services.datasets().batches(ds, batch, network.config().inputSize, false, false, 42, workers);
             double before = network.config().temperature;
             Evaluation ev = Evaluation.run(network, source, map, views, before, null);
             double t = ev.fitTemperature();
@@ -117,7 +123,7 @@ public final class CalibrateCommand implements Callable<Integer> {
             return 1;
         } finally {
             if (source != null) {
-                DatasetArgs.close(source);
+                DatasetAccess.close(source);
             }
         }
     }

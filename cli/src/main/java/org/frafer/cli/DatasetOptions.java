@@ -61,7 +61,7 @@ public final class DatasetOptions {
             try {
                 return DatasetSpec.Format.parse(value);
             } catch (IllegalArgumentException e) {
-                throw new picocli.CommandLine.TypeConversionException("unknown format '" + value + "', expected one of " + DatasetArgs.FORMAT_LIST);
+                throw new picocli.CommandLine.TypeConversionException("unknown format '" + value + "', expected one of " + DatasetAccess.FORMAT_LIST);
             }
         }
     }

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.function.Function;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -31,8 +30,15 @@ import picocli.CommandLine.Spec;
             "confusion matrix (REPORT-confusion.csv/.png beside the report), per-subject accuracy when subjects are known."},
         footer = {"", "Example: fra-fer evaluate --model runs/hse/model --data $FRAFER_DATA/ferplus --format ferplus --split test --out reports/hse.json"})
 public final class EvaluateCommand implements Callable<Integer> {
-    /** How model folders are loaded (tests substitute a tiny network). */
-    static Function<Path, EmotionNetwork> networkLoader = Networks::load;
+    private final CliServices services;
+
+    public EvaluateCommand() {
+        this(CliServices.real());
+    }
+
+    EvaluateCommand(CliServices services) {
+        this.services = services;
+    }
 
     @Spec
     CommandSpec spec;
@@ -79,8 +85,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     public Integer call() {
         CommandLine cl = spec.commandLine();
         PrintWriter err = cl.getErr();
-        if (!DatasetArgs.FORMATS.contains(format.toLowerCase(Locale.ROOT))) {
-            throw new CommandLine.ParameterException(cl, "--format must be one of " + DatasetArgs.FORMAT_LIST + " (got " + format + ")");
+        if (!DatasetAccess.isFormat(format)) {
+            throw new CommandLine.ParameterException(cl, "--format must be one of " + DatasetAccess.FORMAT_LIST + " (got " + format + ")");
         }
         if (classes != 7 && classes != 8) {
             throw new CommandLine.ParameterException(cl, "--classes must be 7 or 8, got " + classes);
@@ -104,12 +110,12 @@ public final class EvaluateCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, "--out " + out + " is a folder; give a report file name such as report.json");
         }
         BatchSource source = null;
-        try (EmotionNetwork network = networkLoader.apply(model)) {
+        try (EmotionNetwork network = services.networkLoader().apply(model)) {
             org.frafer.infer.EngineThreads.apply(threads, 1);
-            String split = this.split != null ? this.split : DatasetArgs.defaultEvalSplit(format, data);
-            FaceDataset ds = DatasetArgs.open(new DatasetArgs.Request(format, data, split, classes, false, limit, seed, subjectPattern, skipBadRows));
+            String split = this.split != null ? this.split : DatasetAccess.defaultEvalSplit(format, data);
+            FaceDataset ds = services.datasets().openNonEmpty(new DatasetAccess.Request(format, data, split, classes, false, limit, seed, subjectPattern, skipBadRows));
             ClassMap map = ClassMap.of(network.config().classes, ds.classes(), seven);
-            source = DatasetArgs.batches(ds, batch, network.config().inputSize, false, false, seed, workers);
+            source = services.datasets().batches(ds, batch, network.config().inputSize, false, false, seed, workers);
             Evaluation ev;
             try (ProgressBar bar = noProgress || !Terminal.stderrIsTerminal() ? null : new ProgressBarBuilder().setTaskName("evaluate").setInitialMax(source.size())
                     .setStyle(ProgressBarStyle.ASCII).setConsumer(new ConsoleProgressBarConsumer(System.err)).setUnit(" img", 1).showSpeed().build()) {
@@ -142,7 +148,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         } finally {
             if (source != null) {
-                DatasetArgs.close(source);
+                DatasetAccess.close(source);
             }
         }
     }

@@ -31,7 +31,29 @@ public final class Main implements Runnable {
     }
 
     public static CommandLine commandLine() {
-        return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+        return commandLine(CliServices.real());
+    }
+
+    /** The command line with the given networks and datasets (train and evaluate use them). */
+    public static CommandLine commandLine(CliServices services) {
+        CommandLine.IFactory defaults = CommandLine.defaultFactory();
+        CommandLine.IFactory factory = new CommandLine.IFactory() {
+            @Override
+            @SuppressWarnings("unchecked")
+            public <K> K create(Class<K> cls) throws Exception {
+                if (cls == TrainCommand.class) {
+                    return (K) new TrainCommand(services);
+                }
+                if (cls == EvaluateCommand.class) {
+                    return (K) new EvaluateCommand(services);
+                }
+                if (cls == CalibrateCommand.class) {
+                    return (K) new CalibrateCommand(services);
+                }
+                return defaults.create(cls);
+            }
+        };
+        return new CommandLine(new Main(), factory).setCaseInsensitiveEnumValuesAllowed(true);
     }
 
     public static void main(String[] args) {

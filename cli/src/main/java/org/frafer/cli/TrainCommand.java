@@ -9,14 +9,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.function.Function;
 import org.frafer.data.BatchSource;
 import org.frafer.data.EmotionClasses;
 import org.frafer.data.FaceDataset;
 import org.frafer.data.LoadedDataset;
 import org.frafer.data.TeacherLabels;
 import org.frafer.model.EmotionNetwork;
-import org.frafer.model.ModelConfig;
 import org.frafer.model.Networks;
 import org.frafer.train.TrainConfig;
 import org.frafer.train.TrainData;
@@ -42,8 +40,15 @@ import picocli.CommandLine.Spec;
             "  fra-fer train --data faces/ --format folder --recipe scratch --max-steps 200 --out runs/quick --set samRho=0.1",
             "  fra-fer train --resume runs/hse"})
 public final class TrainCommand implements Callable<Integer> {
-    /** How networks are built (tests substitute a tiny one). */
-    static Function<ModelConfig, EmotionNetwork> networkFactory = Networks::create;
+    private final CliServices services;
+
+    public TrainCommand() {
+        this(CliServices.real());
+    }
+
+    TrainCommand(CliServices services) {
+        this.services = services;
+    }
 
     @Spec
     CommandSpec spec;
@@ -290,8 +295,8 @@ public final class TrainCommand implements Callable<Integer> {
         if (cfg.data == null) {
             throw new CommandLine.ParameterException(cl, "--data DIR is required (the training dataset)");
         }
-        if (cfg.format == null || !DatasetArgs.FORMATS.contains(cfg.format)) {
-            throw new CommandLine.ParameterException(cl, "--format must be one of " + DatasetArgs.FORMAT_LIST + " (got " + cfg.format + ")");
+        if (!DatasetAccess.isFormat(cfg.format)) {
+            throw new CommandLine.ParameterException(cl, "--format must be one of " + DatasetAccess.FORMAT_LIST + " (got " + cfg.format + ")");
         }
         try {
             cfg.validate();
@@ -312,7 +317,8 @@ public final class TrainCommand implements Callable<Integer> {
 
     private int run(TrainConfig cfg, Path runDir, boolean resuming, PrintWriter err) {
         int numClasses = cfg.model.classes.size();
-        FaceDataset train = DatasetArgs.open(new DatasetArgs.Request(cfg.format, Path.of(cfg.data), cfg.trainSplit, numClasses, cfg.softLabels,
+        DatasetAccess datasets = services.datasets();
+        FaceDataset train = datasets.openNonEmpty(new DatasetAccess.Request(cfg.format, Path.of(cfg.data), cfg.trainSplit, numClasses, cfg.softLabels,
                 cfg.limit, cfg.seed, null, cfg.skipBadRows));
         if (teacherLabels != null) {
             train = TeacherLabels.read(teacherLabels).apply(train, teacherWeight);
@@ -320,7 +326,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
         FaceDataset val = null;
         if (cfg.valData != null || cfg.valSplit != null) {
-            val = DatasetArgs.open(new DatasetArgs.Request(cfg.format, Path.of(cfg.valData != null ? cfg.valData : cfg.data), cfg.valSplit,
+            val = datasets.openNonEmpty(new DatasetAccess.Request(cfg.format, Path.of(cfg.valData != null ? cfg.valData : cfg.data), cfg.valSplit,
                     numClasses, false, cfg.valLimit, cfg.seed, null, cfg.skipBadRows));
         }
         if (!resuming) {
@@ -332,15 +338,15 @@ public final class TrainCommand implements Callable<Integer> {
         BatchSource valBatches = null;
         // Same seed, same initial weights (random init and any random stand-in branch draw from the engine RNG).
         ai.djl.engine.Engine.getInstance().setRandomSeed((int) cfg.seed);
-        try (EmotionNetwork network = networkFactory.apply(cfg.model)) {
+        try (EmotionNetwork network = services.networkFactory().apply(cfg.model)) {
             org.frafer.infer.EngineThreads.apply(threads, 1);
-            trainBatches = DatasetArgs.batches(train, cfg.batchSize, cfg.model.inputSize, true, cfg.flip, cfg.seed, cfg.workers,
+            trainBatches = datasets.batches(train, cfg.batchSize, cfg.model.inputSize, true, cfg.flip, cfg.seed, cfg.workers,
                     org.frafer.data.Augmentation.named(cfg.augment));
-            valBatches = val == null ? null : DatasetArgs.batches(val, cfg.batchSize, cfg.model.inputSize, false, false, cfg.seed, cfg.workers);
+            valBatches = val == null ? null : datasets.batches(val, cfg.batchSize, cfg.model.inputSize, false, false, cfg.seed, cfg.workers);
             if (!resuming && cfg.init != null) {
                 err.println("initial FER weights " + cfg.init + ": " + Networks.loadFerWeights(network, Path.of(cfg.init), false));
             }
-            Trainer trainer = new Trainer(network, cfg, new TrainData(trainBatches, valBatches, train.classes(), DatasetArgs.classCounts(train), train.name()),
+            Trainer trainer = new Trainer(network, cfg, new TrainData(trainBatches, valBatches, train.classes(), DatasetAccess.classCounts(train), train.name()),
                     runDir).progress(!noProgress && Terminal.stderrIsTerminal() ? new ConsoleTrainProgress() : null).log(new java.io.PrintStream(new WriterStream(err), true));
             TrainResult r = resuming ? trainer.resume() : trainer.train();
             TrainState.EpochRecord lastEpoch = r.history().isEmpty() ? null : r.history().get(r.history().size() - 1);
@@ -353,10 +359,10 @@ public final class TrainCommand implements Callable<Integer> {
             return 0;
         } finally {
             if (trainBatches != null) {
-                DatasetArgs.close(trainBatches);
+                DatasetAccess.close(trainBatches);
             }
             if (valBatches != null) {
-                DatasetArgs.close(valBatches);
+                DatasetAccess.close(valBatches);
             }
         }
     }

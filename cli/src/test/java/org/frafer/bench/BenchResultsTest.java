@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /** Parsing of the peers' JSON lines, per-round ratios and the printed table (no timing here). */
+@Tag("unit")
 class BenchResultsTest {
     /** A line as tools/bench/torch_bench.py prints it (trimmed of fields we ignore). */
     private static final String TORCH = "{\"framework\": \"pytorch-eager\", \"torch\": \"2.7.1+cu126\", \"threads\": 2, \"size\": 224, "

@@ -9,7 +9,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
+@Tag("unit")
 class PerformanceBenchTest {
     /**
      * The peers run in their scripts' directories, so a relative --python (as docs/performance.md writes it) must be

@@ -18,7 +18,6 @@ import org.frafer.model.ModelFiles;
 import org.frafer.train.SyntheticBatches;
 import org.frafer.train.TinyNetwork;
 import org.frafer.train.TrainConfig;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,14 +25,28 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code calibrate} writes a new model folder with the fitted temperature; {@code evaluate} reports ECE, TTA and the reliability PNG. */
 class CalibrateCliTest {
     static final List<String> FOUR = EmotionClasses.EIGHT.subList(0, 4);
-    DatasetArgs.Backend saved;
+    CliServices services;
+
+    TrainEvaluateCompareCliTest.Run run(String... args) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine cl = Main.commandLine(services);
+        cl.setOut(new java.io.PrintWriter(out, true));
+        cl.setErr(new java.io.PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new TrainEvaluateCompareCliTest.Run(code, out.toString(), err.toString());
+    }
 
     @BeforeEach
     void syntheticBackend() {
-        saved = DatasetArgs.backend;
-        DatasetArgs.backend = new DatasetArgs.Backend() {
+        DatasetAccess synthetic = new DatasetAccess() {
             @Override
-            public FaceDataset open(DatasetArgs.Request r) {
+            public FaceDataset open(org.frafer.data.DatasetSpec spec) {
+                throw new AssertionError("the commands open train/evaluate data by request");
+            }
+
+            @Override
+            public FaceDataset open(DatasetAccess.Request r) {
                 List<FaceSample> samples = new ArrayList<>();
                 for (int i = 0; i < 64; i++) {
                     samples.add(new FaceSample(Path.of("img" + i), null, i % 4, null, null));
@@ -58,13 +71,7 @@ class CalibrateCliTest {
                 return new SyntheticBatches(ds.samples().size(), batchSize, imageSize, 4, 99, false);
             }
         };
-        EvaluateCommand.networkLoader = dir -> TinyNetwork.load(dir, true);
-    }
-
-    @AfterEach
-    void restore() {
-        DatasetArgs.backend = saved;
-        EvaluateCommand.networkLoader = org.frafer.model.Networks::load;
+        services = new CliServices(c -> new TinyNetwork(c, true, 1), dir -> TinyNetwork.load(dir, true), synthetic);
     }
 
     @Test
@@ -76,7 +83,7 @@ class CalibrateCliTest {
         byte[] configBefore = Files.readAllBytes(model.resolve("config.json"));
         Path data = Files.createDirectories(dir.resolve("data"));
         Path out = dir.resolve("calibrated");
-        var r = TrainEvaluateCompareCliTest.run("calibrate", "--model", model.toString(), "--data", data.toString(), "--format", "ferplus",
+        var r = run("calibrate", "--model", model.toString(), "--data", data.toString(), "--format", "ferplus",
                 "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         assertArrayEquals(configBefore, Files.readAllBytes(model.resolve("config.json")), "the source model is never changed");
@@ -89,13 +96,13 @@ class CalibrateCliTest {
         assertEquals(64, cal.get("samples").asInt());
         assertTrue(Files.isRegularFile(out.resolve("model.safetensors")));
 
-        var again = TrainEvaluateCompareCliTest.run("calibrate", "--model", model.toString(), "--data", data.toString(), "--format", "ferplus",
+        var again = run("calibrate", "--model", model.toString(), "--data", data.toString(), "--format", "ferplus",
                 "--out", out.toString());
         assertEquals(2, again.code());
         assertTrue(again.err().contains("already exists") && again.err().contains("never overwrites"), again.err());
 
         Path report = dir.resolve("reports/r.json");
-        var ev = TrainEvaluateCompareCliTest.run("evaluate", "--model", out.toString(), "--data", data.toString(), "--format", "ferplus",
+        var ev = run("evaluate", "--model", out.toString(), "--data", data.toString(), "--format", "ferplus",
                 "--tta", "flip", "--out", report.toString(), "--no-progress");
         assertEquals(0, ev.code(), ev.err());
         JsonNode n = TrainConfig.JSON.readTree(report.toFile());
@@ -110,7 +117,7 @@ class CalibrateCliTest {
         assertEquals(64, binned);
         assertTrue(Files.isRegularFile(dir.resolve("reports/r-reliability.png")));
 
-        var badTta = TrainEvaluateCompareCliTest.run("evaluate", "--model", out.toString(), "--data", data.toString(), "--format", "ferplus",
+        var badTta = run("evaluate", "--model", out.toString(), "--data", data.toString(), "--format", "ferplus",
                 "--tta", "rotate", "--out", report.toString());
         assertEquals(2, badTta.code());
         assertTrue(badTta.err().contains("must be none or flip"), badTta.err());

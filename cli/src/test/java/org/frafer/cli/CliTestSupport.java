@@ -21,14 +21,18 @@ final class CliTestSupport {
                 .network(TinyEmotionNetwork.sharing(weights)).detector(new MarkerDetector());
     }
 
+    /** Networks and datasets for train/evaluate runs; null = the real ones. */
+    static CliServices services;
+
     static void reset() {
         RecognizerOptions.builderForTests = null;
+        services = null;
     }
 
     static Run run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cmd = Main.commandLine();
+        CommandLine cmd = services == null ? Main.commandLine() : Main.commandLine(services);
         cmd.setOut(new PrintWriter(out, true));
         cmd.setErr(new PrintWriter(err, true));
         int code = cmd.execute(args);

@@ -12,8 +12,10 @@ import org.frafer.data.DatasetsTest;
 import org.frafer.testing.CliRun.Run;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /** {@code fra-fer data}: the dataset options reach Datasets.open, and --decode reports unreadable files. */
+@Tag("unit")
 class DataCommandTest {
     @TempDir
     Path dir;

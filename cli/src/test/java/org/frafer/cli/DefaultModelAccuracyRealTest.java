@@ -12,8 +12,10 @@ import org.frafer.infer.DefaultModelRealTest;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /** The committed default model ({@code models/default/}) is accurate on FER+, evaluated as a user would. */
+@Tag("realdata")
 class DefaultModelAccuracyRealTest {
 
     /**

@@ -22,8 +22,10 @@ import org.frafer.infer.TinyEmotionNetwork;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /** {@code fra-fer explain} with the test doubles: panels, raw arrays, fusions without attention, bad files. */
+@Tag("unit")
 class ExplainCommandTest {
     static final int Q = CliTestSupport.SIZE / 4;
 

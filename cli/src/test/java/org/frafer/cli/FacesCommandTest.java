@@ -18,8 +18,10 @@ import org.frafer.Assets;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /** {@code fra-fer faces detect} on a folder mixing a real photo with bad inputs: each bad file is reported, the rest go on. */
+@Tag("unit")
 class FacesCommandTest {
 
     @TempDir

@@ -477,7 +477,7 @@ class FuzzSuiteTest {
             Path data = affectNet(d, null);
             Files.writeString(data.resolve("validation.csv"), "subDirectory_filePath,face_x\nf0.png,0\n");
             Map<Path, String> before = snapshot(d);
-            EvaluateCommand.networkLoader = dir -> TinyNetwork.load(dir, true);
+            CliTestSupport.services = new CliServices(org.frafer.model.Networks::create, dir -> TinyNetwork.load(dir, true), DatasetAccess.REAL);
             try {
                 Path model = tinyModel(d);
                 before = snapshot(d);
@@ -487,7 +487,7 @@ class FuzzSuiteTest {
                 cleanMessage(r.err(), "validation.csv", r.exitCode());
                 assertEquals(before, snapshot(d));
             } finally {
-                EvaluateCommand.networkLoader = org.frafer.model.Networks::load;
+                CliTestSupport.services = null;
             }
         }));
         tests.add(DynamicTest.dynamicTest("evaluate: folder format default split", () -> {
@@ -496,7 +496,7 @@ class FuzzSuiteTest {
             Files.createDirectories(d.resolve("faces/sad"));
             TestImages.writePng(TestImages.withFaces(64, 64, 1, new int[] {8, 8, 40, 40}), data.resolve("a.png"));
             TestImages.writePng(TestImages.withFaces(64, 64, 2, new int[] {8, 8, 40, 40}), d.resolve("faces/sad/b.png"));
-            EvaluateCommand.networkLoader = dir -> TinyNetwork.load(dir, true);
+            CliTestSupport.services = new CliServices(org.frafer.model.Networks::create, dir -> TinyNetwork.load(dir, true), DatasetAccess.REAL);
             try {
                 Path model = tinyModel(d);
                 CliTestSupport.Run r = CliTestSupport.run("evaluate", "--model", model.toString(), "--data", d.resolve("faces").toString(),
@@ -505,7 +505,7 @@ class FuzzSuiteTest {
                 JsonNode report = JSON.readTree(d.resolve("r.json").toFile());
                 assertEquals(2, report.get("samplesEvaluated").asInt());
             } finally {
-                EvaluateCommand.networkLoader = org.frafer.model.Networks::load;
+                CliTestSupport.services = null;
             }
         }));
         tests.add(DynamicTest.dynamicTest("train: FER+ root without FER2013Train", () -> {
@@ -524,7 +524,7 @@ class FuzzSuiteTest {
     static void evaluateBadRow(String what, String row) throws Exception {
         Path d = caseDir("csv-" + what);
         Path data = affectNet(d, row);
-        EvaluateCommand.networkLoader = dir -> TinyNetwork.load(dir, true);
+        CliTestSupport.services = new CliServices(org.frafer.model.Networks::create, dir -> TinyNetwork.load(dir, true), DatasetAccess.REAL);
         try {
             Path model = tinyModel(d);
             Path report = d.resolve("report.json");
@@ -542,7 +542,7 @@ class FuzzSuiteTest {
             assertEquals(4, JSON.readTree(report.toFile()).get("samplesEvaluated").asInt(), "the good rows were scored");
             noTempLeft(d);
         } finally {
-            EvaluateCommand.networkLoader = org.frafer.model.Networks::load;
+            CliTestSupport.services = null;
         }
     }
 

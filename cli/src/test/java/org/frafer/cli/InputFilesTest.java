@@ -11,8 +11,10 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /** Folder, glob and missing-path expansion shared by predict, explain and faces detect. */
+@Tag("unit")
 class InputFilesTest {
     @TempDir
     Path dir;

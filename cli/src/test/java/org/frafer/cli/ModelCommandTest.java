@@ -7,7 +7,9 @@ import static org.frafer.testing.CliRun.run;
 
 import org.frafer.testing.CliRun.Run;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
+@Tag("slow")
 class ModelCommandTest {
 
     @Test

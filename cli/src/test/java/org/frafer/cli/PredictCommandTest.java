@@ -34,8 +34,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.frafer.testing.TestFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /** {@code fra-fer predict} with the test doubles: formats parse back, bad files, annotations, globs. */
+@Tag("unit")
 class PredictCommandTest {
     static TinyEmotionNetwork weights;
     static final ObjectMapper JSON = new ObjectMapper();

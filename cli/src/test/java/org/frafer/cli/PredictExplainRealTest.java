@@ -16,11 +16,13 @@ import org.frafer.model.EmotionNetwork;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /**
  * {@code predict} and {@code explain} end to end: a saved (random) FRA-FER model folder, BlazeFace, a
  * real group photo. Skipped with a message when the assets or the pieces are absent.
  */
+@Tag("realdata")
 class PredictExplainRealTest {
     @TempDir
     static Path dir;

@@ -13,7 +13,6 @@ import org.frafer.data.FaceDataset;
 import org.frafer.data.FaceSample;
 import org.frafer.train.SyntheticBatches;
 import org.frafer.train.TinyNetwork;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,17 +20,31 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** train --resume after a damaged latest checkpoint, and training on a full disk (issue 15, items 9 and 10). */
 class ResumeAndDiskFullTrainTest {
-    DatasetArgs.Backend saved;
+    CliServices services;
+
+    TrainEvaluateCompareCliTest.Run run(String... args) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine cl = Main.commandLine(services);
+        cl.setOut(new java.io.PrintWriter(out, true));
+        cl.setErr(new java.io.PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new TrainEvaluateCompareCliTest.Run(code, out.toString(), err.toString());
+    }
 
     @TempDir
     Path dir;
 
     @BeforeEach
     void synthetic() {
-        saved = DatasetArgs.backend;
-        DatasetArgs.backend = new DatasetArgs.Backend() {
+        DatasetAccess synthetic = new DatasetAccess() {
             @Override
-            public FaceDataset open(DatasetArgs.Request r) {
+            public FaceDataset open(org.frafer.data.DatasetSpec spec) {
+                throw new AssertionError("the commands open train/evaluate data by request");
+            }
+
+            @Override
+            public FaceDataset open(DatasetAccess.Request r) {
                 List<FaceSample> samples = new ArrayList<>();
                 for (int i = 0; i < 64; i++) {
                     samples.add(new FaceSample(Path.of("img" + i), null, i % 4, null, null));
@@ -56,33 +69,27 @@ class ResumeAndDiskFullTrainTest {
                 return new SyntheticBatches(ds.samples().size(), batchSize, imageSize, 4, 5, training, null);
             }
         };
-        TrainCommand.networkFactory = c -> new TinyNetwork(c, true, 1);
+        services = new CliServices(c -> new TinyNetwork(c, true, 1), dir -> TinyNetwork.load(dir, true), synthetic);
     }
 
-    @AfterEach
-    void restore() {
-        DatasetArgs.backend = saved;
-        TrainCommand.networkFactory = org.frafer.model.Networks::create;
-    }
-
-    private CliTestSupport.Run train(Path run, String... extra) {
+    private TrainEvaluateCompareCliTest.Run train(Path run, String... extra) {
         List<String> args = new ArrayList<>(List.of("train", "--data", dir.toString(), "--format", "folder", "--no-val", "--input-size", "32",
                 "--batch", "16", "--epochs", "2", "--checkpoint-every", "2", "--out", run.toString(), "--no-progress"));
         args.addAll(List.of(extra));
-        return CliTestSupport.run(args.toArray(String[]::new));
+        return run(args.toArray(String[]::new));
     }
 
     @Test
     void resumeSkipsATruncatedLatestCheckpointAndNamesIt() throws Exception {
         Path run = dir.resolve("run");
-        CliTestSupport.Run first = train(run, "--max-steps", "4");
-        assertEquals(0, first.exitCode(), first.err());
+        TrainEvaluateCompareCliTest.Run first = train(run, "--max-steps", "4");
+        assertEquals(0, first.code(), first.err());
         String latest = Files.readString(run.resolve("checkpoints/latest")).trim();
         Path weights = run.resolve("checkpoints").resolve(latest).resolve("weights.safetensors");
         byte[] all = Files.readAllBytes(weights);
         Files.write(weights, java.util.Arrays.copyOf(all, all.length / 2)); // a copy cut off half-way
-        CliTestSupport.Run resumed = CliTestSupport.run("train", "--resume", run.toString(), "--no-progress");
-        assertEquals(0, resumed.exitCode(), resumed.err());
+        TrainEvaluateCompareCliTest.Run resumed = run("train", "--resume", run.toString(), "--no-progress");
+        assertEquals(0, resumed.code(), resumed.err());
         assertTrue(resumed.err().contains(weights.toString()), "names the damaged file:\n" + resumed.err());
         assertTrue(resumed.err().contains("previous intact checkpoint"), resumed.err());
     }
@@ -90,14 +97,14 @@ class ResumeAndDiskFullTrainTest {
     @Test
     void noIntactCheckpointIsAClearError() throws Exception {
         Path run = dir.resolve("run");
-        assertEquals(0, train(run, "--max-steps", "2").exitCode());
+        assertEquals(0, train(run, "--max-steps", "2").code());
         try (Stream<Path> s = Files.list(run.resolve("checkpoints"))) {
             for (Path cp : s.filter(Files::isDirectory).toList()) {
                 Files.write(cp.resolve("weights.safetensors"), new byte[] {1, 2, 3});
             }
         }
-        CliTestSupport.Run resumed = CliTestSupport.run("train", "--resume", run.toString(), "--no-progress");
-        assertEquals(ExitCodes.USAGE, resumed.exitCode(), resumed.err());
+        TrainEvaluateCompareCliTest.Run resumed = run("train", "--resume", run.toString(), "--no-progress");
+        assertEquals(ExitCodes.USAGE, resumed.code(), resumed.err());
         assertTrue(resumed.err().contains("no intact checkpoint") && resumed.err().contains("weights.safetensors"), resumed.err());
         assertTrue(resumed.err().lines().count() <= 3, resumed.err()); // the dataset line, the damaged checkpoint, the error
     }
@@ -115,8 +122,8 @@ class ResumeAndDiskFullTrainTest {
                 }
             }
             Path run = mnt.resolve("run");
-            CliTestSupport.Run r = train(run, "--max-steps", "400");
-            assertEquals(ExitCodes.OUTPUT_FAILED, r.exitCode(), r.err());
+            TrainEvaluateCompareCliTest.Run r = train(run, "--max-steps", "400");
+            assertEquals(ExitCodes.OUTPUT_FAILED, r.code(), r.err());
             assertTrue(r.err().contains("No space left") || r.err().contains("cannot write"), r.err());
             try (Stream<Path> s = Files.walk(run)) {
                 List<Path> tmp = s.filter(p -> p.getFileName().toString().endsWith(".tmp")).toList();

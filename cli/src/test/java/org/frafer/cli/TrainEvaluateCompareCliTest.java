@@ -12,30 +12,33 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.frafer.data.BatchSource;
+import org.frafer.data.DatasetSpec;
 import org.frafer.data.EmotionClasses;
 import org.frafer.data.FaceDataset;
 import org.frafer.data.FaceSample;
 import org.frafer.train.SyntheticBatches;
 import org.frafer.train.TinyNetwork;
 import org.frafer.train.TrainConfig;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
+import org.junit.jupiter.api.Tag;
 
 /** The train / evaluate / compare commands end to end on synthetic data and a tiny network, plus argument errors. */
+@Tag("slow")
 class TrainEvaluateCompareCliTest {
     static final List<String> FOUR = EmotionClasses.EIGHT.subList(0, 4);
-    DatasetArgs.Backend saved;
-    final List<DatasetArgs.Request> requests = new ArrayList<>();
+    final List<DatasetAccess.Request> requests = new ArrayList<>();
+    /** Tiny networks and synthetic datasets; a test may switch to the real dataset readers. */
+    CliServices services;
 
     record Run(int code, String out, String err) {}
 
-    static Run run(String... args) {
+    Run run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
+        CommandLine cl = Main.commandLine(services);
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         int code = cl.execute(args);
@@ -44,10 +47,14 @@ class TrainEvaluateCompareCliTest {
 
     @BeforeEach
     void syntheticBackend() {
-        saved = DatasetArgs.backend;
-        DatasetArgs.backend = new DatasetArgs.Backend() {
+        DatasetAccess synthetic = new DatasetAccess() {
             @Override
-            public FaceDataset open(DatasetArgs.Request r) {
+            public FaceDataset open(DatasetSpec spec) {
+                throw new AssertionError("the commands open train/evaluate data by request");
+            }
+
+            @Override
+            public FaceDataset open(DatasetAccess.Request r) {
                 requests.add(r);
                 int n = r.limit() != null ? r.limit() : "train".equals(r.split()) ? 96 : 32;
                 List<FaceSample> samples = new ArrayList<>();
@@ -74,15 +81,7 @@ class TrainEvaluateCompareCliTest {
                 return new SyntheticBatches(ds.samples().size(), batchSize, imageSize, 4, training ? 5 : 99, training, training ? null : "person");
             }
         };
-        TrainCommand.networkFactory = c -> new TinyNetwork(c, true, 1);
-        EvaluateCommand.networkLoader = dir -> TinyNetwork.load(dir, true);
-    }
-
-    @AfterEach
-    void restore() {
-        DatasetArgs.backend = saved;
-        TrainCommand.networkFactory = org.frafer.model.Networks::create;
-        EvaluateCommand.networkLoader = org.frafer.model.Networks::load;
+        services = new CliServices(c -> new TinyNetwork(c, true, 1), dir -> TinyNetwork.load(dir, true), synthetic);
     }
 
     @Test
@@ -142,7 +141,8 @@ class TrainEvaluateCompareCliTest {
 
     @Test
     void sameSeedSameRun(@TempDir Path dir) throws Exception {
-        TrainCommand.networkFactory = c -> new TinyNetwork(c, true, -1); // unseeded init: the command must seed it
+        // unseeded init: the command must seed it
+        services = new CliServices(c -> new TinyNetwork(c, true, -1), services.networkLoader(), services.datasets());
         Path data = Files.createDirectories(dir.resolve("data"));
         byte[][] models = new byte[3][];
         String[] seeds = {"7", "7", "8"};
@@ -185,7 +185,7 @@ class TrainEvaluateCompareCliTest {
 
     @Test
     void realDataBackendReportsUnknownClassFolders(@TempDir Path dir) throws Exception {
-        DatasetArgs.backend = new DatasetArgs.DataBackend();
+        services = new CliServices(services.networkFactory(), services.networkLoader(), DatasetAccess.REAL);
         Path data = dir.resolve("data");
         Files.createDirectories(data.resolve("bored"));
         Files.createDirectories(data.resolve("happy"));

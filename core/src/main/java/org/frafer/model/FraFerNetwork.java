@@ -183,7 +183,7 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
         if (training) {
             unfold(); // weights are about to change: the folded snapshot would go stale
         }
-        return forward(ps, images, training, new TrainableLayers(ps, training));
+        return forward(ps, images, training, new ParameterLayers(ps, training, false));
     }
 
     /**
@@ -254,7 +254,7 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
     public Outputs predict(NDArray images) {
         ParameterStore ps = new ParameterStore(images.getManager(), false);
         FoldedEfficientNet f = folded;
-        return forward(ps, images, false, f != null ? new FoldedLayers(f) : new LeanLayers(ps));
+        return forward(ps, images, false, f != null ? new FoldedLayers(f) : new ParameterLayers(ps, false, true));
     }
 
     /**
@@ -291,13 +291,16 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
         NDArray classify(NDArray embedding);
     }
 
-    private final class TrainableLayers implements FerLayers {
+    /** The FER net's own parameters; {@code lean}: inference that frees each layer's intermediates as it goes. */
+    private final class ParameterLayers implements FerLayers {
         private final ParameterStore ps;
         private final boolean training;
+        private final boolean lean;
 
-        TrainableLayers(ParameterStore ps, boolean training) {
+        ParameterLayers(ParameterStore ps, boolean training, boolean lean) {
             this.ps = ps;
             this.training = training;
+            this.lean = lean;
         }
 
         @Override
@@ -307,36 +310,12 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
 
         @Override
         public NDArray run(NDArray x, int from, int to) {
-            return fer.forwardLayers(ps, x, training, from, to);
+            return lean ? fer.forwardLayersLean(ps, x, from, to) : fer.forwardLayers(ps, x, training, from, to);
         }
 
         @Override
         public NDArray classify(NDArray embedding) {
             return fer.classify(ps, embedding, training);
-        }
-    }
-
-    /** Inference that frees each layer's intermediates as it goes. */
-    private final class LeanLayers implements FerLayers {
-        private final ParameterStore ps;
-
-        LeanLayers(ParameterStore ps) {
-            this.ps = ps;
-        }
-
-        @Override
-        public NDArray preprocess(NDArray images) {
-            return fer.preprocess(images, config);
-        }
-
-        @Override
-        public NDArray run(NDArray x, int from, int to) {
-            return fer.forwardLayersLean(ps, x, from, to);
-        }
-
-        @Override
-        public NDArray classify(NDArray embedding) {
-            return fer.classify(ps, embedding, false);
         }
     }
 

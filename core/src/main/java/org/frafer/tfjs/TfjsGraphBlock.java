@@ -41,6 +41,8 @@ import org.frafer.nn.TfSamePadding;
  * <p>Any node can be read by name ({@link #run}); only the sub-graph the requested nodes depend on is
  * evaluated, and intermediates are released as soon as their last consumer ran (inference only).
  * Unsupported ops are rejected when the block is built, listing each op and the nodes using it.
+ *
+ * <p>Size: Over 400 lines (issue 14 split not done yet): validation, parameter registration, node scheduling, the op switch and conv-chain planning still share the graph state; the planned split is TfjsOps (the switch), ConvChains (planning + cache) and a small runner.
  */
 public class TfjsGraphBlock extends AbstractBlock {
 

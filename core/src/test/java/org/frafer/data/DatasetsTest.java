@@ -19,7 +19,9 @@ import org.frafer.data.DatasetSpec.Format;
 import org.frafer.data.DatasetSpec.LabelMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
+@Tag("unit")
 public class DatasetsTest {
     @TempDir
     Path dir;

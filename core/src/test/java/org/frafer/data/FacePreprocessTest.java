@@ -12,8 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /** Crop + resize against PIL's Image.resize(BILINEAR) (fixtures from tools/data/make_resize_fixtures.py). */
+@Tag("parity")
 class FacePreprocessTest {
     static Path fixtures() {
         String p = System.getProperty("frafer.fixtures", "src/test/resources/fixtures");

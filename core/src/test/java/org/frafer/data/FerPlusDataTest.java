@@ -12,8 +12,10 @@ import org.frafer.data.DatasetSpec.Format;
 import org.frafer.data.DatasetSpec.LabelMode;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /** The real FER+ data (FRAFER_DATA / -Dfrafer.data); skipped when absent. */
+@Tag("realdata")
 class FerPlusDataTest {
     static Path ferplus() {
         Path root = Assets.dataRoot();

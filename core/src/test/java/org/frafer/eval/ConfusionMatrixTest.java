@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /** Metrics against values computed by hand (the arithmetic is in the comments). */
+@Tag("unit")
 class ConfusionMatrixTest {
     /*
      * Classes A, B, C, D (D has no samples and is never predicted... except where stated).

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.List;
 import org.frafer.model.ModelConfig;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
+@Tag("unit")
 class ReportComparisonTest {
     static EvalReport report(String fusion, long[][] counts, List<String> classes) {
         Evaluation ev = new Evaluation(classes);

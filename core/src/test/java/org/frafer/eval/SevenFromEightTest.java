@@ -15,7 +15,9 @@ import org.frafer.data.FaceSample;
 import org.frafer.model.ModelConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
+@Tag("unit")
 class SevenFromEightTest {
     static final List<String> EIGHT = EmotionClasses.EIGHT; // Anger, Contempt, Disgust, Fear, Happiness, Neutral, Sadness, Surprise
 

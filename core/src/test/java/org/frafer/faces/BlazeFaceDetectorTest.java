@@ -10,8 +10,10 @@ import org.frafer.Assets;
 import org.frafer.data.Images;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /** Detector geometry beyond the TF.js fixtures: other aspect ratios, close-ups, empty images. */
+@Tag("parity")
 class BlazeFaceDetectorTest {
 
     private static float iou(DetectedFace a, DetectedFace b) {

@@ -16,8 +16,10 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Tag;
 
 /** BlazeFace in Java against TensorFlow.js 4.22 (wasm): raw outputs and final boxes on the sample photos. */
+@Tag("parity")
 class BlazeFaceParityTest {
 
     @Test

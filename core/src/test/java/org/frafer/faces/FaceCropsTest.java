@@ -13,7 +13,9 @@ import java.awt.geom.Point2D;
 import java.awt.image.BufferedImage;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
+@Tag("unit")
 class FaceCropsTest {
 
     private static Point2D map(AffineTransform t, double x, double y) {

@@ -7,8 +7,10 @@ import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /** Descriptors separate identities: a mirrored face is closer to itself than to the other people's faces. */
+@Tag("parity")
 class FaceDescriptorsTest {
 
     @Test

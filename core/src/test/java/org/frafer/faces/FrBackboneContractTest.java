@@ -18,8 +18,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.frafer.Assets;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /** The {@link FrBackbone} contract on hse-faceres: layers, shapes, any input size, frozen, caller's manager. */
+@Tag("parity")
 class FrBackboneContractTest {
 
     @Test

@@ -10,11 +10,13 @@ import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Tag;
 
 /**
  * The Java import of each FR model against TensorFlow.js 4.22 (wasm) on the same real face crops:
  * layer-1 map max |diff| <= 1e-3, last map <= 1e-2 relative to its range, descriptor cosine >= 0.999.
  */
+@Tag("parity")
 class FrBackboneParityTest {
 
     @ParameterizedTest

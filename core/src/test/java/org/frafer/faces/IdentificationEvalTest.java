@@ -10,7 +10,9 @@ import org.frafer.Assets;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
+@Tag("realdata")
 class IdentificationEvalTest {
 
     @Test

@@ -9,11 +9,13 @@ import org.frafer.Assets;
 import org.frafer.io.SafeTensors;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /**
  * The committed default model ({@code models/default/}): loads with no model given and is small. Its accuracy on FER+
  * is checked through the CLI in {@code cli.DefaultModelAccuracyRealTest}.
  */
+@Tag("realdata")
 public class DefaultModelRealTest {
 
     public static Path defaultDir() {

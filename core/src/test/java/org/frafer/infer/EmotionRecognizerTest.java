@@ -21,8 +21,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /** The API with test doubles (tiny random network, green-frame detector): plumbing, batching, errors, threads. */
+@Tag("unit")
 class EmotionRecognizerTest {
     static final int SIZE = 64;
     static EmotionRecognizer recognizer;

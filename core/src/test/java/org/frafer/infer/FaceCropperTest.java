@@ -10,8 +10,10 @@ import java.awt.image.BufferedImage;
 import org.frafer.data.FacePreprocess;
 import org.frafer.faces.DetectedFace;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /** Margins, clamping, aspect ratio, antialiasing and eye alignment of face crops. */
+@Tag("unit")
 class FaceCropperTest {
 
     /** Left half red, right half blue, across a 200x100 image. */

@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /** The .npy writer against files written by numpy.save (tools/infer/make_npy_fixture.py), byte for byte. */
+@Tag("parity")
 class NpyTest {
     static Path fixture(String name) {
         return Path.of(System.getProperty("frafer.fixtures", "src/test/resources/fixtures"), "infer", name);

@@ -14,11 +14,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /**
  * The API on the real sample photos with the real BlazeFace detector and a real (randomly initialised)
  * FRA-FER network. Skipped with a message when the assets or the pieces are absent.
  */
+@Tag("unit")
 class RealPiecesTest {
     static EmotionNetwork network;
     static String missing;

@@ -9,7 +9,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
+@Tag("unit")
 class AtomicFilesTest {
     @Test
     void writesOrdinaryReadableFilesAndCreatesFolders(@TempDir Path dir) throws IOException {

@@ -12,8 +12,10 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /** The channels-last storage used for speed must never change a value or cut a gradient. */
+@Tag("unit")
 class ChannelsLastTest {
 
     @Test

@@ -14,7 +14,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.frafer.nn.TfSamePadding;
+import org.junit.jupiter.api.Tag;
 
+@Tag("parity")
 class EfficientNetTest {
 
     @ParameterizedTest

@@ -25,8 +25,10 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /** The face-pretrained FER backbone {@code hse-faceres} (HSE FaceRes MobileNet from the TF.js asset) inside FraFerNetwork. */
+@Tag("slow")
 class FaceResTrunkTest {
     static final int SIZE = 112;
 

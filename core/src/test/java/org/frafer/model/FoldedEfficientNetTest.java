@@ -18,12 +18,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.frafer.nn.Normalization;
+import org.junit.jupiter.api.Tag;
 
 /**
  * BatchNorm folded into the convolutions (inference snapshot) gives the unfolded network's outputs
  * and timm's: on the parity fixtures (seeded random weights with non-trivial BN statistics, from
  * tools/timm_reference.py) every layer output and the logits agree within 1e-4 (max abs) with both.
  */
+@Tag("parity")
 class FoldedEfficientNetTest {
     private static final float TOL = 1e-4f;
     private static Map<String, SafeTensors.Tensor> weights;

@@ -19,7 +19,9 @@ import org.frafer.io.HalfFloat;
 import org.frafer.io.SafeTensors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
+@Tag("parity")
 class ModelFilesTest {
     @TempDir
     Path tmp;

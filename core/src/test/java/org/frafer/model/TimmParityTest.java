@@ -20,12 +20,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.frafer.nn.Normalization;
+import org.junit.jupiter.api.Tag;
 
 /**
  * Numerical parity with PyTorch/timm 1.0.15 (fixtures from tools/timm_reference.py): same float16-rounded
  * weights, references computed in float32, eval mode. Tolerances: max abs diff <= 1e-4 for every
  * layer output and the logits; FRA attention-conv gradients within 1e-4 relative to their max magnitude.
  */
+@Tag("parity")
 class TimmParityTest {
     private static final float TOL = 1e-4f;
     private static Map<String, SafeTensors.Tensor> weights;

@@ -27,8 +27,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /** The TF.js reader and interpreter on small hand-made graph models with hand-computed results. */
+@Tag("unit")
 class TfjsGraphBlockTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 

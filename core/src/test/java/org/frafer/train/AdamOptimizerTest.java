@@ -11,8 +11,10 @@ import ai.djl.nn.Parameter;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.frafer.nn.NamedParameter;
+import org.junit.jupiter.api.Tag;
 
 /** Three optimizer steps on fixed gradients against torch.optim's update rules written out in doubles. */
+@Tag("unit")
 class AdamOptimizerTest {
     static final double[] W0 = {0.5, -1.0, 2.0, 0.25};
     static final double[][] GRADS = {{0.1, -0.2, 0.3, 0.0}, {-0.05, 0.4, 0.1, 0.2}, {0.2, 0.2, -0.3, -0.1}};

@@ -9,8 +9,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /** Loss values against torch.nn.functional.cross_entropy (tools/train/loss_reference.py), tolerance 1e-6. */
+@Tag("unit")
 class LossesTest {
     static final float[] LOGITS = {1.0f, -0.5f, 0.3f, 0.2f, 0.1f, -1.2f, -0.7f, 2.0f, 0.5f, 0.0f, 0.4f, 0.9f};
     static final int[] LABELS = {0, 2, 1, 1};

@@ -7,11 +7,13 @@ import java.util.List;
 import org.frafer.data.FaceBatch;
 import org.junit.jupiter.api.Test;
 import org.frafer.nn.NamedParameter;
+import org.junit.jupiter.api.Tag;
 
 /**
  * One training step on a linear softmax classifier against the update computed by hand (double
  * precision, closed-form gradients): SAM = gradient at w, w + rho g/||g||, gradient there, step from w.
  */
+@Tag("unit")
 class SamStepTest {
     static final int N = 4;
     static final int K = 3;

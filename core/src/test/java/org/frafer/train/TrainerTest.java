@@ -15,7 +15,9 @@ import org.frafer.eval.ClassMap;
 import org.frafer.eval.Evaluation;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
+@Tag("slow")
 class TrainerTest {
     static final List<String> CLASSES = EmotionClasses.EIGHT.subList(0, 4);
     static final int SIZE = 8;
