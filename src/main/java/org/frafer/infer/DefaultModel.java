@@ -77,7 +77,10 @@ public final class DefaultModel {
         }
         try {
             Path dir = Files.createTempDirectory("frafer-default-model");
-            for (String f : List.of(CONFIG, WEIGHTS)) {
+            for (String f : List.of(CONFIG, WEIGHTS, org.frafer.persons.NeutralReference.FILE)) {
+                if (loader.getResource(RESOURCE + f) == null) {
+                    continue; // optional files (the neutral reference of personalisation)
+                }
                 try (InputStream in = loader.getResourceAsStream(RESOURCE + f)) {
                     Files.copy(in, dir.resolve(f));
                 }

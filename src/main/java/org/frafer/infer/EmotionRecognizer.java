@@ -72,6 +72,7 @@ public final class EmotionRecognizer implements AutoCloseable {
     private final Object detectorLock = new Object();
     private final Object networkLock = new Object();
     private FaceDetector detector;
+    private final PersonalRecognition persons;
     private volatile boolean closed;
 
     private EmotionRecognizer(Builder b, EmotionNetwork network) {
@@ -86,6 +87,7 @@ public final class EmotionRecognizer implements AutoCloseable {
         this.detector = b.detector;
         this.manager = NDManager.newBaseManager();
         this.parameterStore = new ParameterStore(manager, false);
+        this.persons = new PersonalRecognition(b.personStore, b.resolvedModelDir, b.neutralReference, b.identityEncoder, b.identityThreshold);
     }
 
     /** A recognizer for a model folder ({@code config.json} + {@code model.safetensors}) with default options. */
@@ -150,7 +152,7 @@ public final class EmotionRecognizer implements AutoCloseable {
 
     /** The emotions of every face in a photo (empty when there is none). */
     public List<FaceEmotion> predict(BufferedImage image) {
-        return classify(faces(image));
+        return persons.personalise(this, image, classify(faces(image)));
     }
 
     /**
@@ -302,7 +304,7 @@ public final class EmotionRecognizer implements AutoCloseable {
                 for (int i = 0; i < p.crops.size(); i++) {
                     faces.add(new FaceEmotion(p.crops.get(i).face(), classes, p.probabilities[i]));
                 }
-                r = new ImageResult(p.path, p.image.getWidth(), p.image.getHeight(), faces, null);
+                r = persons.personalise(this, new ImageResult(p.path, p.image.getWidth(), p.image.getHeight(), faces, null), p.image);
             }
             listener.onResult(r, p.image);
         }
@@ -333,6 +335,51 @@ public final class EmotionRecognizer implements AutoCloseable {
     }
 
     private record PendingFace(PendingImage image, int index) {}
+
+    // ---------------------------------------------------------------- persons (see org.frafer.persons)
+
+    /**
+     * Enrols a person's resting face from photos showing only them (neutral baseline): their predictions are
+     * then read relative to it. All photos are checked first; none is stored when one fails.
+     *
+     * @throws org.frafer.persons.PersonsException without a person store, or naming a photo with no face or several faces
+     * @throws ImageReadException naming a file that is not a readable image
+     */
+    public org.frafer.persons.PersonProfile enrol(String person, List<Path> photos) {
+        ensureOpen();
+        return persons.enrol(this, person, null, photos);
+    }
+
+    /** Enrols photos of a person showing one emotion (few-shot personalisation); otherwise as {@link #enrol(String, List)}. */
+    public org.frafer.persons.PersonProfile enrol(String person, String emotion, List<Path> photos) {
+        ensureOpen();
+        return persons.enrol(this, person, emotion, photos);
+    }
+
+    /** Deletes a person's profile from the store; false when there was none. */
+    public boolean forget(String person) {
+        return persons.forget(person);
+    }
+
+    /** The enrolled people, by name. */
+    public List<String> persons() {
+        return persons.persons();
+    }
+
+    /**
+     * Automatic personalisation of a photo collection, no enrolment: faces are grouped by identity and each
+     * group of three or more is read relative to its own typical face ({@code FaceEmotion.person() = "group-N"}).
+     */
+    public List<ImageResult> predictAllAutoPersonalized(List<Path> images) {
+        ensureOpen();
+        return persons.predictAuto(this, images);
+    }
+
+    /** Each face of a photo with its unpersonalised probabilities and identity descriptor (for evaluations). */
+    public List<org.frafer.persons.AnalysedFace> analyse(BufferedImage image) {
+        ensureOpen();
+        return persons.analyse(this, image);
+    }
 
     // ---------------------------------------------------------------- features and explanations
 
@@ -491,7 +538,11 @@ public final class EmotionRecognizer implements AutoCloseable {
                             detector.close();
                         }
                     } finally {
-                        manager.close();
+                        try {
+                            persons.close();
+                        } finally {
+                            manager.close();
+                        }
                     }
                 }
             }
@@ -511,8 +562,40 @@ public final class EmotionRecognizer implements AutoCloseable {
         private boolean align = false;
         private long maxPixels = Images.DEFAULT_MAX_PIXELS;
         private int batchSize = 16;
+        private Path personStore;
+        private org.frafer.persons.NeutralReference neutralReference;
+        private org.frafer.persons.IdentityEncoder identityEncoder;
+        private double identityThreshold = org.frafer.persons.IdentityMatcher.DEFAULT_THRESHOLD;
+        private Path resolvedModelDir;
 
         private Builder() {}
+
+        /** A person store (folder, created on the first enrolment): faces of enrolled people are personalised. */
+        public Builder persons(Path storeDir) {
+            this.personStore = storeDir;
+            return this;
+        }
+
+        /** The population neutral reference; default: {@code neutral-reference.json} in the model folder. */
+        public Builder neutralReference(org.frafer.persons.NeutralReference reference) {
+            this.neutralReference = reference;
+            return this;
+        }
+
+        /** Identity descriptors from this encoder instead of the default FR backbone; the recognizer closes it. */
+        public Builder identityEncoder(org.frafer.persons.IdentityEncoder encoder) {
+            this.identityEncoder = encoder;
+            return this;
+        }
+
+        /** Cosine similarity a face needs to match an enrolled person; default {@link org.frafer.persons.IdentityMatcher#DEFAULT_THRESHOLD}. */
+        public Builder identityThreshold(double threshold) {
+            if (!(threshold >= -1 && threshold <= 1)) {
+                throw new IllegalArgumentException("identity threshold must be in [-1, 1], got " + threshold);
+            }
+            this.identityThreshold = threshold;
+            return this;
+        }
 
         /** Model folder ({@code config.json} + {@code model.safetensors}); default: {@link DefaultModel#locate()}. */
         public Builder model(Path dir) {
@@ -588,6 +671,7 @@ public final class EmotionRecognizer implements AutoCloseable {
             if (net == null) {
                 Path dir = modelDir != null ? DefaultModel.check(modelDir) : DefaultModel.locate();
                 net = Networks.load(dir);
+                resolvedModelDir = dir;
             }
             try {
                 return new EmotionRecognizer(this, net);
