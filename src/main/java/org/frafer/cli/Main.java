@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
             DataCommand.class,
             TrainCommand.class, EvaluateCommand.class, CompareCommand.class,
             PredictCommand.class, ExplainCommand.class,
+            PersonCommand.class,
             org.frafer.bench.PerformanceBench.class,
             CommandLine.HelpCommand.class
         })
