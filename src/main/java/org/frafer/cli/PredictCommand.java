@@ -56,6 +56,14 @@ public final class PredictCommand implements Callable<Integer> {
     @Option(names = "--annotate", paramLabel = "DIR", description = "Also write each photo with its faces, emotions and scores drawn on it.")
     Path annotate;
 
+    @Option(names = "--persons", paramLabel = "DIR",
+            description = "Person store (fra-fer person enrol): faces of enrolled people are read relative to their profile and named.")
+    Path persons;
+
+    @Option(names = "--personalize", paramLabel = "MODE",
+            description = "auto: group the faces of all inputs by identity (no enrolment) and read each group of 3+ relative to its typical face.")
+    String personalize;
+
     @Option(names = "--progress", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Progress bar on standard error when there are more than 10 files (default on).")
     boolean progress;
@@ -68,9 +76,18 @@ public final class PredictCommand implements Callable<Integer> {
             return 1;
         }
         int failed = files.errors().size(); // missing inputs count as failed
+        if (personalize != null && (!personalize.equals("auto") || persons != null)) {
+            err.println(persons != null ? "error: use either --persons or --personalize auto" : "error: --personalize takes 'auto', not '" + personalize + "'");
+            err.flush();
+            return 2;
+        }
         EmotionRecognizer r;
         try {
-            r = recognizer.builder().build();
+            r = recognizer.builder().persons(persons).build();
+        } catch (org.frafer.persons.PersonsException e) {
+            err.println("error: " + e.getMessage());
+            err.flush();
+            return 2;
         } catch (RuntimeException e) {
             err.println("error: cannot load the model: " + e.getMessage());
             err.flush();
@@ -83,7 +100,7 @@ public final class PredictCommand implements Callable<Integer> {
         PrintWriter fileOut = tmp == null ? null : new PrintWriter(new OutputStreamWriter(Files.newOutputStream(tmp), StandardCharsets.UTF_8));
         PrintWriter out = fileOut != null ? fileOut : spec.commandLine().getOut();
         try (r; PredictionWriter writer = PredictionWriter.of(format, out, r.classes()); ProgressBar bar = progressBar(files.files().size())) {
-            r.predictEach(files.paths(), (res, image) -> {
+            EmotionRecognizer.ResultListener each = (res, image) -> {
                 counts[0]++;
                 if (!res.ok()) {
                     counts[3]++;
@@ -108,7 +125,19 @@ public final class PredictCommand implements Callable<Integer> {
                 if (bar != null) {
                     bar.step();
                 }
-            });
+            };
+            if (personalize != null) {
+                // two passes: every face must be known before the groups are; photos are decoded again to draw on
+                for (ImageResult res : r.predictAllAutoPersonalized(files.paths())) {
+                    each.onResult(res, annotate != null && res.ok() ? org.frafer.data.Images.read(res.path(), recognizer.maxPixels) : null);
+                }
+            } else {
+                r.predictEach(files.paths(), each);
+            }
+        } catch (org.frafer.persons.PersonsException e) {
+            err.println("error: " + e.getMessage());
+            err.flush();
+            return 2;
         } catch (IllegalStateException | IllegalArgumentException e) {
             // set-up problems that concern every file (no detector, model/classes mismatch)
             err.println("error: " + e.getMessage());
