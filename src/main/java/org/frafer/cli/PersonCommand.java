@@ -223,6 +223,13 @@ public final class PersonCommand implements Runnable {
         Path facialExpressions;
         @Option(names = "--min-images", defaultValue = "5", description = "facial_expressions: people with at least this many labelled photos (default ${DEFAULT-VALUE}).")
         int minImages;
+        @Option(names = "--max-people", defaultValue = "0", description = "facial_expressions: a seeded sample of this many people (0 = all; default ${DEFAULT-VALUE}).")
+        int maxPeople;
+        @Option(names = "--max-per-person", defaultValue = "0",
+                description = "facial_expressions: at most this many photos per person: the enrolment photo, other emotions, then Neutral (0 = all).")
+        int maxPerPerson;
+        @Option(names = "--seed", defaultValue = "16", description = "Seed of --max-people (default ${DEFAULT-VALUE}).")
+        long seed;
         @Option(names = "--orl", paramLabel = "DIR", description = "ORL faces (s1..s40): identity verification only.")
         Path orl;
         @Option(names = "--threshold", paramLabel = "COS", description = "Identity threshold (default: " + IdentityMatcher.DEFAULT_THRESHOLD + ").")
@@ -263,7 +270,7 @@ public final class PersonCommand implements Runnable {
                     inputs.put("orl", PersonalEvaluation.identityFolders(orl));
                 }
                 if (facialExpressions != null) {
-                    inputs.put("facial_expressions", PersonalEvaluation.facialExpressions(facialExpressions, minImages));
+                    inputs.put("facial_expressions", PersonalEvaluation.facialExpressions(facialExpressions, minImages, maxPeople, maxPerPerson, seed));
                 }
                 for (Map.Entry<String, List<PersonalEvaluation.Item>> e : inputs.entrySet()) {
                     List<String> missed = new ArrayList<>();

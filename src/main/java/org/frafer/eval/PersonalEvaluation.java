@@ -102,6 +102,40 @@ public final class PersonalEvaluation {
      * Neutral and another emotion. The first Neutral photo (name order) is the enrolment photo.
      */
     public static List<Item> facialExpressions(Path root, int minImages) throws IOException {
+        return facialExpressions(root, minImages, 0, 0, 0);
+    }
+
+    /**
+     * As {@link #facialExpressions(Path, int)}, on a sample to bound the time: {@code maxPeople} people drawn
+     * with {@code seed} (0 = all), each with at most {@code maxPerPerson} photos (0 = all): the enrolment photo,
+     * then their other emotions, then more Neutral photos, each in name order.
+     */
+    public static List<Item> facialExpressions(Path root, int minImages, int maxPeople, int maxPerPerson, long seed) throws IOException {
+        List<Item> all = facialExpressionsAll(root, minImages);
+        Map<String, List<Item>> byPerson = new TreeMap<>();
+        all.forEach(i -> byPerson.computeIfAbsent(i.person(), k -> new ArrayList<>()).add(i));
+        List<String> people = new ArrayList<>(byPerson.keySet());
+        if (maxPeople > 0 && maxPeople < people.size()) {
+            java.util.Collections.shuffle(people, new java.util.Random(seed));
+            people = new ArrayList<>(people.subList(0, maxPeople));
+            people.sort(null);
+        }
+        List<Item> out = new ArrayList<>();
+        for (String p : people) {
+            List<Item> items = byPerson.get(p);
+            if (maxPerPerson > 0 && items.size() > maxPerPerson) {
+                List<Item> ordered = new ArrayList<>();
+                items.stream().filter(Item::enrol).forEach(ordered::add);
+                items.stream().filter(i -> !i.enrol() && !"Neutral".equals(i.label())).forEach(ordered::add);
+                items.stream().filter(i -> !i.enrol() && "Neutral".equals(i.label())).forEach(ordered::add);
+                items = ordered.subList(0, maxPerPerson);
+            }
+            out.addAll(items);
+        }
+        return out;
+    }
+
+    private static List<Item> facialExpressionsAll(Path root, int minImages) throws IOException {
         Path legend = root.resolve("legend.csv");
         Path images = root.resolve("images");
         if (!Files.isRegularFile(legend) || !Files.isDirectory(images)) {
