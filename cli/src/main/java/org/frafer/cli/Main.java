@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
             TrainCommand.class, EvaluateCommand.class, CalibrateCommand.class, CompareCommand.class,
             PredictCommand.class, ExplainCommand.class,
             AssetsCommand.class,
+            PersonCommand.class,
             org.frafer.bench.PerformanceBench.class,
             CommandLine.HelpCommand.class
         })

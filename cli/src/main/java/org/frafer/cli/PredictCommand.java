@@ -58,6 +58,14 @@ public final class PredictCommand implements Callable<Integer> {
     @Option(names = "--annotate", paramLabel = "DIR", description = "Also write each photo with its faces, emotions and scores drawn on it.")
     Path annotate;
 
+    @Option(names = "--persons", paramLabel = "DIR",
+            description = "Person store (fra-fer person enrol): faces of enrolled people are read relative to their profile and named.")
+    Path persons;
+
+    @Option(names = "--personalize", paramLabel = "MODE",
+            description = "auto: group the faces of all inputs by identity (no enrolment) and read each group of 3+ relative to its typical face.")
+    String personalize;
+
     @Option(names = "--progress", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Progress bar on standard error when there are more than 10 files (default on).")
     boolean progress;
@@ -77,6 +85,11 @@ public final class PredictCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), problem);
         }
         int failed = files.errors().size(); // missing inputs count as failed
+        if (personalize != null && (!personalize.equals("auto") || persons != null)) {
+            err.println(persons != null ? "error: use either --persons or --personalize auto" : "error: --personalize takes 'auto', not '" + personalize + "'");
+            err.flush();
+            return ExitCodes.USAGE;
+        }
         EmotionRecognizer.Builder builder;
         try {
             builder = recognizer.builder();
@@ -112,8 +125,20 @@ public final class PredictCommand implements Callable<Integer> {
         PrintWriter out = fileOut != null ? fileOut : spec.commandLine().getOut();
         WriteFailure stream = fileStream;
         boolean committed = false;
-        try (r; PredictionWriter writer = PredictionWriter.of(format, out, r.classes()); ProgressBar bar = progressBar(files.files().size())) {
-            r.predictEach(files.paths(), (res, image) -> {
+        org.frafer.persons.PersonalRecognition pr = null;
+        if (persons != null || personalize != null) {
+            try {
+                pr = PersonCommand.open(recognizer, r, persons);
+            } catch (RuntimeException e) {
+                r.close();
+                discardQuietly(tmp);
+                err.println("error: " + e.getMessage());
+                err.flush();
+                return ExitCodes.USAGE;
+            }
+        }
+        try (r; org.frafer.persons.PersonalRecognition personal = pr; PredictionWriter writer = PredictionWriter.of(format, out, r.classes()); ProgressBar bar = progressBar(files.files().size())) {
+            EmotionRecognizer.ResultListener each = (res, image) -> {
                 counts[0]++;
                 if (!res.ok()) {
                     counts[3]++;
@@ -143,7 +168,17 @@ public final class PredictCommand implements Callable<Integer> {
                 if (bar != null) {
                     bar.step();
                 }
-            });
+            };
+            if (personalize != null) {
+                // two passes: every face must be known before the groups are; photos are decoded again to draw on
+                for (ImageResult res : personal.predictAllAuto(files.paths())) {
+                    each.onResult(res, annotate != null && res.ok() ? org.frafer.data.Images.read(res.path(), recognizer.maxPixels) : null);
+                }
+            } else if (personal != null) {
+                personal.predictEach(files.paths(), each);
+            } else {
+                r.predictEach(files.paths(), each);
+            }
             writer.close();
             checkResults(out, stream);
             if (fileOut != null) {
@@ -164,6 +199,10 @@ public final class PredictCommand implements Callable<Integer> {
             err.println("error: cannot write " + output + ": " + describe(e) + "; " + output + " was left as it was");
             err.flush();
             return ExitCodes.OUTPUT_FAILED;
+        } catch (org.frafer.persons.PersonsException e) {
+            err.println("error: " + e.getMessage());
+            err.flush();
+            return ExitCodes.USAGE;
         } catch (IllegalStateException | IllegalArgumentException e) {
             // set-up problems that concern every file (no detector, model/classes mismatch)
             err.println("error: " + e.getMessage());

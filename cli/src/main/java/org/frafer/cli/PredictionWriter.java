@@ -70,7 +70,8 @@ abstract class PredictionWriter implements AutoCloseable {
             for (int i = 0; i < r.faces().size(); i++) {
                 FaceEmotion f = r.faces().get(i);
                 String box = String.format(Locale.ROOT, "%.0f,%.0f,%.0f,%.0f", f.face().x(), f.face().y(), f.face().width(), f.face().height());
-                out.printf(Locale.ROOT, ROW, file, i + 1, box, f.label(), String.format(Locale.ROOT, "%.3f", f.score()), others(f));
+                String others = f.person() == null ? others(f) : ("person " + f.person() + " " + others(f)).trim();
+                out.printf(Locale.ROOT, ROW, file, i + 1, box, f.label(), String.format(Locale.ROOT, "%.3f", f.score()), others);
             }
             out.flush();
         }
@@ -128,6 +129,9 @@ abstract class PredictionWriter implements AutoCloseable {
                             pt.add(v);
                         }
                     }
+                }
+                if (f.person() != null) {
+                    fo.put("person", f.person());
                 }
                 fo.put("label", f.label());
                 fo.put("score", f.score());

@@ -18,6 +18,8 @@ import org.frafer.Assets;
 public final class DefaultModel {
     public static final String CONFIG = "config.json";
     public static final String WEIGHTS = "model.safetensors";
+    /** Optional: the model's neutral reference for personalisation (org.frafer.persons.NeutralReference). */
+    public static final String NEUTRAL_REFERENCE = "neutral-reference.json";
     /** Class-path folder of a model bundled in the jar. */
     public static final String RESOURCE = "org/frafer/models/default/";
 
@@ -77,7 +79,10 @@ public final class DefaultModel {
         }
         try {
             Path dir = Files.createTempDirectory("frafer-default-model");
-            for (String f : List.of(CONFIG, WEIGHTS)) {
+            for (String f : List.of(CONFIG, WEIGHTS, NEUTRAL_REFERENCE)) {
+                if (loader.getResource(RESOURCE + f) == null) {
+                    continue; // optional files (the neutral reference of personalisation)
+                }
                 try (InputStream in = loader.getResourceAsStream(RESOURCE + f)) {
                     Files.copy(in, dir.resolve(f));
                 }
