@@ -64,8 +64,10 @@ public final class TrainCommand implements Callable<Integer> {
     Path configFile;
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override any setting, e.g. --set samRho=0.1 --set model.dropRate=0.3 (repeatable, applied last).")
     List<String> sets = new ArrayList<>();
-    @Option(names = "--fusion", paramLabel = "NAME", description = "fra (the paper's), none, concat, cse, sse or scse.")
+    @Option(names = "--fusion", paramLabel = "NAME", description = "fra (the paper's), fra-residual (H * (1 + S)), none, concat, cse, sse or scse.")
     String fusion;
+    @Option(names = "--tap", paramLabel = "post|pre", description = "Where the fusion acts on layer q: post (its output, default) or pre (its last conv's output before the norm; q = 1: conv_stem's signed output).")
+    String tap;
     @Option(names = "--arch", paramLabel = "NAME", description = "FER backbone: tf_efficientnet_b0 (default), efficientnet_b0, or the face-pretrained hse-faceres / faceres-deep.")
     String arch;
     @Option(names = "--input-size", paramLabel = "PX", description = "Side of the square input (default 224).")
@@ -217,6 +219,9 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (fusion != null) {
             cfg.model.fusion = fusion.toLowerCase(Locale.ROOT);
+        }
+        if (tap != null) {
+            cfg.model.tap = tap.toLowerCase(Locale.ROOT);
         }
         if (arch != null) {
             cfg.model.arch = arch;

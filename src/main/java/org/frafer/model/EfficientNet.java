@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * EfficientNet-B0 as one DJL block whose parameters carry timm's state_dict names
@@ -29,6 +30,8 @@ import java.util.Map;
  * <p>Tappable layers: 1 = stem (conv_stem+bn1+SiLU), 2..8 = the ends of stages blocks.0..blocks.6,
  * 9 = conv_head+bn2+SiLU. {@link #forwardLayers} runs any contiguous range, so a network can stop
  * at layer k or resume from it. Input is an already normalised NCHW float32 batch.
+ * {@link #forwardLayerPreTapped} exposes a layer's pre-activation map (its last conv's output before the norm)
+ * to a fusion (config {@code tap = pre}).
  *
  * <p>Variants: {@code tf_efficientnet_b0} pads like TF "SAME" from the actual input size (odd sizes and
  * stride 2 pad asymmetrically) and uses BN eps 1e-3; {@code efficientnet_b0} pads symmetrically
@@ -282,20 +285,69 @@ public final class EfficientNet extends FerBackboneBlock {
         checkLayer(from);
         checkLayer(to);
         for (int layer = from; layer <= to; layer++) {
-            if (layer == 1) {
-                if (training) {
-                    stemChannelsLast();
-                }
-                x = silu(bn(ps, conv(ps, x, "conv_stem", 3, 2, 1, false, training), "bn1", training));
-            } else if (layer == NUM_LAYERS) {
-                x = silu(bn(ps, conv(ps, x, "conv_head", 1, 1, 1, false, training), "bn2", training));
-            } else {
-                for (Unit u : stages.get(layer - 2)) {
-                    x = unit(ps, x, u, training);
-                }
-            }
+            x = layer(ps, x, training, layer, null);
         }
         return x;
+    }
+
+    /**
+     * Layer {@code layer} with {@code preNorm} applied to the output of its last convolution before that
+     * convolution's BatchNorm (the pre-activation tap, {@link #preTapName}): for the stem, conv_stem's signed
+     * output before bn1+SiLU. Intermediates stay in x's manager (usable inside a GradientCollector).
+     */
+    @Override
+    public NDArray forwardLayerPreTapped(ParameterStore ps, NDArray x, boolean training, int layer, UnaryOperator<NDArray> preNorm) {
+        checkLayer(layer);
+        return layer(ps, x, training, layer, preNorm);
+    }
+
+    @Override
+    public String describePreTap(int layer) {
+        return preTapName(layer);
+    }
+
+    /** The convolution whose pre-norm output is layer {@code layer}'s pre-activation tap, and its norm. */
+    static String[] preTapConv(int layer) {
+        checkLayer(layer);
+        if (layer == 1) {
+            return new String[] {"conv_stem", "bn1"};
+        }
+        if (layer == NUM_LAYERS) {
+            return new String[] {"conv_head", "bn2"};
+        }
+        Map<String, String> d = decode(B0_ARCH[layer - 2]);
+        String last = "blocks." + (layer - 2) + "." + (Integer.parseInt(d.get("r")) - 1) + ".";
+        return "ds".equals(d.get("type")) ? new String[] {last + "conv_pw", last + "bn2"} : new String[] {last + "conv_pwl", last + "bn3"};
+    }
+
+    /** Where the pre-activation tap of a layer sits, e.g. "conv_stem output (before bn1+SiLU, signed)". */
+    public static String preTapName(int layer) {
+        String[] c = preTapConv(layer);
+        boolean residual = layer > 1 && layer < NUM_LAYERS && Integer.parseInt(decode(B0_ARCH[layer - 2]).get("r")) > 1; // last repeat: in == out, stride 1
+        String after = layer == 1 || layer == NUM_LAYERS ? c[1] + "+SiLU" : c[1] + (residual ? " and the residual add" : "");
+        return c[0] + " output (before " + after + ", signed)";
+    }
+
+    /** One layer; {@code preNorm} (or null) transforms the pre-norm output of the layer's last convolution. */
+    private NDArray layer(ParameterStore ps, NDArray x, boolean training, int layer, UnaryOperator<NDArray> preNorm) {
+        if (layer == 1) {
+            if (training) {
+                stemChannelsLast();
+            }
+            return silu(bn(ps, tap(conv(ps, x, "conv_stem", 3, 2, 1, false, training), preNorm), "bn1", training));
+        }
+        if (layer == NUM_LAYERS) {
+            return silu(bn(ps, tap(conv(ps, x, "conv_head", 1, 1, 1, false, training), preNorm), "bn2", training));
+        }
+        List<Unit> units = stages.get(layer - 2);
+        for (int i = 0; i < units.size(); i++) {
+            x = unit(ps, x, units.get(i), training, i == units.size() - 1 ? preNorm : null);
+        }
+        return x;
+    }
+
+    private static NDArray tap(NDArray preNormMap, UnaryOperator<NDArray> preNorm) {
+        return preNorm == null ? preNormMap : preNorm.apply(preNormMap);
     }
 
     /**
@@ -319,18 +371,18 @@ public final class EfficientNet extends FerBackboneBlock {
         return x;
     }
 
-    private NDArray unit(ParameterStore ps, NDArray x, Unit u, boolean training) {
+    private NDArray unit(ParameterStore ps, NDArray x, Unit u, boolean training, UnaryOperator<NDArray> preNorm) {
         String p = u.prefix;
         NDArray shortcut = x;
         if ("ds".equals(u.type)) {
             x = silu(bn(ps, conv(ps, x, p + "conv_dw", u.kernel, u.stride, u.in, false, training), p + "bn1", training));
             x = squeezeExcite(ps, x, p + "se", training);
-            x = bn(ps, conv(ps, x, p + "conv_pw", 1, 1, 1, false, training), p + "bn2", training);
+            x = bn(ps, tap(conv(ps, x, p + "conv_pw", 1, 1, 1, false, training), preNorm), p + "bn2", training);
         } else {
             x = silu(bn(ps, conv(ps, x, p + "conv_pw", 1, 1, 1, false, training), p + "bn1", training));
             x = silu(bn(ps, conv(ps, x, p + "conv_dw", u.kernel, u.stride, u.mid, false, training), p + "bn2", training));
             x = squeezeExcite(ps, x, p + "se", training);
-            x = bn(ps, conv(ps, x, p + "conv_pwl", 1, 1, 1, false, training), p + "bn3", training);
+            x = bn(ps, tap(conv(ps, x, p + "conv_pwl", 1, 1, 1, false, training), preNorm), p + "bn3", training);
         }
         return u.skip ? x.add(shortcut) : x;
     }

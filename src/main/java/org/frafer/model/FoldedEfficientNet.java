@@ -12,6 +12,7 @@ import ai.djl.nn.pooling.Pool;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * An inference-only snapshot of an {@link EfficientNet} with every BatchNorm folded into the
@@ -37,12 +38,31 @@ public final class FoldedEfficientNet implements AutoCloseable {
     private final Map<String, NDArray> widenedWeights = new HashMap<>();
     private NDArray classifierWeight;
     private NDArray classifierBias;
+    /** Layer whose pre-activation tap is kept (its last conv left unfolded, the BN as a separate affine), or 0. */
+    private final int preTapLayer;
+    private final String preTapConv;
+    private NDArray preTapScale;
+    private NDArray preTapShift;
 
     /** Folds {@code net}'s current parameters (which must be initialised) into arrays owned by this snapshot. */
     public FoldedEfficientNet(EfficientNet net) {
+        this(net, 0);
+    }
+
+    /**
+     * As {@link #FoldedEfficientNet(EfficientNet)}, but with layer {@code preTapLayer}'s pre-activation map
+     * (config tap = pre) materialised for {@link #forwardLayerPreTapped}: that layer's last convolution keeps
+     * its own weights and its BatchNorm runs after the tap as {@code x * scale + shift}; 0 = no tap.
+     */
+    public FoldedEfficientNet(EfficientNet net, int preTapLayer) {
         this.source = net;
         this.manager = NDManager.newBaseManager();
+        this.preTapLayer = preTapLayer;
+        this.preTapConv = preTapLayer == 0 ? null : EfficientNet.preTapConv(preTapLayer)[0];
         Map<String, Parameter> p = net.namedParameters();
+        if (preTapLayer != 0) {
+            keepNormApart(p, EfficientNet.preTapConv(preTapLayer)[1]);
+        }
         fold(p, "conv_stem", "bn1", null);
         for (List<EfficientNet.Unit> stage : net.stages()) {
             for (EfficientNet.Unit u : stage) {
@@ -76,8 +96,21 @@ public final class FoldedEfficientNet implements AutoCloseable {
         return param.getArray();
     }
 
+    /** The eval-mode BN of the tapped conv as scale and shift (1, C, 1, 1): {@code g / sqrt(v + eps)}, {@code beta - mean * scale}. */
+    private void keepNormApart(Map<String, Parameter> p, String bn) {
+        try (NDManager tmp = manager.newSubManager()) {
+            NDArray scale = copy(p, bn + ".weight", tmp).div(copy(p, bn + ".running_var", tmp).add(source.variant().bnEps).sqrt());
+            NDArray shift = copy(p, bn + ".bias", tmp).sub(copy(p, bn + ".running_mean", tmp).mul(scale));
+            preTapScale = keep(scale.toType(DataType.FLOAT32, false).reshape(1, -1, 1, 1));
+            preTapShift = keep(shift.toType(DataType.FLOAT32, false).reshape(1, -1, 1, 1));
+        }
+    }
+
     /** conv weight (+ optional conv bias) and optional BN into (w', b') kept in this snapshot's manager; in float64. */
     private void fold(Map<String, Parameter> p, String conv, String bn, String convBias) {
+        if (conv.equals(preTapConv)) {
+            bn = null; // the tapped conv's BN runs after the tap (keepNormApart)
+        }
         try (NDManager tmp = manager.newSubManager()) {
             NDArray w = copy(p, conv + ".weight", tmp);
             NDArray b = convBias == null ? tmp.zeros(new Shape(w.getShape().get(0)), DataType.FLOAT64) : copy(p, convBias, tmp);
@@ -143,16 +176,34 @@ public final class FoldedEfficientNet implements AutoCloseable {
         return x;
     }
 
+    /**
+     * Layer {@code layer} with {@code preNorm} applied to its pre-activation map (needs a snapshot built
+     * with that layer as preTapLayer); runs in x's manager, so what preNorm keeps stays valid.
+     */
+    public NDArray forwardLayerPreTapped(NDArray x, int layer, java.util.function.UnaryOperator<NDArray> preNorm) {
+        if (layer != preTapLayer) {
+            throw new IllegalStateException("this folded snapshot keeps the pre-activation tap of layer " + preTapLayer + ", not " + layer);
+        }
+        return layer(x, layer, preNorm);
+    }
+
     private NDArray layer(NDArray x, int layer) {
+        if (layer == preTapLayer) {
+            return layer(x, layer, UnaryOperator.identity()); // the tapped conv is unfolded: its BN must still run
+        }
+        return layer(x, layer, null);
+    }
+
+    private NDArray layer(NDArray x, int layer, java.util.function.UnaryOperator<NDArray> preNorm) {
         if (layer == 1) {
-            return siluInPlace(conv(x, "conv_stem", 3, 2, 1));
+            return siluInPlace(tapped(conv(x, "conv_stem", 3, 2, 1), "conv_stem", preNorm));
         }
         if (layer == EfficientNet.NUM_LAYERS) {
-            return siluInPlace(conv(x, "conv_head", 1, 1, 1));
+            return siluInPlace(tapped(conv(x, "conv_head", 1, 1, 1), "conv_head", preNorm));
         }
         NDArray layerInput = x;
         for (EfficientNet.Unit u : source.stages().get(layer - 2)) {
-            NDArray next = unit(x, u);
+            NDArray next = unit(x, u, preNorm);
             if (x != layerInput) {
                 x.close();
             }
@@ -163,23 +214,31 @@ public final class FoldedEfficientNet implements AutoCloseable {
 
     // Maps a unit no longer needs are closed at once (PyTorch frees them by reference counting), so the
     // allocator hands their memory to the next op instead of keeping a whole layer's maps alive.
-    private NDArray unit(NDArray x, EfficientNet.Unit u) {
+    private NDArray unit(NDArray x, EfficientNet.Unit u, java.util.function.UnaryOperator<NDArray> preNorm) {
         String p = u.prefix();
         NDArray shortcut = x;
         if ("ds".equals(u.type())) {
             x = siluInPlace(conv(x, p + "conv_dw", u.kernel(), u.stride(), u.in()));
             x = squeezeExciteInPlace(x, p + "se");
-            x = closing(x, conv(x, p + "conv_pw", 1, 1, 1));
+            x = closing(x, tapped(conv(x, p + "conv_pw", 1, 1, 1), p + "conv_pw", preNorm));
         } else {
             x = siluInPlace(conv(x, p + "conv_pw", 1, 1, 1));
             x = closing(x, siluInPlace(conv(x, p + "conv_dw", u.kernel(), u.stride(), u.mid())));
             x = squeezeExciteInPlace(x, p + "se");
-            x = closing(x, conv(x, p + "conv_pwl", 1, 1, 1));
+            x = closing(x, tapped(conv(x, p + "conv_pwl", 1, 1, 1), p + "conv_pwl", preNorm));
         }
         if (u.skip()) {
             x.addi(shortcut);
         }
         return x;
+    }
+
+    /** The unfolded tapped conv's output through preNorm, then its BN affine (a fresh array); other convs unchanged. */
+    private NDArray tapped(NDArray convOut, String conv, java.util.function.UnaryOperator<NDArray> preNorm) {
+        if (preNorm == null || !conv.equals(preTapConv)) {
+            return convOut;
+        }
+        return preNorm.apply(convOut).mul(preTapScale).add(preTapShift);
     }
 
     /** Returns next after closing used (an intermediate of this class that nothing reads any more). */

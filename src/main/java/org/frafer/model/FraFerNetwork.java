@@ -31,6 +31,9 @@ import org.frafer.model.io.SafeTensors;
  * {@code concat} uses the FR backbone's full identity descriptor (for EfficientNet: pooled layer 9,
  * 1280-d) rather than pooled H_FR_p, so the classifier sees FER 1280 + FR D features; p is unused there.
  *
+ * <p>With {@code tap = pre} the fusion acts inside layer q, on the output of its last convolution before the norm
+ * (q = 1: conv_stem's signed output, then bn1+SiLU); {@code featureBefore/After} are then those pre-norm maps.
+ *
  * <p>Parameter names: FER params keep timm's names ({@code conv_stem.weight}, ...,
  * {@code classifier.bias}); fusion params are {@code fusion.<local>} (e.g. {@code fusion.conv.weight}).
  * The FR backbone is referenced, not a child block, so its parameters are never trainable or saved
@@ -80,6 +83,9 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
             }
             this.fer = FerBackbones.create(config.arch, config.numClasses(), extra, config.dropRate, manager);
             fer.checkFerLayer(config.q);
+            if (preTap() && fer.describePreTap(config.q) == null) {
+                throw new IllegalArgumentException("tap 'pre' is not available for arch " + config.arch + " (use tap post)");
+            }
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -200,7 +206,7 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
             return this;
         }
         FoldedEfficientNet old = folded;
-        folded = new FoldedEfficientNet(efficientNet);
+        folded = new FoldedEfficientNet(efficientNet, preTap() ? config.q : 0);
         if (old != null) {
             old.close();
         }
@@ -268,7 +274,13 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
         }
         checkInput(images);
         ParameterStore ps = new ParameterStore(images.getManager(), false);
-        NDArray before = f.forwardLayers(Normalization.normalize(images, config.mean, config.std), 1, config.q);
+        NDArray x = Normalization.normalize(images, config.mean, config.std);
+        if (preTap()) {
+            NDArray below = config.q > 1 ? f.forwardLayers(x, 1, config.q - 1) : x;
+            PreTap t = new PreTap(ps, images, false);
+            return finish(ps, images, f.forwardLayerPreTapped(below, config.q, t), t, false, true, f);
+        }
+        NDArray before = f.forwardLayers(x, 1, config.q);
         NDArray after = before;
         NDArray attention = null;
         if (fusion != null) {
@@ -293,9 +305,55 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
         }
     }
 
+    private boolean preTap() {
+        return "pre".equals(config.tap);
+    }
+
+    /** The fusion as a pre-norm hook (tap = pre): applies it and remembers the map before, after and the attention. */
+    private final class PreTap implements java.util.function.UnaryOperator<NDArray> {
+        private final ParameterStore ps;
+        private final NDArray images;
+        private final boolean training;
+        NDArray before;
+        Fusion.Result result;
+
+        PreTap(ParameterStore ps, NDArray images, boolean training) {
+            this.ps = ps;
+            this.images = images;
+            this.training = training;
+        }
+
+        @Override
+        public NDArray apply(NDArray preNorm) {
+            before = preNorm;
+            result = fusion.apply(ps, preNorm, fusion.needsFrFeatures() ? fr.features(images, config.p) : null, training);
+            return result.output();
+        }
+    }
+
+    /** Layers q+1.. after the tapped layer q (folded != null: the folded snapshot), pooling, classifier. */
+    private Outputs finish(ParameterStore ps, NDArray images, NDArray layerQ, PreTap t, boolean training, boolean lean,
+            FoldedEfficientNet folded) {
+        int last = fer.numLayers();
+        NDArray top = layerQ;
+        if (config.q < last) {
+            top = folded != null ? folded.forwardLayers(layerQ, config.q + 1, last)
+                    : lean ? fer.forwardLayersLean(ps, layerQ, config.q + 1, last) : fer.forwardLayers(ps, layerQ, training, config.q + 1, last);
+        }
+        NDArray embedding = folded != null ? folded.pool(top) : fer.pool(top);
+        NDArray logits = folded != null ? folded.classify(embedding) : fer.classify(ps, embedding, training);
+        return new Outputs(logits, embedding, t.result.attention(), t.before, t.result.output());
+    }
+
     private Outputs forward(ParameterStore ps, NDArray images, boolean training, boolean lean) {
         checkInput(images);
         NDArray x = fer.preprocess(images, config);
+        if (preTap()) {
+            // layer q runs unlean: the hook's maps (before, after, attention) must outlive the layer
+            NDArray below = config.q == 1 ? x : lean ? fer.forwardLayersLean(ps, x, 1, config.q - 1) : fer.forwardLayers(ps, x, training, 1, config.q - 1);
+            PreTap t = new PreTap(ps, images, training);
+            return finish(ps, images, fer.forwardLayerPreTapped(ps, below, training, config.q, t), t, training, lean, null);
+        }
         NDArray before = lean ? fer.forwardLayersLean(ps, x, 1, config.q) : fer.forwardLayers(ps, x, training, 1, config.q);
         NDArray after = before;
         NDArray attention = null;
