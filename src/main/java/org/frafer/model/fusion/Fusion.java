@@ -18,7 +18,7 @@ import java.util.Map;
 import org.frafer.model.NamedParameters;
 
 /**
- * A feature-map fusion applied to the FER map {@code H_FER_q}; the spatial ones (fra, cse, sse, scse)
+ * A feature-map fusion applied to the FER map {@code H_FER_q}; the spatial ones (fra, fra-residual, cse, sse, scse)
  * are blocks with their own (trainable) parameters. Parameter names are local ({@code conv.weight});
  * the network exposes them as {@code fusion.conv.weight}. {@code none} and {@code concat} have no
  * feature-map fusion (concat works on pooled embeddings and lives in the network).
@@ -55,11 +55,12 @@ public abstract class Fusion extends AbstractBlock implements NamedParameters {
         return switch (name) {
             case "none", "concat" -> null;
             case "fra" -> new FraFusion(frChannels);
+            case FraResidualFusion.NAME -> new FraResidualFusion(frChannels);
             case "cse" -> new ChannelSe(ferChannels, ChannelSe.DEFAULT_REDUCTION);
             case "sse" -> new SpatialSe(ferChannels);
             case "scse" -> new ConcurrentSe(ferChannels);
             default -> throw new IllegalArgumentException("Unknown fusion '" + name
-                    + "'; known: none, fra, concat, cse, sse, scse");
+                    + "'; known: none, fra, fra-residual, concat, cse, sse, scse");
         };
     }
 
