@@ -31,13 +31,16 @@ import picocli.CommandLine.Spec;
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 110,
         description = {
             "Trains an emotion model. Settings come from the recipe, then --config, then the options below, then --set.",
-            "Recipes: paper (Adam 3e-5, batch 8, 6 epochs, cross-entropy); hsemotion (weighted CE + label smoothing 0.1,"
+            "Recipes: distill (a face-pretrained B0: cosine loss to the frozen --teacher's descriptor, teacher outputs cached once;"
+                    + " AdamW 1e-3 cosine, batch 32, 112 px, 20 epochs; --data train and valid splits + --faces folders);"
+                    + " paper (Adam 3e-5, batch 8, 6 epochs, cross-entropy); hsemotion (weighted CE + label smoothing 0.1,"
                     + " SAM rho 0.05 around Adam, head 3 epochs at 1e-3 then all 6 epochs at 1e-4, best validation epoch kept);"
                     + " scratch (AdamW 1e-3, cosine decay, batch 64, label smoothing 0.1, weight decay 0.05, 30 epochs).",
             "RUN_DIR gets config.json (effective settings), metrics.jsonl, curves.png, checkpoints/, model/ (output), summary.json."},
         footer = {"", "Examples:",
             "  fra-fer train --data $FRAFER_DATA/ferplus --format ferplus --recipe hsemotion --init fer.safetensors --out runs/hse",
             "  fra-fer train --data faces/ --format folder --recipe scratch --max-steps 200 --out runs/quick --set samRho=0.1",
+            "  fra-fer train --recipe distill --teacher hse-faceres --data $FRAFER_DATA/ferplus --format ferplus --faces $FRAFER_DATA/orl_faces --out runs/b0-face",
             "  fra-fer train --resume runs/hse"})
 public final class TrainCommand implements Callable<Integer> {
     /** How networks are built (tests substitute a tiny one). */
@@ -58,7 +61,7 @@ public final class TrainCommand implements Callable<Integer> {
     Path valData;
     @Option(names = "--no-val", description = "Train without validation (the last epoch is kept).")
     boolean noVal;
-    @Option(names = "--recipe", paramLabel = "NAME", description = "paper, hsemotion or scratch (default: paper, or the config file's recipe).")
+    @Option(names = "--recipe", paramLabel = "NAME", description = "paper, hsemotion, scratch or distill (default: paper, or the config file's recipe).")
     String recipe;
     @Option(names = "--config", paramLabel = "FILE", description = "JSON file with settings (keys as in RUN_DIR/config.json), applied over the recipe.")
     Path configFile;
@@ -102,6 +105,12 @@ public final class TrainCommand implements Callable<Integer> {
     Integer checkpointEvery;
     @Option(names = "--init", paramLabel = "FILE", description = "FER weights to start from (safetensors with timm names, e.g. a converted HSEmotion model).")
     Path init;
+    @Option(names = "--teacher", paramLabel = "ID", description = "distill recipe: the frozen FR backbone whose descriptor the B0 learns (default hse-faceres).")
+    String teacher;
+    @Option(names = "--teacher-cache", paramLabel = "FILE", description = "distill recipe: teacher embeddings cache (computed once, reused when it matches; default RUN_DIR/teacher-ID.safetensors).")
+    Path teacherCache;
+    @Option(names = "--faces", paramLabel = "DIR", description = "distill recipe: more face images (folder, searched recursively, e.g. ORL); repeatable.")
+    List<Path> faces = new ArrayList<>();
     @Option(names = "--out", paramLabel = "RUN_DIR", description = "Run folder (must not hold a run yet).")
     Path out;
     @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue the run in RUN_DIR from its latest checkpoint (takes no other settings).")
@@ -220,6 +229,15 @@ public final class TrainCommand implements Callable<Integer> {
         if (fusion != null) {
             cfg.model.fusion = fusion.toLowerCase(Locale.ROOT);
         }
+        if (teacher != null) {
+            cfg.teacher = teacher;
+        }
+        if (teacherCache != null) {
+            cfg.teacherCache = teacherCache.toAbsolutePath().normalize().toString();
+        }
+        if (!faces.isEmpty()) {
+            cfg.faces = faces.stream().map(f -> f.toAbsolutePath().normalize().toString()).toList();
+        }
         if (tap != null) {
             cfg.model.tap = tap.toLowerCase(Locale.ROOT);
         }
@@ -289,6 +307,9 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     private int run(TrainConfig cfg, Path runDir, boolean resuming, PrintWriter err) {
+        if ("distill".equals(cfg.recipe)) {
+            return DistillRun.run(cfg, runDir, resuming, err);
+        }
         int numClasses = cfg.model.classes.size();
         FaceDataset train = DatasetArgs.open(new DatasetArgs.Request(cfg.format, Path.of(cfg.data), cfg.trainSplit, numClasses, cfg.softLabels,
                 cfg.limit, cfg.seed, null));
