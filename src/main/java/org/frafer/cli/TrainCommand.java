@@ -105,6 +105,10 @@ public final class TrainCommand implements Callable<Integer> {
     Integer checkpointEvery;
     @Option(names = "--init", paramLabel = "FILE", description = "FER weights to start from (safetensors with timm names, e.g. a converted HSEmotion model).")
     Path init;
+    @Option(names = "--fr", paramLabel = "ID", description = "Frozen FR branch for fra/fra-residual/concat: hse-faceres (default), faceres-deep, mobilefacenet, tf_efficientnet_b0 (with --fr-weights).")
+    String fr;
+    @Option(names = "--fr-weights", paramLabel = "FILE", description = "Weights of an EfficientNet --fr (timm names), e.g. a distilled B0's model/student.safetensors.")
+    Path frWeights;
     @Option(names = "--teacher", paramLabel = "ID", description = "distill recipe: the frozen FR backbone whose descriptor the B0 learns (default hse-faceres).")
     String teacher;
     @Option(names = "--teacher-cache", paramLabel = "FILE", description = "distill recipe: teacher embeddings cache (computed once, reused when it matches; default RUN_DIR/teacher-ID.safetensors).")
@@ -228,6 +232,15 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (fusion != null) {
             cfg.model.fusion = fusion.toLowerCase(Locale.ROOT);
+        }
+        if (fr != null) {
+            cfg.model.frBackbone = fr;
+        }
+        if (frWeights != null) {
+            if (!Files.isRegularFile(frWeights)) {
+                throw new CommandLine.ParameterException(cl, "--fr-weights file " + frWeights + " does not exist");
+            }
+            cfg.model.frWeights = frWeights.toAbsolutePath().normalize().toString();
         }
         if (teacher != null) {
             cfg.teacher = teacher;
