@@ -20,7 +20,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.imageio.ImageIO;
 import org.frafer.faces.FrBackbone;
 import org.frafer.faces.IdentificationEval;
-import org.frafer.model.EfficientNet;
 import org.frafer.model.EfficientNetFrBackbone;
 import org.frafer.model.FrBackbones;
 import org.frafer.model.ModelConfig;
@@ -245,10 +244,5 @@ class DistillerTest {
             // row 0: same direction (cos 1), row 1: orthogonal (cos 0) -> mean(1 - cos) = 0.5
             assertEquals(0.5f, Distiller.cosineLoss(a, b).getFloat(), 1e-6f);
         }
-    }
-
-    @Test
-    void studentIsAnEfficientNet() {
-        assertEquals(9, EfficientNet.NUM_LAYERS);
     }
 }
