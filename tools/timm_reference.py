@@ -19,6 +19,12 @@ What it writes (safetensors, timm state_dict names):
                              fusion.conv.weight/bias (float16-exact), labels, logits, attention,
                              feature_after, loss and grad.fusion.conv.weight/bias of mean cross-entropy
                              (eval mode), for (p, q) = (1, 1) and (2, 3), input x113.
+  fra_tap_*.safetensors      the tap and residual variants at 64 px (input x64 of train_grads): fusion applied at
+                             the pre-activation tap (the output of layer q's last conv before its BN, by a
+                             forward hook on that conv: q = 1 -> conv_stem's signed output) and/or with the
+                             residual combination H * (1 + S); same keys as fra_pP_qQ plus feature_before
+                             and, for fra_tap_pre_p1_q1, train_logits / train_loss / train.grad.* of a
+                             train-mode (batch-statistics BN) forward + backward.
   train_grads.safetensors    x64 (2,3,64,64), labels and, after one train-mode forward + mean
                              cross-entropy backward of tf_efficientnet_b0, the loss and grad.<name> for
                              the stem and the depthwise kernels (64 px: every stride-2 depthwise conv
@@ -90,16 +96,71 @@ def run_layers(m, x, start, end):
 
 
 class Fra(nn.Module):
-    """FRA block (paper Eq. 3-5), written independently of the Java code."""
+    """FRA block (paper Eq. 3-5), written independently of the Java code; residual: H * (1 + S) instead of max."""
 
-    def __init__(self, c_p):
+    def __init__(self, c_p, residual=False):
         super().__init__()
         self.conv = nn.Conv2d(c_p, 1, kernel_size=1, bias=True)
+        self.residual = residual
 
     def forward(self, h_fer, h_fr):
         s = torch.sigmoid(self.conv(h_fr))
         s = F.interpolate(s, size=h_fer.shape[-2:], mode="bilinear", align_corners=False)
+        if self.residual:
+            return h_fer * (1 + s), s
         return torch.maximum(s * h_fer, h_fer), s
+
+
+# timm's repeats per stage of B0 (blocks.0..6), to name the last conv of a stage
+B0_REPEATS = [1, 2, 2, 3, 3, 4, 1]
+
+
+def pre_tap_conv(q):
+    """The conv whose output (before its BN) is layer q's pre-activation tap."""
+    if q == 1:
+        return "conv_stem"
+    if q == 9:
+        return "conv_head"
+    s = q - 2
+    last = "blocks.%d.%d." % (s, B0_REPEATS[s] - 1)
+    return last + ("conv_pw" if s == 0 else "conv_pwl")
+
+
+class FraFerTapped(nn.Module):
+    """FRA-FER with the fusion at the pre-activation tap (forward hook on the conv) or on layer q's output."""
+
+    def __init__(self, fer, fr, p, q, tap, residual, fr_size=224):
+        super().__init__()
+        self.fer, self.fr, self.p, self.q, self.tap, self.fr_size = fer, fr, p, q, tap, fr_size
+        c_p = run_layers(fr, torch.zeros(1, 3, 64, 64), 1, p).shape[1]
+        self.fusion = Fra(c_p, residual)
+        for prm in self.fr.parameters():
+            prm.requires_grad_(False)
+
+    def forward(self, raw):
+        with torch.no_grad():
+            fr_in = F.interpolate(raw, size=(self.fr_size, self.fr_size), mode="bilinear", align_corners=False)
+            h_fr = run_layers(self.fr.eval(), (fr_in - MEAN) / STD, 1, self.p)
+        store = {}
+        x = (raw - MEAN) / STD
+        if self.tap == "pre":
+            def hook(mod, inp, out):
+                after, s = self.fusion(out, h_fr)
+                store.update(before=out, after=after, s=s)
+                return after
+
+            handle = self.fer.get_submodule(pre_tap_conv(self.q)).register_forward_hook(hook)
+            try:
+                x = run_layers(self.fer, x, 1, 9)
+            finally:
+                handle.remove()
+        else:
+            before = run_layers(self.fer, x, 1, self.q)
+            after, s = self.fusion(before, h_fr)
+            store.update(before=before, after=after, s=s)
+            x = run_layers(self.fer, after, self.q + 1, 9)
+        logits = self.fer.classifier(x.mean((2, 3)))
+        return logits, store
 
 
 class FraFer(nn.Module):
@@ -133,6 +194,54 @@ def shards(sd, limit):
         size += nbytes
     out.append(cur)
     return out
+
+
+def tap_fixtures(out_dir, sd):
+    """Pre-activation tap and residual variants at 64 px (small fixtures); eval mode, + train mode for pre p1 q1."""
+    x64 = f16(torch.rand(2, 3, 64, 64, generator=torch.Generator().manual_seed(64)))  # = train_grads' x64
+    labels = torch.tensor([1, 6])
+    for tap, residual, p, q in (("pre", False, 1, 1), ("pre", False, 2, 3), ("post", True, 1, 1), ("pre", True, 1, 1)):
+        name = "fra_tap_%s%s_p%d_q%d" % (tap, "_residual" if residual else "", p, q)
+
+        def make():
+            torch.manual_seed(300 + 10 * p + q)
+            net = FraFerTapped(build("tf_efficientnet_b0", sd), build("tf_efficientnet_b0", sd), p, q, tap, residual)
+            with torch.no_grad():
+                net.fusion.conv.weight.copy_(f16(net.fusion.conv.weight * 3))
+                net.fusion.conv.bias.copy_(f16(net.fusion.conv.bias))
+            return net
+
+        net = make().eval()
+        logits, st = net(x64)
+        loss = F.cross_entropy(logits, labels)
+        loss.backward()
+        assert all(prm.grad is None for prm in net.fr.parameters())
+        res = {
+            "x64": x64,
+            "fusion.conv.weight": net.fusion.conv.weight.detach().to(torch.float16),
+            "fusion.conv.bias": net.fusion.conv.bias.detach().to(torch.float16),
+            "labels": labels.to(torch.float32),
+            "logits": logits.detach(),
+            "attention": st["s"].detach(),
+            "feature_before": st["before"].detach(),
+            "feature_after": st["after"].detach(),
+            "loss": loss.detach().reshape(1),
+            "grad.fusion.conv.weight": net.fusion.conv.weight.grad,
+            "grad.fusion.conv.bias": net.fusion.conv.bias.grad,
+        }
+        if name == "fra_tap_pre_p1_q1":
+            tnet = make()
+            tnet.fer.train()
+            tlogits, _ = tnet(x64)
+            tloss = F.cross_entropy(tlogits, labels)
+            tloss.backward()
+            res["train_logits"] = tlogits.detach()
+            res["train_loss"] = tloss.detach().reshape(1)
+            res["train.grad.fusion.conv.weight"] = tnet.fusion.conv.weight.grad
+            res["train.grad.fusion.conv.bias"] = tnet.fusion.conv.bias.grad
+        save_file({k: v.contiguous() for k, v in res.items()}, os.path.join(out_dir, name + ".safetensors"))
+        print("%s loss %.6f before %s min %.3f grad|w| %.3e" % (name, loss.item(), tuple(st["before"].shape),
+                                                               st["before"].min().item(), net.fusion.conv.weight.grad.abs().max().item()))
 
 
 def main():
@@ -195,6 +304,7 @@ def main():
         }
         save_file({k: v.contiguous() for k, v in res.items()}, os.path.join(args.out, "fra_p%d_q%d.safetensors" % (p, q)))
         print("fra p=%d q=%d loss %.6f attention %s after %s" % (p, q, loss.item(), tuple(s.shape), tuple(after.shape)))
+    tap_fixtures(args.out, sd)
     # gradients of a train-mode step at an even size, where TF SAME padding is asymmetric at every stride-2 conv
     g64 = torch.Generator().manual_seed(64)
     x64 = f16(torch.rand(2, 3, 64, 64, generator=g64))

@@ -233,8 +233,11 @@ public final class FacesCommand implements Callable<Integer> {
         Path dir;
 
         @Option(names = "--model", defaultValue = "hse-faceres", completionCandidates = FaceModels.FrIds.class,
-                description = "FR backbone: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
+                description = "FR backbone: ${COMPLETION-CANDIDATES}, or tf_efficientnet_b0 / efficientnet_b0 with --weights (default ${DEFAULT-VALUE}).")
         String model;
+
+        @Option(names = "--weights", paramLabel = "FILE", description = "Weights of an EfficientNet --model (timm names, e.g. a distilled B0's model/student.safetensors).")
+        java.nio.file.Path weights;
 
         @Option(names = "--gallery", defaultValue = "5", description = "Gallery images per person (default ${DEFAULT-VALUE}).")
         int gallery;
@@ -262,11 +265,21 @@ public final class FacesCommand implements Callable<Integer> {
                 System.err.println("faces identify-eval: unknown --detect model '" + detect + "'; known: back, front");
                 return 2;
             }
-            if (!FaceModels.supports(model)) {
-                System.err.println("faces identify-eval: unknown --model '" + model + "'; known: " + FaceModels.FR_IDS);
+            boolean efficientNet = !FaceModels.supports(model) && org.frafer.model.FrBackbones.KNOWN.contains(model);
+            if (!FaceModels.supports(model) && !efficientNet) {
+                System.err.println("faces identify-eval: unknown --model '" + model + "'; known: " + org.frafer.model.FrBackbones.KNOWN);
                 return 2;
             }
-            try (FrBackbone fr = FaceModels.fr(model); BlazeFaceDetector det = detect == null ? null : FaceModels.detector(detect)) {
+            if (efficientNet != (weights != null)) {
+                System.err.println(efficientNet ? "faces identify-eval: --model " + model + " needs --weights FILE (random weights identify nobody)"
+                        : "faces identify-eval: --weights is for EfficientNet models; " + model + " brings its own");
+                return 2;
+            }
+            if (weights != null && !java.nio.file.Files.isRegularFile(weights)) {
+                System.err.println("faces identify-eval: --weights file " + weights + " does not exist");
+                return 2;
+            }
+            try (FrBackbone fr = efficientNet ? org.frafer.model.FrBackbones.create(model, weights) : FaceModels.fr(model); BlazeFaceDetector det = detect == null ? null : FaceModels.detector(detect)) {
                 IdentificationEval.Result r = IdentificationEval.run(dir, fr, gallery, maxIdentities, batch,
                         det == null ? null : IdentificationEval.detectAndCrop(det, fr.inputSize(), margin, true));
                 System.out.printf(Locale.ROOT, "%s: %d identities, %d gallery / %d probe images, model %s%s: rank-1 = %.2f%% (%d/%d) in %.1f s%n",
@@ -276,7 +289,7 @@ public final class FacesCommand implements Callable<Integer> {
                     System.err.println("warning: rank-1 below 90% - check the images are face crops and the model import");
                 }
                 return 0;
-            } catch (IOException | ImageReadException e) {
+            } catch (IOException | ImageReadException | IllegalArgumentException e) {
                 System.err.println("faces identify-eval: " + e.getMessage());
                 return 1;
             }

@@ -41,6 +41,8 @@ public final class ModelCommand implements Callable<Integer> {
         @Option(names = "--fusion", defaultValue = "fra", completionCandidates = org.frafer.model.Registry.FusionNames.class,
                 description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
         public String fusion;
+        @Option(names = "--tap", defaultValue = "post", description = "where the fusion acts on layer q: post (after norm + activation) or pre (last conv output before the norm; q = 1: conv_stem's signed output) (default: ${DEFAULT-VALUE})")
+        public String tap;
         @Option(names = "--classes", defaultValue = "8", description = "number of classes: 8 (AffectNet-8 order), 7, or any n >= 2 (default: ${DEFAULT-VALUE})")
         public int classes;
         @Option(names = "--p", defaultValue = "1", description = "FR layer feeding the attention, 1 = stem (default: ${DEFAULT-VALUE})")
@@ -59,6 +61,7 @@ public final class ModelCommand implements Callable<Integer> {
             ModelConfig c = new ModelConfig();
             c.arch = arch;
             c.fusion = fusion;
+            c.tap = tap;
             c.p = p;
             c.q = q;
             c.inputSize = inputSize;
@@ -153,8 +156,8 @@ public final class ModelCommand implements Callable<Integer> {
         ModelConfig c = net.config();
         StringBuilder sb = new StringBuilder();
         FrBackbone fr = net.fr();
-        sb.append(String.format(Locale.ROOT, "FRA-FER network: FER %s, fusion %s, %d classes %s, input %dx%d, p=%d, q=%d%n",
-                c.arch, c.fusion, c.numClasses(), c.classes, c.inputSize, c.inputSize, c.p, c.q));
+        sb.append(String.format(Locale.ROOT, "FRA-FER network: FER %s, fusion %s, %d classes %s, input %dx%d, p=%d, q=%d, tap=%s%n",
+                c.arch, c.fusion, c.numClasses(), c.classes, c.inputSize, c.inputSize, c.p, c.q, c.tap));
         if (fr != null) {
             boolean random = fr instanceof EfficientNetFrBackbone e && e.hasRandomWeights();
             sb.append(String.format(Locale.ROOT, "FR branch: %s (frozen), input %dx%d%s%n", fr.id(), fr.inputSize(), fr.inputSize(),
@@ -164,7 +167,9 @@ public final class ModelCommand implements Callable<Integer> {
         }
         sb.append(String.format(Locale.ROOT, "%nFER layers (output C, H, W at input %d):%n", c.inputSize));
         for (int k = 1; k <= net.fer().numLayers(); k++) {
-            String mark = k == c.q && net.fusion() != null ? "  <- q: " + c.fusion + " fusion" : "";
+            String mark = k != c.q || net.fusion() == null ? ""
+                    : "pre".equals(c.tap) ? "  <- q: " + c.fusion + " fusion (tap pre: " + net.fer().describePreTap(k) + ")"
+                    : "  <- q: " + c.fusion + " fusion (tap post: the layer's output)";
             sb.append(String.format(Locale.ROOT, "  %2d  %-30s %s%s%n", k, net.fer().describeLayer(k),
                     shape(net.fer().mapShape(k, c.inputSize)), mark));
         }

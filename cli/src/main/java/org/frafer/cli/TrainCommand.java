@@ -31,13 +31,16 @@ import picocli.CommandLine.Spec;
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 110,
         description = {
             "Trains an emotion model. Settings come from the recipe, then --config, then the options below, then --set.",
-            "Recipes: paper (Adam 3e-5, batch 8, 6 epochs, cross-entropy); hsemotion (weighted CE + label smoothing 0.1,"
+            "Recipes: distill (a face-pretrained B0: cosine loss to the frozen --teacher's descriptor, teacher outputs cached once;"
+                    + " AdamW 1e-3 cosine, batch 32, 112 px, 20 epochs; --data train and valid splits + --faces folders);"
+                    + " paper (Adam 3e-5, batch 8, 6 epochs, cross-entropy); hsemotion (weighted CE + label smoothing 0.1,"
                     + " SAM rho 0.05 around Adam, head 3 epochs at 1e-3 then all 6 epochs at 1e-4, best validation epoch kept);"
                     + " scratch (AdamW 1e-3, cosine decay, batch 64, label smoothing 0.1, weight decay 0.05, 30 epochs).",
             "RUN_DIR gets config.json (effective settings), metrics.jsonl, curves.png, checkpoints/, model/ (output), summary.json."},
         footer = {"", "Examples:",
             "  fra-fer train --data $FRAFER_DATA/ferplus --format ferplus --recipe hsemotion --init fer.safetensors --out runs/hse",
             "  fra-fer train --data faces/ --format folder --recipe scratch --max-steps 200 --out runs/quick --set samRho=0.1",
+            "  fra-fer train --recipe distill --teacher hse-faceres --data $FRAFER_DATA/ferplus --format ferplus --faces $FRAFER_DATA/orl_faces --out runs/b0-face",
             "  fra-fer train --resume runs/hse"})
 public final class TrainCommand implements Callable<Integer> {
     private final CliServices services;
@@ -65,7 +68,7 @@ public final class TrainCommand implements Callable<Integer> {
     Path valData;
     @Option(names = "--no-val", description = "Train without validation (the last epoch is kept).")
     boolean noVal;
-    @Option(names = "--recipe", paramLabel = "NAME", description = "paper, hsemotion, scratch or accuracy (default: paper, or the config file's recipe).")
+    @Option(names = "--recipe", paramLabel = "NAME", description = "paper, hsemotion, scratch, accuracy or distill (default: paper, or the config file's recipe).")
     String recipe;
     @Option(names = "--config", paramLabel = "FILE", description = "JSON file with settings (keys as in RUN_DIR/config.json), applied over the recipe.")
     Path configFile;
@@ -74,6 +77,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--fusion", paramLabel = "NAME", completionCandidates = org.frafer.model.Registry.FusionNames.class,
             description = "${COMPLETION-CANDIDATES} (fra is the paper's).")
     String fusion;
+    @Option(names = "--tap", paramLabel = "post|pre", description = "Where the fusion acts on layer q: post (its output, default) or pre (its last conv's output before the norm; q = 1: conv_stem's signed output).")
+    String tap;
     @Option(names = "--arch", paramLabel = "NAME", completionCandidates = org.frafer.model.Registry.FerBackboneNames.class,
             description = "FER backbone: ${COMPLETION-CANDIDATES} (default tf_efficientnet_b0; hse-faceres / faceres-deep are face-pretrained).")
     String arch;
@@ -117,6 +122,16 @@ public final class TrainCommand implements Callable<Integer> {
     Integer checkpointEvery;
     @Option(names = "--init", paramLabel = "FILE", description = "FER weights to start from (safetensors with timm names, e.g. a converted HSEmotion model).")
     Path init;
+    @Option(names = "--fr", paramLabel = "ID", description = "Frozen FR branch for fra/fra-residual/concat: hse-faceres (default), faceres-deep, mobilefacenet, tf_efficientnet_b0 (with --fr-weights).")
+    String fr;
+    @Option(names = "--fr-weights", paramLabel = "FILE", description = "Weights of an EfficientNet --fr (timm names), e.g. a distilled B0's model/student.safetensors.")
+    Path frWeights;
+    @Option(names = "--teacher", paramLabel = "ID", description = "distill recipe: the frozen FR backbone whose descriptor the B0 learns (default hse-faceres).")
+    String teacher;
+    @Option(names = "--teacher-cache", paramLabel = "FILE", description = "distill recipe: teacher embeddings cache (computed once, reused when it matches; default RUN_DIR/teacher-ID.safetensors).")
+    Path teacherCache;
+    @Option(names = "--faces", paramLabel = "DIR", description = "distill recipe: more face images (folder, searched recursively, e.g. ORL); repeatable.")
+    List<Path> faces = new ArrayList<>();
     @Option(names = "--out", paramLabel = "RUN_DIR", description = "Run folder (must not hold a run yet).")
     Path out;
     @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue the run in RUN_DIR from its latest checkpoint (takes no other settings).")
@@ -250,6 +265,27 @@ public final class TrainCommand implements Callable<Integer> {
         if (fusion != null) {
             cfg.model.fusion = fusion.toLowerCase(Locale.ROOT);
         }
+        if (fr != null) {
+            cfg.model.frBackbone = fr;
+        }
+        if (frWeights != null) {
+            if (!Files.isRegularFile(frWeights)) {
+                throw new CommandLine.ParameterException(cl, "--fr-weights file " + frWeights + " does not exist");
+            }
+            cfg.model.frWeights = frWeights.toAbsolutePath().normalize().toString();
+        }
+        if (teacher != null) {
+            cfg.teacher = teacher;
+        }
+        if (teacherCache != null) {
+            cfg.teacherCache = teacherCache.toAbsolutePath().normalize().toString();
+        }
+        if (!faces.isEmpty()) {
+            cfg.faces = faces.stream().map(f -> f.toAbsolutePath().normalize().toString()).toList();
+        }
+        if (tap != null) {
+            cfg.model.tap = tap.toLowerCase(Locale.ROOT);
+        }
         if (arch != null) {
             cfg.model.arch = arch;
         }
@@ -316,6 +352,9 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     private int run(TrainConfig cfg, Path runDir, boolean resuming, PrintWriter err) {
+        if ("distill".equals(cfg.recipe)) {
+            return DistillRun.run(cfg, runDir, resuming, err);
+        }
         int numClasses = cfg.model.classes.size();
         DatasetAccess datasets = services.datasets();
         FaceDataset train = datasets.openNonEmpty(new DatasetAccess.Request(cfg.format, Path.of(cfg.data), cfg.trainSplit, numClasses, cfg.softLabels,

@@ -24,6 +24,21 @@ class ModelCommandTest {
     }
 
     @Test
+    void summaryShowsThePreActivationTap() {
+        Run r = run("model", "summary", "--fusion", "fra", "--tap", "pre", "--input-size", "64");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("q=1, tap=pre"), r.out());
+        assertTrue(r.out().contains("<- q: fra fusion (tap pre: conv_stem output (before bn1+SiLU, signed))"), r.out());
+        Run post = run("model", "summary", "--fusion", "fra-residual", "--input-size", "64");
+        assertEquals(0, post.code(), post.err());
+        assertTrue(post.out().contains("<- q: fra-residual fusion (tap post: the layer's output)"), post.out());
+        assertTrue(post.out().contains("H_FR_p  (FR layer 1)"), post.out());
+        Run bad = run("model", "summary", "--fusion", "none", "--tap", "pre", "--input-size", "64");
+        assertEquals(2, bad.code(), bad.out());
+        assertTrue(bad.err().contains("tap 'pre' needs a feature-map fusion"), bad.err());
+    }
+
+    @Test
     void summaryCountsTheTfjsFrBackbone() {
         org.junit.jupiter.api.Assumptions.assumeTrue(org.frafer.Assets.present("human-models/models/faceres.json"),
                 "face models not fetched (tools/fetch-assets.sh)");

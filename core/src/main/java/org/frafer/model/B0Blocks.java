@@ -22,6 +22,13 @@ final class B0Blocks {
         /** Squeeze-excite gate {@code name} (conv_reduce, SiLU, conv_expand, sigmoid) applied to x. */
         NDArray squeezeExcite(NDArray x, String name);
 
+        /**
+         * As {@link #convBn}, with {@code preNorm} applied to the conv output before the BatchNorm: the pre-activation
+         * tap (config tap = pre). Folded copies keep this conv unfolded and run its BN after preNorm.
+         */
+        NDArray convTapBn(NDArray x, String conv, String bn, int kernel, int stride, int groups, boolean silu,
+                java.util.function.UnaryOperator<NDArray> preNorm);
+
         /** x + shortcut. */
         NDArray residual(NDArray x, NDArray shortcut);
 
@@ -29,17 +36,25 @@ final class B0Blocks {
         void release(NDArray used);
     }
 
+    /** A pre-activation tap: the conv whose output (before its BN) goes through {@code preNorm}. */
+    record Tap(String conv, java.util.function.UnaryOperator<NDArray> preNorm) {}
+
     /** Layer {@code layer} (1 = stem, 2..8 = stages, 9 = head) on its input x. */
     static NDArray layer(NDArray x, int layer, List<List<EfficientNet.Unit>> stages, Ops ops) {
+        return layer(x, layer, stages, ops, null);
+    }
+
+    /** As {@link #layer(NDArray, int, List, Ops)}, with the pre-activation tap {@code tap} (or null). */
+    static NDArray layer(NDArray x, int layer, List<List<EfficientNet.Unit>> stages, Ops ops, Tap tap) {
         if (layer == 1) {
-            return ops.convBn(x, "conv_stem", "bn1", 3, 2, 1, true);
+            return convBn(ops, tap, x, "conv_stem", "bn1", 3, 2, 1, true);
         }
         if (layer == EfficientNet.NUM_LAYERS) {
-            return ops.convBn(x, "conv_head", "bn2", 1, 1, 1, true);
+            return convBn(ops, tap, x, "conv_head", "bn2", 1, 1, 1, true);
         }
         NDArray layerInput = x;
         for (EfficientNet.Unit u : stages.get(layer - 2)) {
-            NDArray next = unit(x, u, ops);
+            NDArray next = unit(x, u, ops, tap);
             if (x != layerInput) {
                 ops.release(x);
             }
@@ -50,19 +65,31 @@ final class B0Blocks {
 
     /** One block; x (its input and shortcut) is left to the caller. */
     static NDArray unit(NDArray x, EfficientNet.Unit u, Ops ops) {
+        return unit(x, u, ops, null);
+    }
+
+    private static NDArray unit(NDArray x, EfficientNet.Unit u, Ops ops, Tap tap) {
         String p = u.prefix();
         NDArray y;
         if ("ds".equals(u.type())) {
             y = ops.convBn(x, p + "conv_dw", p + "bn1", u.kernel(), u.stride(), u.in(), true);
             y = ops.squeezeExcite(y, p + "se");
-            y = then(ops, y, ops.convBn(y, p + "conv_pw", p + "bn2", 1, 1, 1, false));
+            y = then(ops, y, convBn(ops, tap, y, p + "conv_pw", p + "bn2", 1, 1, 1, false));
         } else {
             y = ops.convBn(x, p + "conv_pw", p + "bn1", 1, 1, 1, true);
             y = then(ops, y, ops.convBn(y, p + "conv_dw", p + "bn2", u.kernel(), u.stride(), u.mid(), true));
             y = ops.squeezeExcite(y, p + "se");
-            y = then(ops, y, ops.convBn(y, p + "conv_pwl", p + "bn3", 1, 1, 1, false));
+            y = then(ops, y, convBn(ops, tap, y, p + "conv_pwl", p + "bn3", 1, 1, 1, false));
         }
         return u.skip() ? ops.residual(y, x) : y;
+    }
+
+    /** The tapped conv through {@link Ops#convTapBn}, every other one through {@link Ops#convBn}. */
+    private static NDArray convBn(Ops ops, Tap tap, NDArray x, String conv, String bn, int k, int stride, int groups, boolean silu) {
+        if (tap != null && tap.conv().equals(conv)) {
+            return ops.convTapBn(x, conv, bn, k, stride, groups, silu, tap.preNorm());
+        }
+        return ops.convBn(x, conv, bn, k, stride, groups, silu);
     }
 
     private static NDArray then(Ops ops, NDArray used, NDArray next) {

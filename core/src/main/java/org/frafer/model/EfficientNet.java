@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.frafer.nn.TfSamePadding;
 import org.frafer.nn.Normalization;
 
@@ -30,6 +31,8 @@ import org.frafer.nn.Normalization;
  * <p>Tappable layers: 1 = stem (conv_stem+bn1+SiLU), 2..8 = the ends of stages blocks.0..blocks.6,
  * 9 = conv_head+bn2+SiLU. {@link #forwardLayers} runs any contiguous range, so a network can stop
  * at layer k or resume from it. Input is an already normalised NCHW float32 batch.
+ * {@link #forwardLayerPreTapped} exposes a layer's pre-activation map (its last conv's output before the norm)
+ * to a fusion (config {@code tap = pre}).
  *
  * <p>Variants: {@code tf_efficientnet_b0} pads like TF "SAME" from the actual input size (odd sizes and
  * stride 2 pad asymmetrically) and uses BN eps 1e-3; {@code efficientnet_b0} pads symmetrically
@@ -293,6 +296,47 @@ public final class EfficientNet extends FerBackboneBlock {
     }
 
     /**
+     * Layer {@code layer} with {@code preNorm} applied to the output of its last convolution before that
+     * convolution's BatchNorm (the pre-activation tap, {@link #preTapName}): for the stem, conv_stem's signed
+     * output before bn1+SiLU. Intermediates stay in x's manager (usable inside a GradientCollector).
+     */
+    @Override
+    public NDArray forwardLayerPreTapped(ParameterStore ps, NDArray x, boolean training, int layer, UnaryOperator<NDArray> preNorm) {
+        checkLayer(layer);
+        if (layer == 1 && training) {
+            stemChannelsLast();
+        }
+        return B0Blocks.layer(x, layer, stages, new TrainableOps(ps, training), new B0Blocks.Tap(preTapConv(layer)[0], preNorm));
+    }
+
+    @Override
+    public String describePreTap(int layer) {
+        return preTapName(layer);
+    }
+
+    /** The convolution whose pre-norm output is layer {@code layer}'s pre-activation tap, and its norm. */
+    static String[] preTapConv(int layer) {
+        checkLayer(layer);
+        if (layer == 1) {
+            return new String[] {"conv_stem", "bn1"};
+        }
+        if (layer == NUM_LAYERS) {
+            return new String[] {"conv_head", "bn2"};
+        }
+        Map<String, String> d = decode(B0_ARCH[layer - 2]);
+        String last = "blocks." + (layer - 2) + "." + (Integer.parseInt(d.get("r")) - 1) + ".";
+        return "ds".equals(d.get("type")) ? new String[] {last + "conv_pw", last + "bn2"} : new String[] {last + "conv_pwl", last + "bn3"};
+    }
+
+    /** Where the pre-activation tap of a layer sits, e.g. "conv_stem output (before bn1+SiLU, signed)". */
+    public static String preTapName(int layer) {
+        String[] c = preTapConv(layer);
+        boolean residual = layer > 1 && layer < NUM_LAYERS && Integer.parseInt(decode(B0_ARCH[layer - 2]).get("r")) > 1; // last repeat: in == out, stride 1
+        String after = layer == 1 || layer == NUM_LAYERS ? c[1] + "+SiLU" : c[1] + (residual ? " and the residual add" : "");
+        return c[0] + " output (before " + after + ", signed)";
+    }
+
+    /**
      * Inference-only {@link #forwardLayers}: each layer runs in its own sub-manager that is closed
      * right after, so only layer outputs stay alive (DJL otherwise keeps every intermediate until
      * the batch manager closes). Never use inside a GradientCollector: backward needs the intermediates.
@@ -326,6 +370,13 @@ public final class EfficientNet extends FerBackboneBlock {
         @Override
         public NDArray convBn(NDArray x, String conv, String bn, int kernel, int stride, int groups, boolean silu) {
             NDArray y = bn(ps, conv(ps, x, conv, kernel, stride, groups, false, training), bn, training);
+            return silu ? silu(y) : y;
+        }
+
+        @Override
+        public NDArray convTapBn(NDArray x, String conv, String bn, int kernel, int stride, int groups, boolean silu,
+                UnaryOperator<NDArray> preNorm) {
+            NDArray y = bn(ps, preNorm.apply(conv(ps, x, conv, kernel, stride, groups, false, training)), bn, training);
             return silu ? silu(y) : y;
         }
 

@@ -35,6 +35,9 @@ public final class EfficientNetFrBackbone implements FrBackbone, NamedParameters
     private final EfficientNet net;
     private final ParameterStore ps;
     private final boolean randomWeights;
+    /** Projection of the pooled embedding to a distillation teacher's width ({@code distill.proj.*}), or null. */
+    private NDArray projWeight;
+    private NDArray projBias;
 
     /**
      * @param weights timm-named tensors (a classifier, if present, is ignored); null = random weights
@@ -51,7 +54,14 @@ public final class EfficientNetFrBackbone implements FrBackbone, NamedParameters
         net.initialize(manager, DataType.FLOAT32, new Shape(1, 3, inputSize, inputSize));
         if (weights != null) {
             Map<String, SafeTensors.Tensor> relevant = new LinkedHashMap<>(weights);
-            relevant.keySet().removeIf(k -> k.startsWith("classifier.") || k.startsWith("fc.") || Weights.ignored(k));
+            relevant.keySet().removeIf(k -> k.startsWith("classifier.") || k.startsWith("fc.") || k.startsWith("distill.") || Weights.ignored(k));
+            SafeTensors.Tensor pw = weights.get("distill.proj.weight");
+            SafeTensors.Tensor pb = weights.get("distill.proj.bias");
+            if (pw != null && pb != null) {
+                // a distilled B0 (train --recipe distill): its descriptor is the projected embedding
+                projWeight = manager.create(pw.data(), new Shape(pw.shape()));
+                projBias = manager.create(pb.data(), new Shape(pb.shape()));
+            }
             Weights.load(net.namedParameters(), relevant, true, source);
         }
         net.freezeParameters(true);
@@ -59,15 +69,28 @@ public final class EfficientNetFrBackbone implements FrBackbone, NamedParameters
         this.randomWeights = weights == null;
     }
 
-    /** Loads weights from a safetensors file (timm names); null path = random weights. */
+    /**
+     * Loads weights from a safetensors file (timm names); null path = random weights. Input size 224, or the
+     * file's {@code inputSize} metadata (a distilled B0), whose {@code distill.proj} then gives the descriptor.
+     */
     public static EfficientNetFrBackbone create(EfficientNet.Variant variant, Path weightsOrNull) {
         if (weightsOrNull == null) {
             org.slf4j.LoggerFactory.getLogger(EfficientNetFrBackbone.class).warn(
                     "FR backbone {} has no weights file: using RANDOM weights (a stand-in for shapes and benchmarks only)",
                     variant.timmName);
         }
-        Map<String, SafeTensors.Tensor> w = weightsOrNull == null ? null : SafeTensors.read(weightsOrNull);
-        return new EfficientNetFrBackbone(variant, 224, IMAGENET_MEAN, IMAGENET_STD, w,
+        SafeTensors.Contents c = weightsOrNull == null ? null : SafeTensors.readWithMetadata(weightsOrNull);
+        Map<String, SafeTensors.Tensor> w = c == null ? null : c.tensors();
+        int size = 224;
+        String recorded = c == null || c.metadata() == null ? null : c.metadata().get("inputSize"); // distilled B0s record theirs
+        if (recorded != null) {
+            try {
+                size = Integer.parseInt(recorded);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(weightsOrNull + ": metadata inputSize '" + recorded + "' is not a number");
+            }
+        }
+        return new EfficientNetFrBackbone(variant, size, IMAGENET_MEAN, IMAGENET_STD, w,
                 weightsOrNull == null ? "random" : weightsOrNull.toString());
     }
 
@@ -117,7 +140,8 @@ public final class EfficientNetFrBackbone implements FrBackbone, NamedParameters
 
     @Override
     public NDArray embedding(NDArray rawFaces) {
-        return net.pool(net.forwardLayersLean(ps, prepare(rawFaces), 1, EfficientNet.NUM_LAYERS)).stopGradient();
+        NDArray pooled = net.pool(net.forwardLayersLean(ps, prepare(rawFaces), 1, EfficientNet.NUM_LAYERS)).stopGradient();
+        return projWeight == null ? pooled : ai.djl.nn.core.Linear.linear(pooled, projWeight, projBias).singletonOrThrow();
     }
 
     private NDArray prepare(NDArray raw) {

@@ -35,6 +35,23 @@ public interface FerBackbone extends Block, NamedParameters {
     /** Inference-only {@link #forwardLayers} that frees intermediates early (never inside a GradientCollector). */
     NDArray forwardLayersLean(ParameterStore ps, NDArray x, int from, int to);
 
+    /**
+     * Where layer {@code layer}'s pre-activation tap is (the output of its last convolution before the norm),
+     * or null when this backbone has none (then only {@code tap = post} is possible).
+     */
+    default String describePreTap(int layer) {
+        return null;
+    }
+
+    /**
+     * Layer {@code layer} alone with {@code preNorm} applied to its pre-activation map ({@link #describePreTap});
+     * for backbones that have one.
+     */
+    default NDArray forwardLayerPreTapped(ParameterStore ps, NDArray x, boolean training, int layer,
+            java.util.function.UnaryOperator<NDArray> preNorm) {
+        throw new UnsupportedOperationException(arch() + " has no pre-activation tap (use tap = post)");
+    }
+
     /** Global average pool of the last layer's map: the embedding (N, D). */
     NDArray pool(NDArray top);
 

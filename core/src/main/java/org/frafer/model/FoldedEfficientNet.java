@@ -11,6 +11,7 @@ import ai.djl.nn.pooling.Pool;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.frafer.nn.TfSamePadding;
 
 /**
@@ -37,12 +38,31 @@ public final class FoldedEfficientNet implements AutoCloseable {
     private final Map<String, NDArray> widenedWeights = new HashMap<>();
     private NDArray classifierWeight;
     private NDArray classifierBias;
+    /** Layer whose pre-activation tap is kept (its last conv left unfolded, the BN as a separate affine), or 0. */
+    private final int preTapLayer;
+    private final String preTapConv;
+    private NDArray preTapScale;
+    private NDArray preTapShift;
 
     /** Folds {@code net}'s current parameters (which must be initialised) into arrays owned by this snapshot. */
     public FoldedEfficientNet(EfficientNet net) {
+        this(net, 0);
+    }
+
+    /**
+     * As {@link #FoldedEfficientNet(EfficientNet)}, but with layer {@code preTapLayer}'s pre-activation map
+     * (config tap = pre) materialised for {@link #forwardLayerPreTapped}: that layer's last convolution keeps
+     * its own weights and its BatchNorm runs after the tap as {@code x * scale + shift}; 0 = no tap.
+     */
+    public FoldedEfficientNet(EfficientNet net, int preTapLayer) {
         this.source = net;
         this.manager = NDManager.newBaseManager();
+        this.preTapLayer = preTapLayer;
+        this.preTapConv = preTapLayer == 0 ? null : EfficientNet.preTapConv(preTapLayer)[0];
         Map<String, Parameter> p = net.namedParameters();
+        if (preTapLayer != 0) {
+            keepNormApart(p, EfficientNet.preTapConv(preTapLayer)[1]);
+        }
         fold(p, "conv_stem", "bn1", null);
         for (List<EfficientNet.Unit> stage : net.stages()) {
             for (EfficientNet.Unit u : stage) {
@@ -76,8 +96,21 @@ public final class FoldedEfficientNet implements AutoCloseable {
         return param.getArray();
     }
 
+    /** The eval-mode BN of the tapped conv as scale and shift (1, C, 1, 1): {@code g / sqrt(v + eps)}, {@code beta - mean * scale}. */
+    private void keepNormApart(Map<String, Parameter> p, String bn) {
+        try (NDManager tmp = manager.newSubManager()) {
+            NDArray scale = copy(p, bn + ".weight", tmp).div(copy(p, bn + ".running_var", tmp).add(source.variant().bnEps).sqrt());
+            NDArray shift = copy(p, bn + ".bias", tmp).sub(copy(p, bn + ".running_mean", tmp).mul(scale));
+            preTapScale = keep(scale.toType(DataType.FLOAT32, false).reshape(1, -1, 1, 1));
+            preTapShift = keep(shift.toType(DataType.FLOAT32, false).reshape(1, -1, 1, 1));
+        }
+    }
+
     /** conv weight (+ optional conv bias) and optional BN into (w', b') kept in this snapshot's manager; in float64. */
     private void fold(Map<String, Parameter> p, String conv, String bn, String convBias) {
+        if (conv.equals(preTapConv)) {
+            bn = null; // the tapped conv's BN runs after the tap (keepNormApart)
+        }
         try (NDManager tmp = manager.newSubManager()) {
             NDArray w = copy(p, conv + ".weight", tmp);
             NDArray b = convBias == null ? tmp.zeros(new Shape(w.getShape().get(0)), DataType.FLOAT64) : copy(p, convBias, tmp);
@@ -143,8 +176,21 @@ public final class FoldedEfficientNet implements AutoCloseable {
         return x;
     }
 
+    /**
+     * Layer {@code layer} with {@code preNorm} applied to its pre-activation map (needs a snapshot built
+     * with that layer as preTapLayer); runs in x's manager, so what preNorm keeps stays valid.
+     */
+    public NDArray forwardLayerPreTapped(NDArray x, int layer, UnaryOperator<NDArray> preNorm) {
+        if (layer != preTapLayer) {
+            throw new IllegalStateException("this folded snapshot keeps the pre-activation tap of layer " + preTapLayer + ", not " + layer);
+        }
+        return B0Blocks.layer(x, layer, source.stages(), ops, new B0Blocks.Tap(preTapConv, preNorm));
+    }
+
     private NDArray layer(NDArray x, int layer) {
-        return B0Blocks.layer(x, layer, source.stages(), ops);
+        // the tapped conv is unfolded: without a fusion its BN must still run (identity tap)
+        return B0Blocks.layer(x, layer, source.stages(), ops,
+                layer == preTapLayer ? new B0Blocks.Tap(preTapConv, UnaryOperator.identity()) : null);
     }
 
     // Maps a block no longer needs are closed at once (PyTorch frees them by reference counting), so the
@@ -153,6 +199,14 @@ public final class FoldedEfficientNet implements AutoCloseable {
         @Override
         public NDArray convBn(NDArray x, String conv, String bn, int kernel, int stride, int groups, boolean silu) {
             NDArray y = conv(x, conv, kernel, stride, groups); // BN is folded into the conv
+            return silu ? siluInPlace(y) : y;
+        }
+
+        @Override
+        public NDArray convTapBn(NDArray x, String conv, String bn, int kernel, int stride, int groups, boolean silu,
+                UnaryOperator<NDArray> preNorm) {
+            // unfolded conv -> preNorm (may keep its input and output) -> the BN affine as a fresh array
+            NDArray y = preNorm.apply(conv(x, conv, kernel, stride, groups)).mul(preTapScale).add(preTapShift);
             return silu ? siluInPlace(y) : y;
         }
 

@@ -33,6 +33,9 @@ import org.frafer.nn.NamedParameters;
  * {@code concat} uses the FR backbone's full identity descriptor (for EfficientNet: pooled layer 9,
  * 1280-d) rather than pooled H_FR_p, so the classifier sees FER 1280 + FR D features; p is unused there.
  *
+ * <p>With {@code tap = pre} the fusion acts inside layer q, on the output of its last convolution before the norm
+ * (q = 1: conv_stem's signed output, then bn1+SiLU); {@code featureBefore/After} are then those pre-norm maps.
+ *
  * <p>Parameter names: FER params keep timm's names ({@code conv_stem.weight}, ...,
  * {@code classifier.bias}); fusion params are {@code fusion.<local>} (e.g. {@code fusion.conv.weight}).
  * The FR backbone is referenced, not a child block, so its parameters are never trainable or saved
@@ -78,6 +81,9 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
             int extra = this.fr == null ? 0 : spec.extraEmbeddingFeatures(this.fr);
             this.fer = FerBackbones.create(config.arch, config.numClasses(), extra, config.dropRate, manager);
             fer.checkFerLayer(config.q);
+            if (preTap() && fer.describePreTap(config.q) == null) {
+                throw new IllegalArgumentException("tap 'pre' is not available for arch " + config.arch + " (use tap post)");
+            }
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -198,7 +204,7 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
             return this;
         }
         FoldedEfficientNet old = folded;
-        folded = new FoldedEfficientNet(efficientNet);
+        folded = new FoldedEfficientNet(efficientNet, preTap() ? config.q : 0);
         if (old != null) {
             old.close();
         }
@@ -263,17 +269,38 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
      */
     private Outputs forward(ParameterStore ps, NDArray images, boolean training, FerLayers layers) {
         checkInput(images);
-        NDArray before = layers.run(layers.preprocess(images), 1, config.q);
-        NDArray after = before;
-        NDArray attention = null;
-        if (fusion != null) {
-            NDArray hFr = fusion.needsFrFeatures() ? fr.features(images, config.p) : null;
-            Fusion.Result r = fusion.apply(ps, before, hFr, training);
-            after = r.output();
-            attention = r.attention();
-        }
         int last = fer.numLayers();
-        NDArray top = config.q < last ? layers.run(after, config.q + 1, last) : after;
+        NDArray before;
+        NDArray after;
+        NDArray attention = null;
+        NDArray top;
+        if (preTap()) {
+            // tap = pre: the fusion runs inside layer q, on its last conv's output before the norm
+            NDArray x = layers.preprocess(images);
+            NDArray below = config.q > 1 ? layers.run(x, 1, config.q - 1) : x;
+            NDArray hFr = fusion.needsFrFeatures() ? fr.features(images, config.p) : null;
+            Fusion.Result[] result = new Fusion.Result[1];
+            NDArray[] preNorm = new NDArray[1];
+            NDArray layerQ = layers.runPreTapped(below, config.q, h -> {
+                preNorm[0] = h;
+                result[0] = fusion.apply(ps, h, hFr, training);
+                return result[0].output();
+            });
+            before = preNorm[0];
+            after = result[0].output();
+            attention = result[0].attention();
+            top = config.q < last ? layers.run(layerQ, config.q + 1, last) : layerQ;
+        } else {
+            before = layers.run(layers.preprocess(images), 1, config.q);
+            after = before;
+            if (fusion != null) {
+                NDArray hFr = fusion.needsFrFeatures() ? fr.features(images, config.p) : null;
+                Fusion.Result r = fusion.apply(ps, before, hFr, training);
+                after = r.output();
+                attention = r.attention();
+            }
+            top = config.q < last ? layers.run(after, config.q + 1, last) : after;
+        }
         NDArray embedding = fer.pool(top);
         if (fusion != null) {
             embedding = fusion.embed(embedding, fr, images);
@@ -282,11 +309,18 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
         return new Outputs(logits, embedding, attention, before, after);
     }
 
+    private boolean preTap() {
+        return "pre".equals(config.tap);
+    }
+
     /** How one forward pass runs the FER layers. */
     private interface FerLayers {
         NDArray preprocess(NDArray images);
 
         NDArray run(NDArray x, int from, int to);
+
+        /** Layer {@code layer} alone with preNorm at its pre-activation tap; what preNorm keeps must outlive it (no lean freeing). */
+        NDArray runPreTapped(NDArray x, int layer, java.util.function.UnaryOperator<NDArray> preNorm);
 
         NDArray classify(NDArray embedding);
     }
@@ -314,6 +348,11 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
         }
 
         @Override
+        public NDArray runPreTapped(NDArray x, int layer, java.util.function.UnaryOperator<NDArray> preNorm) {
+            return fer.forwardLayerPreTapped(ps, x, training, layer, preNorm);
+        }
+
+        @Override
         public NDArray classify(NDArray embedding) {
             return fer.classify(ps, embedding, training);
         }
@@ -335,6 +374,11 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
         @Override
         public NDArray run(NDArray x, int from, int to) {
             return folded.forwardLayers(x, from, to);
+        }
+
+        @Override
+        public NDArray runPreTapped(NDArray x, int layer, java.util.function.UnaryOperator<NDArray> preNorm) {
+            return folded.forwardLayerPreTapped(x, layer, preNorm);
         }
 
         @Override

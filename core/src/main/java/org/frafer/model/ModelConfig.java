@@ -19,6 +19,8 @@ public class ModelConfig {
     public static final int FORMAT_VERSION = 1;
     /** Largest accepted input side (the models here use 112-260 px). */
     public static final int MAX_INPUT_SIZE = 1024;
+    /** Where the fusion reads and writes layer q's map: after its activation, or before its norm. */
+    public static final Set<String> TAPS = Set.of("post", "pre");
 
     /** Artifact format version, bumped on incompatible changes. */
     public int formatVersion = FORMAT_VERSION;
@@ -29,12 +31,18 @@ public class ModelConfig {
     public String arch = "tf_efficientnet_b0";
     /** Output classes in output order. */
     public List<String> classes = new ArrayList<>(EmotionClasses.EIGHT);
-    /** A fusion name from {@link Fusions#NAMES} (fra, none, concat, cse, sse, scse). */
+    /** A fusion name from {@link Fusions#NAMES} (fra, fra-residual, none, concat, cse, sse, scse). */
     public String fusion = "fra";
     /** FR layer whose feature map feeds the attention (1 = stem). */
     public int p = 1;
     /** FER layer the attention is applied to (1 = stem). */
     public int q = 1;
+    /**
+     * Tap point of the fusion at layer q: {@code post} = the layer's output (after the norm and activation, e.g.
+     * stem = conv_stem+bn1+SiLU); {@code pre} = the output of the layer's last convolution before its norm
+     * (q = 1: conv_stem's signed output, so bn1+SiLU follow the fusion). Files written before this field load as post.
+     */
+    public String tap = "post";
     /** Side of the square FER input. */
     public int inputSize = 224;
     /** FER normalisation (applied inside the network to RGB in [0, 1]); EfficientNet archs only (FaceRes scales x255 as its face-ID model). */
@@ -77,6 +85,12 @@ public class ModelConfig {
         }
         if (p < 1 || q < 1) {
             throw new IllegalArgumentException("config: p and q start at 1 (the stem); got p=" + p + ", q=" + q);
+        }
+        if (tap == null || !TAPS.contains(tap)) {
+            throw new IllegalArgumentException("config: tap '" + tap + "' is not one of " + TAPS);
+        }
+        if ("pre".equals(tap) && ("none".equals(fusion) || "concat".equals(fusion))) {
+            throw new IllegalArgumentException("config: tap 'pre' needs a feature-map fusion at layer q; fusion '" + fusion + "' has none");
         }
         if (inputSize < 32 || inputSize > MAX_INPUT_SIZE) {
             // the upper bound keeps a typo from allocating tens of GB (20000 px needed 23.7 GB)

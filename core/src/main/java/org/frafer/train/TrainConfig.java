@@ -25,7 +25,7 @@ import org.frafer.model.ModelConfig;
 @JsonIgnoreProperties(ignoreUnknown = false)
 public class TrainConfig {
     public static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    public static final Set<String> RECIPES = Set.of("paper", "hsemotion", "scratch", "accuracy");
+    public static final Set<String> RECIPES = Set.of("paper", "hsemotion", "scratch", "accuracy", "distill");
     public static final Set<String> OPTIMIZERS = Set.of("adam", "adamw", "sgd");
     public static final Set<String> SCHEDULES = Set.of("constant", "cosine");
     public static final Set<String> SELECT_METRICS = Set.of("accuracy", "balanced_accuracy", "macro_f1");
@@ -56,6 +56,14 @@ public class TrainConfig {
     public ModelConfig model = new ModelConfig();
     /** Optional FER weights (timm state_dict names, safetensors), e.g. a converted HSEmotion checkpoint. */
     public String init;
+
+    // --- distill recipe (train.distill): the frozen teacher, its embedding cache, extra face folders
+    /** FR backbone id whose descriptor the B0 learns to reproduce, e.g. hse-faceres. */
+    public String teacher;
+    /** Teacher embeddings cache file (computed once, reused when it matches); null = RUN_DIR/teacher-ID.safetensors. */
+    public String teacherCache;
+    /** More face images for distillation (folders, searched recursively), e.g. ORL. */
+    public List<String> faces;
 
     // --- optimisation
     public long seed = 42;
@@ -172,7 +180,18 @@ public class TrainConfig {
                 c.selectMetric = "balanced_accuracy";
                 c.stages.add(new Stage("main", "all", 10, 5e-4));
             }
-            default -> throw new IllegalArgumentException("unknown recipe '" + name + "' (expected one of paper, hsemotion, scratch, accuracy)");
+            case "distill" -> {
+                // A face-pretrained B0: reproduce the frozen teacher's descriptor (cosine), on every face image at hand.
+                c.optimizer = "adamw";
+                c.weightDecay = 1e-4;
+                c.schedule = "cosine";
+                c.batchSize = 32;
+                c.teacher = "hse-faceres";
+                c.model.fusion = "none";
+                c.model.inputSize = 112;
+                c.stages.add(new Stage("main", "all", 20, 1e-3));
+            }
+            default -> throw new IllegalArgumentException("unknown recipe '" + name + "' (expected one of paper, hsemotion, scratch, accuracy, distill)");
         }
         return c;
     }

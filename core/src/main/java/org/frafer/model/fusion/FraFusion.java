@@ -12,12 +12,17 @@ import ai.djl.training.ParameterStore;
  * resized bilinearly (align_corners=False, like torch's F.interpolate) to H_q x W_q, then
  * {@code H_FER_q <- max(S * H_FER_q, H_FER_q)} element-wise. Parameters: {@code conv.weight} (1, C_p, 1, 1), {@code conv.bias} (1).
  */
-public final class FraFusion extends Fusion {
+public class FraFusion extends Fusion {
     private final Parameter weight;
     private final Parameter bias;
 
     public FraFusion(int frChannels) {
-        super("fra");
+        this("fra", frChannels);
+    }
+
+    /** For variants that combine S and H_FER_q differently ({@link #combine}). */
+    protected FraFusion(String name, int frChannels) {
+        super(name);
         weight = weight("conv.weight", new Shape(1, frChannels, 1, 1), frChannels);
         bias = bias("conv.bias", new Shape(1), frChannels);
     }
@@ -39,8 +44,12 @@ public final class FraFusion extends Fusion {
         NDArray logits = Conv2d.conv2d(hFr, value(ps, hFr, weight, training), value(ps, hFr, bias, training))
                 .singletonOrThrow();
         NDArray s = resizeBilinear(Activation.sigmoid(logits), hFer.getShape().get(2), hFer.getShape().get(3));
-        NDArray out = hFer.mul(s).maximum(hFer);
-        return new Result(out, s);
+        return new Result(combine(hFer, s), s);
+    }
+
+    /** The paper's Eq. 5: {@code max(S * H, H)}. */
+    protected NDArray combine(NDArray hFer, NDArray s) {
+        return hFer.mul(s).maximum(hFer);
     }
 
     /** torch F.interpolate(x, size, mode='bilinear', align_corners=False) on NCHW; x itself when the size matches. */

@@ -19,7 +19,7 @@ import org.frafer.faces.FrBackbone;
 import org.frafer.nn.NamedParameters;
 
 /**
- * A feature-map fusion applied to the FER map {@code H_FER_q}; the spatial ones (fra, cse, sse, scse)
+ * A feature-map fusion applied to the FER map {@code H_FER_q}; the spatial ones (fra, fra-residual, cse, sse, scse)
  * are blocks with their own (trainable) parameters. Parameter names are local ({@code conv.weight});
  * the network exposes them as {@code fusion.conv.weight}. {@code concat} leaves the map as it is and
  * works on the pooled embedding ({@link #embed}); {@code none} is no fusion at all. Names: {@link Fusions}.

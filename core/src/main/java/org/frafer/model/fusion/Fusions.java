@@ -34,6 +34,8 @@ public final class Fusions {
 
     static {
         register("fra", "the paper's FR-based attention at FER layer q from FR layer p", true, (fer, fr) -> new FraFusion(fr));
+        register(FraResidualFusion.NAME, "FR attention as H * (1 + S): acts on ReLU maps, gradient never vanishes", true,
+                (fer, fr) -> new FraResidualFusion(fr));
         register("none", "plain FER backbone, no FR branch", false, null);
         register(ConcatFusion.NAME, "FR identity embedding appended to the FER embedding", true, (fer, fr) -> new ConcatFusion());
         register("cse", "channel squeeze-excitation on H_FER_q", false, (fer, fr) -> new ChannelSe(fer, ChannelSe.DEFAULT_REDUCTION));
