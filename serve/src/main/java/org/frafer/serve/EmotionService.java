@@ -160,6 +160,11 @@ public final class EmotionService implements AutoCloseable {
         stopped.await();
     }
 
+    /** The port listened on (after {@link #start}). */
+    public int port() {
+        return app.port();
+    }
+
     public ServiceMetrics metrics() {
         return metrics;
     }
