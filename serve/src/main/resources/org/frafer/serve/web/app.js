@@ -125,6 +125,7 @@ async function showPhoto(file) {
       drawFaces(ctx, json.faces, Math.min(1, 900 / json.width));
     }
     listFaces($('faces'), json.faces);
+    window.fraferLast = json; // the last answer, for debugging in the console (and the browser test)
     const n = json.faces.length;
     setStatus(status, `${file.name}: ${n === 0 ? 'no face found' : n + (n === 1 ? ' face' : ' faces')} in ${ms.toFixed(0)} ms`);
     document.body.dataset.photoFaces = String(n);
