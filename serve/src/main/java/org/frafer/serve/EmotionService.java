@@ -90,10 +90,12 @@ public final class EmotionService implements AutoCloseable {
         this.modelId = modelId;
         this.settings = settings.validate();
         this.admitted = new Semaphore(settings.queueCapacity);
+        // Without batching the same thread runs the network, one request per pass: calling libtorch from the many
+        // request threads instead was several times slower here (see docs/performance.md, "The HTTP service").
         this.batcher = settings.batching
                 ? new FaceBatcher(recognizer::classify, settings.queueCapacity, settings.maxBatch, settings.maxBatchWaitMillis, metrics)
-                : null;
-        metrics.gauges(() -> batcher == null ? 0 : batcher.queued(), this::inFlight);
+                : new FaceBatcher(recognizer::classify, settings.queueCapacity, 1, 0, metrics);
+        metrics.gauges(batcher::queued, this::inFlight);
         try {
             this.uploads = Files.createTempDirectory("frafer-serve");
         } catch (IOException e) {
@@ -200,9 +202,7 @@ public final class EmotionService implements AutoCloseable {
             if (app != null) {
                 app.stop();
             }
-            if (batcher != null) {
-                batcher.close();
-            }
+            batcher.close();
             deleteUploads();
             stopped.countDown();
         }
@@ -240,11 +240,8 @@ public final class EmotionService implements AutoCloseable {
                 explanations = recognizer.explain(crops);
                 metrics.batch(crops.size());
                 faces = explanations.stream().map(FaceExplanation::emotion).toList();
-            } else if (batcher != null) {
-                faces = classifyBatched(crops, deadline);
             } else {
-                faces = recognizer.classify(crops);
-                metrics.batch(crops.size());
+                faces = classifyBatched(crops, deadline);
             }
             ObjectNode o = ResultJson.of(mapper, new ImageResult(Path.of(up.name), image.getWidth(), image.getHeight(), faces, null));
             o.put("model", modelId);

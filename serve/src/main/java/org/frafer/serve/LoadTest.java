@@ -48,6 +48,11 @@ public final class LoadTest implements Callable<Integer> {
     @Option(names = "--queue", defaultValue = "32", description = "Admission limit (503 beyond). Default: ${DEFAULT-VALUE}.")
     int queue;
 
+    @Option(names = "--compare-rounds", paramLabel = "N", defaultValue = "0",
+            description = "A/B instead of one run: N rounds of (batching on, batching off), --seconds each, in one JVM with one model "
+                    + "(interleaved, so a change in the machine's load hits both). Default: ${DEFAULT-VALUE} (off).")
+    int compareRounds;
+
     @Option(names = "--photos", paramLabel = "FILE", split = ",", description = "Photos to send, in turn. Default: assets/samples/*.jpg.")
     List<Path> photos;
 
@@ -92,13 +97,52 @@ public final class LoadTest implements Callable<Integer> {
         s.maxBatchWaitMillis = batchWait;
         s.queueCapacity = queue;
         s.requestTimeoutMillis = 60_000;
-        try (EmotionRecognizer r = EmotionRecognizer.builder().model(dir).batchSize(s.maxBatch).build();
-                EmotionService service = new EmotionService(r, ServeCommand.modelId(dir), s)) {
-            service.start();
-            Report rep = run(service, files, clients, Duration.ofSeconds(seconds));
-            System.out.println(rep.format("batching " + (batching ? "on (wait " + batchWait + " ms)" : "off")));
-            return rep.errors() == 0 ? 0 : 1;
+        try (EmotionRecognizer r = EmotionRecognizer.builder().model(dir).batchSize(s.maxBatch).build()) {
+            if (compareRounds > 0) {
+                return compare(r, ServeCommand.modelId(dir), s, files);
+            }
+            try (EmotionService service = new EmotionService(r, ServeCommand.modelId(dir), s)) {
+                service.start();
+                Report rep = run(service, files, clients, Duration.ofSeconds(seconds));
+                System.out.println(rep.format("batching " + (batching ? "on (wait " + batchWait + " ms)" : "off")));
+                return rep.errors() == 0 ? 0 : 1;
+            }
         }
+    }
+
+    private int compare(EmotionRecognizer r, String modelId, ServiceSettings base, List<Path> files) throws Exception {
+        long[] ok = new long[2];
+        double[] secs = new double[2];
+        long errors = 0;
+        for (int round = 1; round <= compareRounds; round++) {
+            for (int mode = 0; mode < 2; mode++) {
+                ServiceSettings s = copy(base);
+                s.batching = mode == 0;
+                try (EmotionService service = new EmotionService(r, modelId, s)) {
+                    service.start();
+                    Report rep = run(service, files, clients, Duration.ofSeconds(seconds));
+                    System.out.println(rep.format("round " + round + ", batching " + (s.batching ? "on" : "off")));
+                    ok[mode] += rep.ok();
+                    secs[mode] += rep.seconds();
+                    errors += rep.errors();
+                }
+            }
+        }
+        double on = ok[0] / secs[0];
+        double off = ok[1] / secs[1];
+        System.out.printf(Locale.ROOT, "all rounds: batching on %.2f req/s, off %.2f req/s, ratio %.2fx; errors %d; peak RSS %d MB%n",
+                on, off, on / off, errors, peakRssKb() / 1024);
+        return errors == 0 ? 0 : 1;
+    }
+
+    private static ServiceSettings copy(ServiceSettings b) {
+        ServiceSettings s = new ServiceSettings();
+        s.port = b.port;
+        s.maxBatchWaitMillis = b.maxBatchWaitMillis;
+        s.queueCapacity = b.queueCapacity;
+        s.requestTimeoutMillis = b.requestTimeoutMillis;
+        s.maxBatch = b.maxBatch;
+        return s;
     }
 
     /** The sample photos of the repository's assets. */

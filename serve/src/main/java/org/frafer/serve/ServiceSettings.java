@@ -18,7 +18,7 @@ public final class ServiceSettings {
     public long idleTimeoutMillis = 30_000;
     /** Image requests admitted at once (reading, decoding, detecting or queued); beyond: 503 with Retry-After. */
     public int queueCapacity = 32;
-    /** Classify the faces of concurrent requests in shared batches (false: each request runs its own pass). */
+    /** Classify the faces of concurrent requests in shared batches (false: one request per network pass, in arrival order). */
     public boolean batching = true;
     /** Faces per shared network pass. */
     public int maxBatch = 16;
