@@ -90,8 +90,8 @@ public final class EmotionService implements AutoCloseable {
         this.modelId = modelId;
         this.settings = settings.validate();
         this.admitted = new Semaphore(settings.queueCapacity);
-        // Without batching the same thread runs the network, one request per pass: calling libtorch from the many
-        // request threads instead was several times slower here (see docs/performance.md, "The HTTP service").
+        // Without batching the same thread still runs the network, one request per pass, so an A/B of the two
+        // measures batching alone, not also which threads call libtorch.
         this.batcher = settings.batching
                 ? new FaceBatcher(recognizer::classify, settings.queueCapacity, settings.maxBatch, settings.maxBatchWaitMillis, metrics)
                 : new FaceBatcher(recognizer::classify, settings.queueCapacity, 1, 0, metrics);
@@ -224,13 +224,17 @@ public final class EmotionService implements AutoCloseable {
         }
         Path file = null;
         try {
+            long t = System.nanoTime();
             byte[] body = readBody(ctx);
             Upload up = upload(ctx, body);
+            t = stage("read", t);
             file = Files.createTempFile(uploads, "upload", ".img");
             Files.write(file, up.bytes);
             BufferedImage image = decode(file, up.name);
+            t = stage("decode", t);
             boolean explain = "true".equalsIgnoreCase(ctx.queryParam("explain")) || "1".equals(ctx.queryParam("explain"));
             List<FaceCrop> crops = recognizer.faces(image);
+            t = stage("detect", t);
             checkDeadline(deadline);
             List<FaceEmotion> faces;
             List<FaceExplanation> explanations = null;
@@ -243,6 +247,7 @@ public final class EmotionService implements AutoCloseable {
             } else {
                 faces = classifyBatched(crops, deadline);
             }
+            stage(explain ? "explain" : "classify", t);
             ObjectNode o = ResultJson.of(mapper, new ImageResult(Path.of(up.name), image.getWidth(), image.getHeight(), faces, null));
             o.put("model", modelId);
             if (explanations != null) {
@@ -258,6 +263,13 @@ public final class EmotionService implements AutoCloseable {
             }
             admitted.release();
         }
+    }
+
+    /** Records the time since t under the stage name; returns now. */
+    private long stage(String name, long t) {
+        long now = System.nanoTime();
+        metrics.stage(name, (now - t) / 1e9);
+        return now;
     }
 
     private List<FaceEmotion> classifyBatched(List<FaceCrop> crops, long deadline) {

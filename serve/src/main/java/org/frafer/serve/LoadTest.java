@@ -58,7 +58,8 @@ public final class LoadTest implements Callable<Integer> {
 
     /** What one run measured. */
     public record Report(int clients, double seconds, long requests, Map<Integer, Long> byStatus, long transportErrors,
-            double p50, double p95, double p99, double max, long faces, long passes, long passFaces, long peakRssKb) {
+            double p50, double p95, double p99, double max, long faces, long passes, long passFaces, Map<String, Double> stageMeans,
+            long peakRssKb) {
         public long ok() {
             return byStatus.getOrDefault(200, 0L);
         }
@@ -77,9 +78,9 @@ public final class LoadTest implements Callable<Integer> {
         public String format(String title) {
             return String.format(Locale.ROOT,
                     "%s: %d clients x %.0f s: %d requests, %.2f req/s, %.2f faces/s; latency (200s) p50 %.0f ms, p95 %.0f ms, p99 %.0f ms, max %.0f ms; "
-                            + "answers %s, transport errors %d, errors %d; %d network passes, %.2f faces/pass; peak RSS %d MB",
+                            + "answers %s, transport errors %d, errors %d; %d network passes, %.2f faces/pass; mean ms per request: %s; peak RSS %d MB",
                     title, clients, seconds, requests, requests / seconds, faces / seconds, p50, p95, p99, max, byStatus, transportErrors, errors(),
-                    passes, passes == 0 ? 0.0 : (double) passFaces / passes, peakRssKb / 1024);
+                    passes, passes == 0 ? 0.0 : (double) passFaces / passes, millis(stageMeans), peakRssKb / 1024);
         }
     }
 
@@ -222,7 +223,13 @@ public final class LoadTest implements Callable<Integer> {
         long[] facesAfter = service.metrics().batches();
         return new Report(clients, secs, requests, byStatus, transport[0], pct(all, 50), pct(all, 95), pct(all, 99),
                 all.length == 0 ? 0 : all[all.length - 1] / 1e6, facesSeen[0], facesAfter[0] - facesBefore[0], facesAfter[1] - facesBefore[1],
-                peakRssKb());
+                service.metrics().stageMeans(), peakRssKb());
+    }
+
+    private static String millis(Map<String, Double> seconds) {
+        StringBuilder b = new StringBuilder();
+        seconds.forEach((k, v) -> b.append(b.length() == 0 ? "" : " ").append(k).append(' ').append(Math.round(v * 1000)));
+        return b.toString();
     }
 
     private static int countFaces(String json) {

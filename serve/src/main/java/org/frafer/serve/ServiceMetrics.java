@@ -22,6 +22,7 @@ public final class ServiceMetrics {
     private final Map<String, AtomicLong> requests = new ConcurrentHashMap<>();
     private final Map<String, Histogram> latency = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> errors = new ConcurrentHashMap<>();
+    private final Map<String, Histogram> stages = new ConcurrentHashMap<>();
     private final Histogram batchSizes = new Histogram(BATCH_BUCKETS);
     private final AtomicLong faces = new AtomicLong();
     private volatile IntSupplier queueLength = () -> 0;
@@ -41,6 +42,18 @@ public final class ServiceMetrics {
     /** A failed request by kind (too_large, bad_image, queue_full, timeout, unauthorized, client_abort, internal...). */
     public void error(String kind) {
         errors.computeIfAbsent(kind, k -> new AtomicLong()).incrementAndGet();
+    }
+
+    /** Time one request spent in a stage: read (body), decode, detect, classify (queue wait included). */
+    public void stage(String name, double seconds) {
+        stages.computeIfAbsent(name, k -> new Histogram(LATENCY_BUCKETS)).observe(seconds);
+    }
+
+    /** Mean seconds per stage so far, e.g. {decode=0.05, detect=0.3}, for the load report. */
+    public Map<String, Double> stageMeans() {
+        Map<String, Double> m = new TreeMap<>();
+        stages.forEach((k, h) -> m.put(k, h.count.get() == 0 ? 0 : h.sumMicros.get() / 1e6 / h.count.get()));
+        return m;
     }
 
     /** One network pass over this many faces. */
@@ -78,6 +91,11 @@ public final class ServiceMetrics {
         s.append("# TYPE frafer_request_duration_seconds histogram\n");
         for (Map.Entry<String, Histogram> e : new TreeMap<>(latency).entrySet()) {
             e.getValue().write(s, "frafer_request_duration_seconds", "route=\"" + escape(e.getKey()) + "\",");
+        }
+        s.append("# HELP frafer_stage_duration_seconds Time an image request spent reading, decoding, detecting, classifying (queue wait included).\n");
+        s.append("# TYPE frafer_stage_duration_seconds histogram\n");
+        for (Map.Entry<String, Histogram> e : new TreeMap<>(stages).entrySet()) {
+            e.getValue().write(s, "frafer_stage_duration_seconds", "stage=\"" + escape(e.getKey()) + "\",");
         }
         s.append("# HELP frafer_errors_total Requests refused or failed, by reason.\n");
         s.append("# TYPE frafer_errors_total counter\n");

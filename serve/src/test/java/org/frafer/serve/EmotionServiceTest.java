@@ -206,6 +206,9 @@ class EmotionServiceTest {
         assertTrue(metric(text, "frafer_batch_faces_count") >= 1, text);
         assertTrue(metric(text, "frafer_request_duration_seconds_count{route=\"/api/v1/emotions\"}") >= 2, text);
         assertTrue(text.contains("frafer_queue_length "), text);
+        for (String stage : List.of("read", "decode", "detect", "classify")) {
+            assertTrue(metric(text, "frafer_stage_duration_seconds_count{stage=\"" + stage + "\"}") >= 1, stage + "\n" + text);
+        }
     }
 
     static double metric(String text, String series) {

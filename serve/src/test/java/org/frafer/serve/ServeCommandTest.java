@@ -67,7 +67,7 @@ class ServeCommandTest {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(java, "-Xmx2g", "-Dai.djl.offline=true", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
                 "-Dfrafer.assets=" + Assets.root(), "-cp", System.getProperty("java.class.path"), ServeCommand.class.getName(),
-                "--port", "0", "--model", System.getProperty("frafer.model", "models/default"));
+                "--port", "0", "--timeout", "120000", "--model", System.getProperty("frafer.model", "models/default"));
         pb.redirectErrorStream(true);
         Process p = pb.start();
         ExecutorService pool = Executors.newFixedThreadPool(4);
