@@ -212,9 +212,6 @@ public final class EmotionService implements AutoCloseable {
 
     private void emotions(Context ctx) throws IOException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.requestTimeoutMillis);
-        if (draining) {
-            throw unavailable("shutting_down", "the service is shutting down");
-        }
         long declared = ctx.req().getContentLengthLong();
         if (declared > settings.maxUploadBytes) {
             throw tooLarge(declared);
@@ -224,6 +221,10 @@ public final class EmotionService implements AutoCloseable {
         }
         Path file = null;
         try {
+            // checked after admission, so close() either sees this request in flight or this request sees draining
+            if (draining) {
+                throw unavailable("shutting_down", "the service is shutting down");
+            }
             long t = System.nanoTime();
             byte[] body = readBody(ctx);
             Upload up = upload(ctx, body);
@@ -395,9 +396,6 @@ public final class EmotionService implements AutoCloseable {
         } catch (ExecutionException | TimeoutException | IOException | RuntimeException e) {
             if (e instanceof ApiError a) {
                 throw a;
-            }
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
             }
             LOG.debug("malformed multipart body", e);
             throw new ApiError(400, "bad_multipart", "malformed multipart body" + (e.getCause() != null && e.getCause().getMessage() != null
