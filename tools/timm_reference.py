@@ -2,7 +2,7 @@
 """Parity fixtures for the Java EfficientNet-B0 / FRA-FER implementation (org.frafer.model).
 
 Run (re-runnable, deterministic; needs torch + timm, NOT needed by CI which only reads the output):
-    /work/main/tools/.venv/bin/python tools/timm_reference.py [--out src/test/resources/fixtures/net]
+    /work/main/tools/.venv/bin/python tools/timm_reference.py [--out core/src/test/resources/fixtures/net]
 
 What it writes (safetensors, timm state_dict names):
   weights-0000N.safetensors  one seeded random tf_efficientnet_b0 (8 classes) as float16, split in
@@ -137,7 +137,7 @@ def shards(sd, limit):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "src/test/resources/fixtures/net"))
+    ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "core/src/test/resources/fixtures/net"))
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     torch.set_num_threads(2)

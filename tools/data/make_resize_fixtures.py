@@ -1,6 +1,6 @@
 """Reference crops+resizes from PIL (what HSEmotion's torchvision Resize((s, s)) does on PIL images).
 
-Writes src/test/resources/fixtures/data/resize_*.png, read by org.frafer.data.FacePreprocessTest.
+Writes core/src/test/resources/fixtures/data/resize_*.png, read by org.frafer.data.FacePreprocessTest.
 Run: /work/main/tools/.venv/bin/python tools/data/make_resize_fixtures.py   (re-runnable, deterministic)
 """
 import json

@@ -1,7 +1,7 @@
 // Writes the TensorFlow.js reference fixtures for the Java parity tests (org.frafer.faces.*ParityTest).
 // Run:  cd tools/tfjs-reference && npm install && node make-fixtures.js
 // Reads the models and sample photos from ../../assets (tools/fetch-assets.sh), writes into
-// ../../src/test/resources/fixtures/faces. Deterministic; never used at run time.
+// ../../core/src/test/resources/fixtures/faces. Deterministic; never used at run time.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -12,7 +12,7 @@ const jpeg = require('jpeg-js');
 const ROOT = path.resolve(__dirname, '../..');
 const ASSETS = process.env.FRAFER_ASSETS || path.join(ROOT, 'assets');
 const MODELS = path.join(ASSETS, 'human-models/models');
-const OUT = path.join(ROOT, 'src/test/resources/fixtures/faces');
+const OUT = path.join(ROOT, 'core/src/test/resources/fixtures/faces');
 const CROP = 160; // side of the stored face crops (the FR models resize them to 224/112 themselves)
 
 async function loadGraph(name) {
