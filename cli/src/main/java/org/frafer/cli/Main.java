@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
             TrainCommand.class, EvaluateCommand.class, CompareCommand.class,
             PredictCommand.class, ExplainCommand.class,
             org.frafer.bench.PerformanceBench.class,
+            org.frafer.serve.ServeCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
