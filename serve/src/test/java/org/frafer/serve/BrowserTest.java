@@ -143,6 +143,10 @@ class BrowserTest {
         assertTrue(ServiceFixture.recognizer().classes().contains(label), label);
         long overlayWidth = ((Number) js("return document.getElementById('overlay').width")).longValue();
         assertEquals(640, overlayWidth, "the overlay matches the camera frame");
+        // for the screenshot, freeze the picture and wait for two answers about that very frame, so the boxes shown
+        // belong to the picture shown (live, the clip may change photo during a round trip)
+        js("document.getElementById('video').pause(); document.body.dataset.webcamFrames = '0';");
+        new WebDriverWait(driver, Duration.ofSeconds(60)).until(d -> Integer.parseInt((String) js("return document.body.dataset.webcamFrames")) >= 2);
         screenshot("webcam-mode.png");
         driver.findElement(By.id("webcam-stop")).click();
     }
