@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
             AssetsCommand.class,
             PersonCommand.class,
             org.frafer.bench.PerformanceBench.class,
+            org.frafer.serve.ServeCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -3,7 +3,6 @@ package org.frafer.cli;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SequenceWriter;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
@@ -14,14 +13,15 @@ import java.util.List;
 import java.util.Locale;
 import org.frafer.infer.FaceEmotion;
 import org.frafer.infer.ImageResult;
+import org.frafer.infer.ResultJson;
 
 /** The three output formats of {@code predict}; each result is written as soon as it is known. */
 abstract class PredictionWriter implements AutoCloseable {
     enum Format { table, jsonl, csv }
 
-    static final String OK = "ok";
-    static final String NO_FACE = "no_face";
-    static final String ERROR = "error";
+    static final String OK = ResultJson.OK;
+    static final String NO_FACE = ResultJson.NO_FACE;
+    static final String ERROR = ResultJson.ERROR;
 
     protected final PrintWriter out;
     protected final List<String> classes;
@@ -40,7 +40,7 @@ abstract class PredictionWriter implements AutoCloseable {
     }
 
     static String status(ImageResult r) {
-        return !r.ok() ? ERROR : r.faces().isEmpty() ? NO_FACE : OK;
+        return ResultJson.status(r);
     }
 
     abstract void write(ImageResult r) throws IOException;
@@ -103,43 +103,7 @@ abstract class PredictionWriter implements AutoCloseable {
 
         @Override
         void write(ImageResult r) throws IOException {
-            ObjectNode o = mapper.createObjectNode();
-            o.put("file", r.path().toString());
-            o.put("status", status(r));
-            if (!r.ok()) {
-                o.put("error", r.error());
-            } else {
-                o.put("width", r.width());
-                o.put("height", r.height());
-            }
-            ArrayNode faces = o.putArray("faces");
-            for (FaceEmotion f : r.faces()) {
-                ObjectNode fo = faces.addObject();
-                ObjectNode box = fo.putObject("box");
-                box.put("x", f.face().x());
-                box.put("y", f.face().y());
-                box.put("width", f.face().width());
-                box.put("height", f.face().height());
-                fo.put("faceScore", f.face().score());
-                ArrayNode kp = fo.putArray("keypoints");
-                if (f.face().keypoints() != null) {
-                    for (float[] p : f.face().keypoints()) {
-                        ArrayNode pt = kp.addArray();
-                        for (float v : p) {
-                            pt.add(v);
-                        }
-                    }
-                }
-                if (f.person() != null) {
-                    fo.put("person", f.person());
-                }
-                fo.put("label", f.label());
-                fo.put("score", f.score());
-                ObjectNode probs = fo.putObject("probabilities");
-                for (int i = 0; i < f.classes().size(); i++) {
-                    probs.put(f.classes().get(i), f.probabilities()[i]);
-                }
-            }
+            ObjectNode o = ResultJson.of(mapper, r);
             out.println(mapper.writeValueAsString(o));
             out.flush();
         }

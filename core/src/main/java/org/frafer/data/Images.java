@@ -107,10 +107,10 @@ public final class Images {
                     throw new ImageReadException(path, "invalid image size " + width + "x" + height, null);
                 }
                 if (width * height > maxPixels) {
-                    throw new ImageReadException(path, String.format(Locale.ROOT,
+                    throw new ImageTooLargeException(path, String.format(Locale.ROOT,
                             "image is %dx%d = %,d pixels, more than the cap of %,d pixels (decompression-bomb guard); "
                                     + "raise it with --max-pixels, -D%s=<pixels> or the maxPixels argument if the file is trusted",
-                            width, height, width * height, maxPixels, MAX_PIXELS_PROPERTY), null);
+                            width, height, width * height, maxPixels, MAX_PIXELS_PROPERTY));
                 }
                 List<String> warnings = new ArrayList<>();
                 reader.addIIOReadWarningListener(new IIOReadWarningListener() {
