@@ -192,8 +192,9 @@ public final class VideoReader implements AutoCloseable {
                 continue;
             }
             if (options.fps() > 0) {
-                // Next sample one period after this one's slot (not after t), so sampling does not drift on
-                // variable frame rates; skipped slots (a gap in the stream) are not made up for.
+                // Slots of 1/fps from --start: the first frame of each slot is kept. The next slot is found from
+                // the grid (not from t), so sampling does not drift on variable frame rates; empty slots (a gap
+                // in the stream) are not made up for.
                 double period = 1 / options.fps();
                 nextSample += period * Math.max(1, Math.floor((t - nextSample) / period + 1e-9) + 1);
             }
