@@ -38,7 +38,8 @@ import picocli.CommandLine.Parameters;
 /** {@code video}: faces tracked through videos with their emotions, and the clip classifier of the paper's AFEW protocol. */
 @Command(name = "video", mixinStandardHelpOptions = true,
         description = "Faces tracked through videos (mp4, mkv, avi, webm, mov) with per-person emotion timelines; the paper's clip classifier.",
-        subcommands = {VideoCommand.Predict.class, VideoCommand.Train.class, VideoCommand.Evaluate.class, VideoCommand.MakeTestClips.class})
+        subcommands = {VideoCommand.Predict.class, VideoCommand.Train.class, VideoCommand.Evaluate.class, VideoCommand.MakeTestClips.class,
+            BenchCommand.class})
 public final class VideoCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
