@@ -26,7 +26,7 @@ import org.frafer.infer.EmotionRecognizer;
 import org.frafer.infer.FaceEmotion;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,16 +42,19 @@ class VideoRealTest {
     @TempDir
     Path tmp;
 
-    @BeforeAll
-    static void load() {
+    /** Per test (each is reported skipped with the reason); the models are loaded once. */
+    @BeforeEach
+    void load() {
         Path data = Assets.dataRoot();
         Assumptions.assumeTrue(data != null && Files.isDirectory(data.resolve("yalefaces")),
                 "skipped: Yale faces absent; set FRAFER_DATA (or -Dfrafer.data) to the shared data root");
         Assumptions.assumeTrue(Assets.present("human-models/models/blazeface-back.json") && Assets.present("human-models/models/faceres.json"),
                 "skipped: BlazeFace / FaceRes models missing under " + Assets.root() + " (run bin/setup)");
         yale = data.resolve("yalefaces");
-        recognizer = EmotionRecognizer.loadDefault();
-        fr = FaceModels.fr("hse-faceres");
+        if (recognizer == null) {
+            recognizer = EmotionRecognizer.loadDefault();
+            fr = FaceModels.fr("hse-faceres");
+        }
     }
 
     @AfterAll

@@ -11,8 +11,8 @@ import picocli.CommandLine.Option;
 
 /** Options shared by the video commands: the model, face finding, sampling and tracking. */
 public final class VideoOptions {
-    /** Sampled frames per second by default: what this 2-core machine analyses in about real time (docs/performance.md). */
-    public static final String DEFAULT_FPS = "3";
+    /** Sampled frames per second by default: about what this 2-core machine analyses in real time, unloaded (docs/performance.md). */
+    public static final String DEFAULT_FPS = "2";
 
     @Option(names = "--model", paramLabel = "DIR",
             description = "Emotion model folder (config.json + model.safetensors). Default: FRAFER_MODEL or models/default/.")
@@ -30,8 +30,9 @@ public final class VideoOptions {
     int batchSize;
 
     @Option(names = "--fps", paramLabel = "N", defaultValue = DEFAULT_FPS,
-            description = "Frames analysed per second of video, by timestamp; 0 = every frame. Default: ${DEFAULT-VALUE}, about what this "
-                    + "2-core machine keeps up with in real time for one face per frame (see docs/performance.md).")
+            description = "Frames analysed per second of video, by timestamp; 0 = every frame. Default: ${DEFAULT-VALUE}, about what the 2-core "
+                    + "development machine keeps up with in real time at 640x480-720p with one or two faces when it is not loaded "
+                    + "(1.6-3.8 frames/s measured; see docs/performance.md). Use 0 for the clip classifier on short clips.")
     double fps;
 
     @Option(names = "--start", paramLabel = "SECONDS", defaultValue = "0", description = "Skip the video before this time.")
