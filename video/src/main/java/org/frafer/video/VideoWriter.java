@@ -69,7 +69,7 @@ public final class VideoWriter implements AutoCloseable {
             if (ts > recorder.getTimestamp()) {
                 recorder.setTimestamp(ts);
             }
-            recorder.record(converter.convert(image));
+            recorder.record(converter.convert(bgr(image)));
         } catch (FrameRecorder.Exception | RuntimeException e) {
             throw new VideoReadException(file + ": writing a frame failed (" + e.getMessage() + ")", e);
         }
@@ -78,10 +78,25 @@ public final class VideoWriter implements AutoCloseable {
     /** Appends a frame at the next slot of the frame rate. */
     public void write(BufferedImage image) {
         try {
-            recorder.record(converter.convert(image));
+            recorder.record(converter.convert(bgr(image)));
         } catch (FrameRecorder.Exception | RuntimeException e) {
             throw new VideoReadException(file + ": writing a frame failed (" + e.getMessage() + ")", e);
         }
+    }
+
+    /**
+     * The converter hands packed-int images (TYPE_INT_RGB, ARGB...) to FFmpeg with the wrong channel order
+     * (a grey picture came out cyan); 3-byte BGR is passed as is, so everything else is copied to it.
+     */
+    private static BufferedImage bgr(BufferedImage image) {
+        if (image.getType() == BufferedImage.TYPE_3BYTE_BGR) {
+            return image;
+        }
+        BufferedImage out = new BufferedImage(image.getWidth(), image.getHeight(), BufferedImage.TYPE_3BYTE_BGR);
+        java.awt.Graphics2D g = out.createGraphics();
+        g.drawImage(image, 0, 0, null);
+        g.dispose();
+        return out;
     }
 
     private void release() {

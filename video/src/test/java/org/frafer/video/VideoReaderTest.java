@@ -164,6 +164,31 @@ class VideoReaderTest {
     }
 
     @Test
+    void coloursSurviveTheRoundTripWhateverTheImageType() {
+        for (int type : new int[] {BufferedImage.TYPE_INT_RGB, BufferedImage.TYPE_INT_ARGB, BufferedImage.TYPE_3BYTE_BGR}) {
+            Path p = tmp.resolve("colour" + type + ".mp4");
+            try (VideoWriter w = new VideoWriter(p, 64, 48, 10, 2, true)) {
+                for (int i = 0; i < 3; i++) {
+                    BufferedImage img = new BufferedImage(64, 48, type);
+                    Graphics2D g = img.createGraphics();
+                    g.setColor(new Color(200, 40, 40));
+                    g.fillRect(0, 0, 32, 48);
+                    g.setColor(new Color(96, 96, 96));
+                    g.fillRect(32, 0, 32, 48);
+                    g.dispose();
+                    w.write(img);
+                }
+            }
+            BufferedImage back = readAll(p, VideoReader.Options.everyFrame()).get(1).image();
+            Color red = new Color(back.getRGB(12, 24));
+            Color grey = new Color(back.getRGB(52, 24));
+            assertTrue(red.getRed() > 170 && red.getGreen() < 80 && red.getBlue() < 80, "type " + type + ": red came back as " + red);
+            assertTrue(Math.abs(grey.getRed() - 96) < 12 && Math.abs(grey.getGreen() - 96) < 12 && Math.abs(grey.getBlue() - 96) < 12,
+                    "type " + type + ": grey came back as " + grey);
+        }
+    }
+
+    @Test
     void badOptionsAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> new VideoReader.Options(-1, 0, 10, 100));
         assertThrows(IllegalArgumentException.class, () -> new VideoReader.Options(1, 5, 2, 100));

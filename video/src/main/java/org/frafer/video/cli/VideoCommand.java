@@ -27,6 +27,7 @@ import org.frafer.video.TimelineChart;
 import org.frafer.video.TrackSummary;
 import org.frafer.video.VideoAnalyzer;
 import org.frafer.video.VideoReadException;
+import org.frafer.video.VideoReader;
 import org.frafer.video.VideoReport;
 import org.frafer.video.VideoWriter;
 import picocli.CommandLine;
@@ -177,14 +178,20 @@ public final class VideoCommand implements Runnable {
                     Files.createDirectories(annotated.getParent());
                 }
                 FrameRowWriter rowsFinal = rows;
-                double fps = o.fps;
+                // The annotated video runs at the sampling rate, or at the source's rate when every frame is kept.
+                double sourceRate = 25;
+                if (annotated != null && o.fps <= 0) {
+                    try (VideoReader probe = VideoReader.open(v, o.readOptions())) {
+                        sourceRate = probe.info().frameRate() > 0 ? probe.info().frameRate() : 25;
+                    }
+                }
+                double rate = o.fps > 0 ? o.fps : sourceRate;
                 VideoReport rep = analyzer.analyze(v, (res, img) -> {
                     if (rowsFinal != null) {
                         rowsFinal.write(res);
                     }
                     if (annotated != null) {
                         if (writer[0] == null) {
-                            double rate = fps > 0 ? fps : 25;
                             writer[0] = new VideoWriter(annotated, img.getWidth(), img.getHeight(), rate, 3, true);
                             System.err.println(annotated + ": " + writer[0].codec());
                         }
