@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             PersonCommand.class,
             org.frafer.bench.PerformanceBench.class,
             org.frafer.serve.ServeCommand.class,
+            org.frafer.video.cli.VideoCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
