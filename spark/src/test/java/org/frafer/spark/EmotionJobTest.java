@@ -194,16 +194,16 @@ class EmotionJobTest {
         Path data = Assets.dataRoot();
         Assumptions.assumeTrue(data != null && Files.isDirectory(data.resolve("ferplus/FER2013Test")),
                 "FRAFER_DATA with ferplus/FER2013Test not set: FER+ part of the Spark job test skipped");
-        List<Path> files = imageFiles(data.resolve("ferplus/FER2013Test")).subList(0, 240);
+        List<Path> files = imageFiles(data.resolve("ferplus/FER2013Test")).subList(0, 200);
         Path csv = tmp.resolve("ferplus.csv");
         Files.writeString(csv, "path\n" + files.stream().map(Path::toString).collect(Collectors.joining("\n")) + "\n");
         String out = tmp.resolve("ferplus-out").toString();
         EmotionJob.Summary s = EmotionJob.run(spark, JobSpec.table(csv.toString(), "path", out));
-        assertEquals(240, s.images());
+        assertEquals(200, s.images());
         assertEquals(0, s.errors());
         int faces = expectRows(byFileName(EmotionJob.read(spark, out, "parquet").collectAsList()), reference.predictAll(files));
         assertEquals(faces, s.faces());
-        assertTrue(faces > 100, "BlazeFace finds most FER+ faces, got " + faces);
+        assertTrue(faces > 80, "BlazeFace finds most FER+ faces, got " + faces);
     }
 
     @Test
