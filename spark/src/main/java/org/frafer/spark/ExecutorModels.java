@@ -28,6 +28,10 @@ final class ExecutorModels {
     private static final Map<String, Path> FETCHED = new ConcurrentHashMap<>();
 
     static {
+        // Nothing is downloaded at run time: DJL uses the natives inside the job jar.
+        if (System.getProperty("ai.djl.offline") == null) {
+            System.setProperty("ai.djl.offline", "true");
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(ExecutorModels::closeAll, "frafer-models-close"));
     }
 
