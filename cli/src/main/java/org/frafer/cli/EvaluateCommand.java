@@ -126,7 +126,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                     }
                 });
             }
-            EvalReport report = EvalReport.from(ev, ds.name(), split, model.toAbsolutePath().normalize().toString(), network.config(), seven,
+            EvalReport report = EvalReport.from(ev, ds.name(), split, model.normalize().toString(), network.config(), seven,
                     source.skippedFiles());
             try {
                 report.write(out);

@@ -21,8 +21,9 @@ public final class RecognizerOptions {
             description = "Ignore detections scoring lower. Default: ${DEFAULT-VALUE}.")
     float minFaceScore;
 
-    @Option(names = "--margin", paramLabel = "F", defaultValue = "0.1",
-            description = "Grow each face box by this fraction of its size on every side before cropping. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--margin", paramLabel = "F", defaultValue = "0.28",
+            description = "Grow each face box by this fraction of its size on every side before cropping (0.28 makes BlazeFace's box"
+                    + " the crop FER+ faces were trained on). Default: ${DEFAULT-VALUE}.")
     float margin;
 
     @Option(names = "--align", description = "Rotate faces so the eyes are level before classifying.")
