@@ -13,22 +13,34 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Throughput samples of FRA-FER and its peers, one per (system, case, round), and the table
- * {@code fra-fer bench} prints: best and median per system and case, and ratios ours/peer taken
- * round by round (each round runs ours and then the peer back to back, so the slow drifts of a
- * shared machine hit both sides of a ratio alike). Also parses the peers' JSON lines.
+ * Throughput samples of FRA-FER and its peers, one per (system, case, round), and the table {@code
+ * fra-fer bench} prints: best and median per system and case, and ratios ours/peer taken round by
+ * round (each round runs ours and then the peer back to back, so the slow drifts of a shared
+ * machine hit both sides of a ratio alike). Also parses the peers' JSON lines.
  */
 public final class BenchResults {
     public static final String OURS = "fra-fer (DJL)";
     public static final String TORCH = "pytorch eager";
     public static final String TFJS = "tfjs wasm (human)";
 
-    /** Throughput (items/s) of one system on one case in one round: min, median and max over its timed repetitions. */
-    public record Sample(String system, String caseKey, int round, double min, double median, double max) {
+    /**
+     * Throughput (items/s) of one system on one case in one round: min, median and max over its
+     * timed repetitions.
+     */
+    public record Sample(
+            String system, String caseKey, int round, double min, double median, double max) {
         public Sample {
             if (!(min > 0 && median >= min && max >= median)) {
-                throw new IllegalArgumentException(system + " / " + caseKey + ": expected 0 < min <= median <= max, got "
-                        + min + ", " + median + ", " + max);
+                throw new IllegalArgumentException(
+                        system
+                                + " / "
+                                + caseKey
+                                + ": expected 0 < min <= median <= max, got "
+                                + min
+                                + ", "
+                                + median
+                                + ", "
+                                + max);
             }
         }
     }
@@ -89,32 +101,55 @@ public final class BenchResults {
         if (n == null || !n.has("mode") || !n.has("imagesPerSecond")) {
             return Optional.empty();
         }
-        String mode = switch (n.path("mode").asText()) {
-            case "inference" -> "infer";
-            case "train" -> "train";
-            default -> throw new IllegalArgumentException("torch_bench.py: unknown mode in " + line);
-        };
+        String mode =
+                switch (n.path("mode").asText()) {
+                    case "inference" -> "infer";
+                    case "train" -> "train";
+                    default ->
+                            throw new IllegalArgumentException(
+                                    "torch_bench.py: unknown mode in " + line);
+                };
         JsonNode r = n.get("imagesPerSecond");
-        return Optional.of(new Sample(TORCH, modelCase(mode, n.path("fra").asBoolean(false), need(n, "batch").asInt(),
-                need(n, "size").asInt()), round, need(r, "min").asDouble(), need(r, "median").asDouble(), need(r, "max").asDouble()));
+        return Optional.of(
+                new Sample(
+                        TORCH,
+                        modelCase(
+                                mode,
+                                n.path("fra").asBoolean(false),
+                                need(n, "batch").asInt(),
+                                need(n, "size").asInt()),
+                        round,
+                        need(r, "min").asDouble(),
+                        need(r, "median").asDouble(),
+                        need(r, "max").asDouble()));
     }
 
-    /** One stdout line of tools/bench/tfjs-pipeline/tfjs-pipeline.js -> a faces/s sample, or empty. */
+    /**
+     * One stdout line of tools/bench/tfjs-pipeline/tfjs-pipeline.js -> a faces/s sample, or empty.
+     */
     public static Optional<Sample> parseTfjsLine(String line, int round) {
         JsonNode n = parse(line, "tfjs-pipeline.js");
         if (n == null || !n.has("case") || !n.has("facesPerSecond")) {
             return Optional.empty();
         }
-        String key = switch (n.get("case").asText()) {
-            case "decode+detect+emotion" -> PIPELINE_DECODE;
-            case "detect+emotion" -> PIPELINE_DECODED;
-            default -> null;
-        };
+        String key =
+                switch (n.get("case").asText()) {
+                    case "decode+detect+emotion" -> PIPELINE_DECODE;
+                    case "detect+emotion" -> PIPELINE_DECODED;
+                    default -> null;
+                };
         if (key == null) {
             return Optional.empty();
         }
         JsonNode r = n.get("facesPerSecond");
-        return Optional.of(new Sample(TFJS, key, round, need(r, "min").asDouble(), need(r, "median").asDouble(), need(r, "max").asDouble()));
+        return Optional.of(
+                new Sample(
+                        TFJS,
+                        key,
+                        round,
+                        need(r, "min").asDouble(),
+                        need(r, "median").asDouble(),
+                        need(r, "max").asDouble()));
     }
 
     private static JsonNode parse(String line, String source) {
@@ -125,14 +160,21 @@ public final class BenchResults {
         try {
             return JSON.readTree(t);
         } catch (java.io.IOException e) {
-            throw new IllegalArgumentException(source + ": malformed JSON result line: " + abbreviate(t) + " (" + e.getMessage() + ")");
+            throw new IllegalArgumentException(
+                    source
+                            + ": malformed JSON result line: "
+                            + abbreviate(t)
+                            + " ("
+                            + e.getMessage()
+                            + ")");
         }
     }
 
     private static JsonNode need(JsonNode n, String field) {
         JsonNode v = n.get(field);
         if (v == null || !v.isNumber()) {
-            throw new IllegalArgumentException("peer result lacks numeric field '" + field + "': " + abbreviate(n.toString()));
+            throw new IllegalArgumentException(
+                    "peer result lacks numeric field '" + field + "': " + abbreviate(n.toString()));
         }
         return v;
     }
@@ -143,7 +185,10 @@ public final class BenchResults {
 
     // ------------------------------------------------------------------ statistics
 
-    /** Best (max over rounds of the per-round max) and median (of the per-round medians) of a system on a case. */
+    /**
+     * Best (max over rounds of the per-round max) and median (of the per-round medians) of a system
+     * on a case.
+     */
     public record Summary(double best, double median, int rounds) {}
 
     public Optional<Summary> summary(String system, String caseKey) {
@@ -151,11 +196,17 @@ public final class BenchResults {
         if (s.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new Summary(s.stream().mapToDouble(Sample::max).max().orElseThrow(),
-                medianOf(s.stream().map(Sample::median).toList()), s.size()));
+        return Optional.of(
+                new Summary(
+                        s.stream().mapToDouble(Sample::max).max().orElseThrow(),
+                        medianOf(s.stream().map(Sample::median).toList()),
+                        s.size()));
     }
 
-    /** Ratio a/b of per-round medians, over the rounds both have: median, min and max of those ratios. */
+    /**
+     * Ratio a/b of per-round medians, over the rounds both have: median, min and max of those
+     * ratios.
+     */
     public record Ratio(double median, double min, double max, int rounds) {}
 
     public Optional<Ratio> ratio(String systemA, String caseA, String systemB, String caseB) {
@@ -173,12 +224,18 @@ public final class BenchResults {
         if (ratios.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new Ratio(medianOf(ratios), ratios.stream().mapToDouble(Double::doubleValue).min().orElseThrow(),
-                ratios.stream().mapToDouble(Double::doubleValue).max().orElseThrow(), ratios.size()));
+        return Optional.of(
+                new Ratio(
+                        medianOf(ratios),
+                        ratios.stream().mapToDouble(Double::doubleValue).min().orElseThrow(),
+                        ratios.stream().mapToDouble(Double::doubleValue).max().orElseThrow(),
+                        ratios.size()));
     }
 
     private List<Sample> select(String system, String caseKey) {
-        return samples.stream().filter(s -> s.system().equals(system) && s.caseKey().equals(caseKey)).toList();
+        return samples.stream()
+                .filter(s -> s.system().equals(system) && s.caseKey().equals(caseKey))
+                .toList();
     }
 
     private Set<String> cases() {
@@ -187,29 +244,46 @@ public final class BenchResults {
         return c;
     }
 
-    /** The peer a case is compared with: PyTorch for network cases, TF.js for the photo pipeline. */
+    /**
+     * The peer a case is compared with: PyTorch for network cases, TF.js for the photo pipeline.
+     */
     static String peerOf(String caseKey) {
         return caseKey.startsWith("photos:") ? TFJS : TORCH;
     }
 
     // ------------------------------------------------------------------ table
 
-    /** Markdown table: one row per case, ours and the peer side by side, ratio ours/peer from interleaved rounds. */
+    /**
+     * Markdown table: one row per case, ours and the peer side by side, ratio ours/peer from
+     * interleaved rounds.
+     */
     public String table() {
         StringBuilder sb = new StringBuilder();
-        sb.append("| case | unit | ours best | ours median | peer | peer best | peer median | ours/peer (median of rounds) | range | rounds |\n");
+        sb.append(
+                "| case | unit | ours best | ours median | peer | peer best | peer median | ours/peer (median of rounds) | range | rounds |\n");
         sb.append("|---|---|---:|---:|---|---:|---:|---:|---|---:|\n");
         for (String c : cases()) {
             String peer = peerOf(c);
             Optional<Summary> o = summary(OURS, c);
             Optional<Summary> p = summary(peer, c);
             Optional<Ratio> r = ratio(OURS, c, peer, c);
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", c, units.getOrDefault(c, "items/s"),
-                    o.map(s -> num(s.best())).orElse("-"), o.map(s -> num(s.median())).orElse("-"),
-                    p.isPresent() ? peer : "-", p.map(s -> num(s.best())).orElse("-"), p.map(s -> num(s.median())).orElse("-"),
-                    r.map(x -> String.format(Locale.ROOT, "**%.2fx**", x.median())).orElse("-"),
-                    r.map(x -> String.format(Locale.ROOT, "%.2f-%.2f", x.min(), x.max())).orElse("-"),
-                    r.map(x -> Integer.toString(x.rounds())).orElse(o.map(s -> Integer.toString(s.rounds())).orElse("-"))));
+            sb.append(
+                    String.format(
+                            Locale.ROOT,
+                            "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+                            c,
+                            units.getOrDefault(c, "items/s"),
+                            o.map(s -> num(s.best())).orElse("-"),
+                            o.map(s -> num(s.median())).orElse("-"),
+                            p.isPresent() ? peer : "-",
+                            p.map(s -> num(s.best())).orElse("-"),
+                            p.map(s -> num(s.median())).orElse("-"),
+                            r.map(x -> String.format(Locale.ROOT, "**%.2fx**", x.median()))
+                                    .orElse("-"),
+                            r.map(x -> String.format(Locale.ROOT, "%.2f-%.2f", x.min(), x.max()))
+                                    .orElse("-"),
+                            r.map(x -> Integer.toString(x.rounds()))
+                                    .orElse(o.map(s -> Integer.toString(s.rounds())).orElse("-"))));
         }
         return sb.toString();
     }
@@ -219,7 +293,9 @@ public final class BenchResults {
      * median ratios, for every inference/training case that has both variants.
      */
     public String overheadTable() {
-        StringBuilder sb = new StringBuilder("| system | case | FRA overhead (median of rounds) | range |\n|---|---|---:|---|\n");
+        StringBuilder sb =
+                new StringBuilder(
+                        "| system | case | FRA overhead (median of rounds) | range |\n|---|---|---:|---|\n");
         boolean any = false;
         for (String c : cases()) {
             if (!c.contains(" none ")) {
@@ -230,8 +306,15 @@ public final class BenchResults {
                 Optional<Ratio> r = ratio(system, fra, system, c);
                 if (r.isPresent()) {
                     any = true;
-                    sb.append(String.format(Locale.ROOT, "| %s | %s | %+.1f%% | %+.1f%% .. %+.1f%% |%n", system, c.replace(" none ", " "),
-                            100 * (1 - r.get().median()), 100 * (1 - r.get().max()), 100 * (1 - r.get().min())));
+                    sb.append(
+                            String.format(
+                                    Locale.ROOT,
+                                    "| %s | %s | %+.1f%% | %+.1f%% .. %+.1f%% |%n",
+                                    system,
+                                    c.replace(" none ", " "),
+                                    100 * (1 - r.get().median()),
+                                    100 * (1 - r.get().max()),
+                                    100 * (1 - r.get().min())));
                 }
             }
         }
@@ -239,6 +322,8 @@ public final class BenchResults {
     }
 
     static String num(double v) {
-        return v >= 100 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.1f", v);
+        return v >= 100
+                ? String.format(Locale.ROOT, "%.0f", v)
+                : String.format(Locale.ROOT, "%.1f", v);
     }
 }

@@ -17,24 +17,32 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Runs a peer benchmark (Python or Node) as a subprocess: stdout lines collected (its JSON
- * results), the last stderr lines kept for error messages, and the peak resident set of the
- * process and its children sampled every 100 ms from /proc (libtorch and wasm heaps included).
+ * results), the last stderr lines kept for error messages, and the peak resident set of the process
+ * and its children sampled every 100 ms from /proc (libtorch and wasm heaps included).
  */
 final class PeerProcess {
     /** What a run produced. */
-    record Result(int exitCode, List<String> stdout, List<String> stderrTail, long peakRssKb, double seconds, boolean timedOut) {
+    record Result(
+            int exitCode,
+            List<String> stdout,
+            List<String> stderrTail,
+            long peakRssKb,
+            double seconds,
+            boolean timedOut) {
         boolean ok() {
             return exitCode == 0 && !timedOut;
         }
 
         String errorSummary() {
-            return (timedOut ? "timed out" : "exit code " + exitCode) + (stderrTail.isEmpty() ? "" : ": " + String.join(" | ", stderrTail));
+            return (timedOut ? "timed out" : "exit code " + exitCode)
+                    + (stderrTail.isEmpty() ? "" : ": " + String.join(" | ", stderrTail));
         }
     }
 
     private PeerProcess() {}
 
-    static Result run(List<String> command, Path workDir, Map<String, String> env, long timeoutSeconds) {
+    static Result run(
+            List<String> command, Path workDir, Map<String, String> env, long timeoutSeconds) {
         ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
         pb.environment().putAll(env);
         long t0 = System.nanoTime();
@@ -42,23 +50,35 @@ final class PeerProcess {
         try {
             p = pb.start();
         } catch (IOException e) {
-            return new Result(-1, List.of(), List.of("cannot start " + command.get(0) + ": " + e.getMessage()), -1, 0, false);
+            return new Result(
+                    -1,
+                    List.of(),
+                    List.of("cannot start " + command.get(0) + ": " + e.getMessage()),
+                    -1,
+                    0,
+                    false);
         }
         List<String> out = new ArrayList<>();
         Deque<String> err = new ArrayDeque<>();
-        Thread outReader = reader(p.getInputStream(), line -> {
-            synchronized (out) {
-                out.add(line);
-            }
-        });
-        Thread errReader = reader(p.getErrorStream(), line -> {
-            synchronized (err) {
-                err.addLast(line);
-                while (err.size() > 5) {
-                    err.removeFirst();
-                }
-            }
-        });
+        Thread outReader =
+                reader(
+                        p.getInputStream(),
+                        line -> {
+                            synchronized (out) {
+                                out.add(line);
+                            }
+                        });
+        Thread errReader =
+                reader(
+                        p.getErrorStream(),
+                        line -> {
+                            synchronized (err) {
+                                err.addLast(line);
+                                while (err.size() > 5) {
+                                    err.removeFirst();
+                                }
+                            }
+                        });
         AtomicLong peak = new AtomicLong(-1);
         boolean timedOut = false;
         try {
@@ -83,22 +103,33 @@ final class PeerProcess {
         int code = p.isAlive() ? -1 : p.exitValue();
         synchronized (out) {
             synchronized (err) {
-                return new Result(code, List.copyOf(out), List.copyOf(err), peak.get(), (System.nanoTime() - t0) / 1e9, timedOut);
+                return new Result(
+                        code,
+                        List.copyOf(out),
+                        List.copyOf(err),
+                        peak.get(),
+                        (System.nanoTime() - t0) / 1e9,
+                        timedOut);
             }
         }
     }
 
     private static Thread reader(java.io.InputStream in, java.util.function.Consumer<String> sink) {
-        Thread t = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    sink.accept(line);
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }, "peer-output");
+        Thread t =
+                new Thread(
+                        () -> {
+                            try (BufferedReader r =
+                                    new BufferedReader(
+                                            new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                                String line;
+                                while ((line = r.readLine()) != null) {
+                                    sink.accept(line);
+                                }
+                            } catch (IOException e) {
+                                throw new UncheckedIOException(e);
+                            }
+                        },
+                        "peer-output");
         t.setDaemon(true);
         t.start();
         return t;

@@ -7,10 +7,13 @@ import org.frafer.model.ModelConfig;
 import org.frafer.model.Networks;
 
 /**
- * What the train and evaluate commands build networks and read datasets with, given to them when the command
- * line is made ({@link Main#commandLine(CliServices)}); tests pass tiny networks and synthetic data.
+ * What the train and evaluate commands build networks and read datasets with, given to them when
+ * the command line is made ({@link Main#commandLine(CliServices)}); tests pass tiny networks and
+ * synthetic data.
  */
-public record CliServices(Function<ModelConfig, EmotionNetwork> networkFactory, Function<Path, EmotionNetwork> networkLoader,
+public record CliServices(
+        Function<ModelConfig, EmotionNetwork> networkFactory,
+        Function<Path, EmotionNetwork> networkLoader,
         DatasetAccess datasets) {
     /** The real ones: {@link Networks} and {@link DatasetAccess#REAL}. */
     public static CliServices real() {

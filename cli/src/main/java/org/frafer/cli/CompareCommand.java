@@ -18,17 +18,32 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code fra-fer compare}: evaluation reports side by side. */
-@Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Compares evaluation reports (fra-fer evaluate --out) in one table: overall metrics and per-class recall.",
-        footer = {"", "Example: fra-fer compare reports/baseline.json reports/fra.json --format markdown"})
+@Command(
+        name = "compare",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description =
+                "Compares evaluation reports (fra-fer evaluate --out) in one table: overall metrics and per-class recall.",
+        footer = {
+            "",
+            "Example: fra-fer compare reports/baseline.json reports/fra.json --format markdown"
+        })
 public final class CompareCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
+    @Spec CommandSpec spec;
 
-    @Parameters(arity = "2..*", paramLabel = "REPORT", description = "Two or more report JSON files.")
+    @Parameters(
+            arity = "2..*",
+            paramLabel = "REPORT",
+            description = "Two or more report JSON files.")
     List<Path> reports;
-    @Option(names = "--format", paramLabel = "FMT", defaultValue = "text", description = "text (default), csv or markdown.")
+
+    @Option(
+            names = "--format",
+            paramLabel = "FMT",
+            defaultValue = "text",
+            description = "text (default), csv or markdown.")
     ReportComparison.Format format;
+
     @Option(names = "--out", paramLabel = "FILE", description = "Also write the table to FILE.")
     Path out;
 
@@ -66,8 +81,15 @@ public final class CompareCommand implements Callable<Integer> {
             try {
                 AtomicFiles.Unchecked.writeString(out, table);
             } catch (java.io.UncheckedIOException e) {
-                cl.getErr().println("fra-fer compare: cannot write " + out + ": " + PredictCommand.describe(e.getCause())
-                        + "; " + out + " was left as it was (the table was printed above)");
+                cl.getErr()
+                        .println(
+                                "fra-fer compare: cannot write "
+                                        + out
+                                        + ": "
+                                        + PredictCommand.describe(e.getCause())
+                                        + "; "
+                                        + out
+                                        + " was left as it was (the table was printed above)");
                 return ExitCodes.OUTPUT_FAILED;
             }
         }

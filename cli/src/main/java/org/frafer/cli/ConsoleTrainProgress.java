@@ -14,15 +14,28 @@ final class ConsoleTrainProgress implements TrainProgress {
 
     @Override
     public void start(long total, long done) {
-        bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(total).setStyle(ProgressBarStyle.ASCII)
-                .setUpdateIntervalMillis(1000).setConsumer(new ConsoleProgressBarConsumer(System.err))
-                .startsFrom(done, Duration.ZERO).setUnit(" steps", 1).build();
+        bar =
+                new ProgressBarBuilder()
+                        .setTaskName("train")
+                        .setInitialMax(total)
+                        .setStyle(ProgressBarStyle.ASCII)
+                        .setUpdateIntervalMillis(1000)
+                        .setConsumer(new ConsoleProgressBarConsumer(System.err))
+                        .startsFrom(done, Duration.ZERO)
+                        .setUnit(" steps", 1)
+                        .build();
     }
 
     @Override
     public void step(long globalStep, int epoch, double epochLoss, double imagesPerSecond) {
         bar.stepTo(globalStep);
-        bar.setExtraMessage(String.format(Locale.ROOT, " ep %d loss %.4f %.1f img/s", epoch, epochLoss, imagesPerSecond));
+        bar.setExtraMessage(
+                String.format(
+                        Locale.ROOT,
+                        " ep %d loss %.4f %.1f img/s",
+                        epoch,
+                        epochLoss,
+                        imagesPerSecond));
     }
 
     @Override

@@ -13,17 +13,32 @@ import org.frafer.data.FaceDataset;
 import org.frafer.data.FaceSample;
 
 /**
- * How the commands read labelled datasets: a {@link DatasetSpec} (from a {@link Request} for train/evaluate, from
- * {@link DatasetOptions#toSpec} for {@code data}) opened with {@link Datasets#open}, then a background
- * {@link BatchLoader}. {@link #REAL} does that; tests hand the commands a synthetic one through {@link CliServices}.
+ * How the commands read labelled datasets: a {@link DatasetSpec} (from a {@link Request} for
+ * train/evaluate, from {@link DatasetOptions#toSpec} for {@code data}) opened with {@link
+ * Datasets#open}, then a background {@link BatchLoader}. {@link #REAL} does that; tests hand the
+ * commands a synthetic one through {@link CliServices}.
  */
 public interface DatasetAccess {
     FaceDataset open(DatasetSpec spec);
 
-    BatchSource batches(FaceDataset dataset, int batchSize, int imageSize, boolean training, boolean flip, long seed, int workers);
+    BatchSource batches(
+            FaceDataset dataset,
+            int batchSize,
+            int imageSize,
+            boolean training,
+            boolean flip,
+            long seed,
+            int workers);
 
     /** Training batches with an augmentation (sources without augmentation support ignore it). */
-    default BatchSource batches(FaceDataset dataset, int batchSize, int imageSize, boolean training, boolean flip, long seed, int workers,
+    default BatchSource batches(
+            FaceDataset dataset,
+            int batchSize,
+            int imageSize,
+            boolean training,
+            boolean flip,
+            long seed,
+            int workers,
             Augmentation augmentation) {
         return batches(dataset, batchSize, imageSize, training, flip, seed, workers);
     }
@@ -31,38 +46,71 @@ public interface DatasetAccess {
     /** The --format values, for messages. */
     String FORMAT_LIST = "ferplus, affectnet, folder, facial-expressions or sfew";
 
-    /** The split evaluate scores by default: FER+ test, AffectNet valid (it has no public test), a folder's test/ or else the folder itself. */
+    /**
+     * The split evaluate scores by default: FER+ test, AffectNet valid (it has no public test), a
+     * folder's test/ or else the folder itself.
+     */
     static String defaultEvalSplit(String format, Path root) {
         return switch (format.toLowerCase(Locale.ROOT)) {
             case "affectnet" -> "valid";
-            case "folder" -> root != null && Files.isDirectory(root.resolve("test")) ? "test" : null;
+            case "folder" ->
+                    root != null && Files.isDirectory(root.resolve("test")) ? "test" : null;
             default -> "test";
         };
     }
 
     /** {@code org.frafer.data}: the readers and the background batch loader. */
-    DatasetAccess REAL = new DatasetAccess() {
-        @Override
-        public FaceDataset open(DatasetSpec spec) {
-            return Datasets.open(spec);
-        }
+    DatasetAccess REAL =
+            new DatasetAccess() {
+                @Override
+                public FaceDataset open(DatasetSpec spec) {
+                    return Datasets.open(spec);
+                }
 
-        @Override
-        public BatchSource batches(FaceDataset dataset, int batchSize, int imageSize, boolean training, boolean flip, long seed, int workers) {
-            return batches(dataset, batchSize, imageSize, training, flip, seed, workers, Augmentation.NONE);
-        }
+                @Override
+                public BatchSource batches(
+                        FaceDataset dataset,
+                        int batchSize,
+                        int imageSize,
+                        boolean training,
+                        boolean flip,
+                        long seed,
+                        int workers) {
+                    return batches(
+                            dataset,
+                            batchSize,
+                            imageSize,
+                            training,
+                            flip,
+                            seed,
+                            workers,
+                            Augmentation.NONE);
+                }
 
-        @Override
-        public BatchSource batches(FaceDataset dataset, int batchSize, int imageSize, boolean training, boolean flip, long seed, int workers,
-                Augmentation augmentation) {
-            BatchLoader.Builder b = BatchLoader.builder(dataset).batchSize(batchSize).imageSize(imageSize).seed(seed)
-                    .shuffle(training).flip(training && flip).augmentation(training ? augmentation : Augmentation.NONE);
-            if (workers > 0) {
-                b = b.threads(workers);
-            }
-            return b.build();
-        }
-    };
+                @Override
+                public BatchSource batches(
+                        FaceDataset dataset,
+                        int batchSize,
+                        int imageSize,
+                        boolean training,
+                        boolean flip,
+                        long seed,
+                        int workers,
+                        Augmentation augmentation) {
+                    BatchLoader.Builder b =
+                            BatchLoader.builder(dataset)
+                                    .batchSize(batchSize)
+                                    .imageSize(imageSize)
+                                    .seed(seed)
+                                    .shuffle(training)
+                                    .flip(training && flip)
+                                    .augmentation(training ? augmentation : Augmentation.NONE);
+                    if (workers > 0) {
+                        b = b.threads(workers);
+                    }
+                    return b.build();
+                }
+            };
 
     /** Whether a --format value names a dataset layout (any case). */
     static boolean isFormat(String format) {
@@ -87,17 +135,34 @@ public interface DatasetAccess {
      * @param limit seeded random subset of this many samples, or null for all
      * @param subjectPattern regex with one group giving a subject id from the image path, or null
      */
-    record Request(String format, Path root, String split, int numClasses, boolean softLabels, Integer limit, long seed,
-            String subjectPattern, boolean skipBadRows) {
+    record Request(
+            String format,
+            Path root,
+            String split,
+            int numClasses,
+            boolean softLabels,
+            Integer limit,
+            long seed,
+            String subjectPattern,
+            boolean skipBadRows) {
         /** Bad CSV rows are errors. */
-        public Request(String format, Path root, String split, int numClasses, boolean softLabels, Integer limit, long seed, String subjectPattern) {
+        public Request(
+                String format,
+                Path root,
+                String split,
+                int numClasses,
+                boolean softLabels,
+                Integer limit,
+                long seed,
+                String subjectPattern) {
             this(format, root, split, numClasses, softLabels, limit, seed, subjectPattern, false);
         }
 
         /** Fails with a one-line message on a bad format or a missing folder. */
         public Request {
             if (!isFormat(format)) {
-                throw new IllegalArgumentException("--format must be one of " + FORMAT_LIST + " (got " + format + ")");
+                throw new IllegalArgumentException(
+                        "--format must be one of " + FORMAT_LIST + " (got " + format + ")");
             }
             if (root == null) {
                 throw new IllegalArgumentException("--data is required");
@@ -112,13 +177,22 @@ public interface DatasetAccess {
         public DatasetSpec toSpec() {
             DatasetSpec.Format f = DatasetSpec.Format.parse(format);
             String s = split;
-            // A class-folder tree without split folders: the default "train" split is the tree itself.
-            if (f == DatasetSpec.Format.FOLDER && "train".equals(s) && !Files.isDirectory(root.resolve(s))) {
+            // A class-folder tree without split folders: the default "train" split is the tree
+            // itself.
+            if (f == DatasetSpec.Format.FOLDER
+                    && "train".equals(s)
+                    && !Files.isDirectory(root.resolve(s))) {
                 s = null;
             }
-            DatasetSpec spec = DatasetSpec.of(f, root).withSplit(s).withClasses(numClasses)
-                    .withLabelMode(softLabels ? DatasetSpec.LabelMode.SOFT : DatasetSpec.LabelMode.MAJORITY)
-                    .withSkipBadRows(skipBadRows);
+            DatasetSpec spec =
+                    DatasetSpec.of(f, root)
+                            .withSplit(s)
+                            .withClasses(numClasses)
+                            .withLabelMode(
+                                    softLabels
+                                            ? DatasetSpec.LabelMode.SOFT
+                                            : DatasetSpec.LabelMode.MAJORITY)
+                            .withSkipBadRows(skipBadRows);
             if (limit != null) {
                 spec = spec.withRandomSubset(limit, seed);
             }
@@ -138,8 +212,13 @@ public interface DatasetAccess {
     default FaceDataset openNonEmpty(Request r) {
         FaceDataset ds = open(r);
         if (ds.samples().isEmpty()) {
-            throw new IllegalArgumentException("dataset " + ds.name() + " (" + r.root() + (r.split() == null ? "" : ", split " + r.split())
-                    + ") has no samples");
+            throw new IllegalArgumentException(
+                    "dataset "
+                            + ds.name()
+                            + " ("
+                            + r.root()
+                            + (r.split() == null ? "" : ", split " + r.split())
+                            + ") has no samples");
         }
         return ds;
     }

@@ -14,9 +14,9 @@ import org.frafer.data.FaceDataset;
 import org.frafer.data.FaceSample;
 import org.frafer.data.Images;
 import org.frafer.data.NaturalOrder;
-import org.frafer.model.FrBackbones;
-import org.frafer.io.SafeTensors;
 import org.frafer.io.AtomicFiles;
+import org.frafer.io.SafeTensors;
+import org.frafer.model.FrBackbones;
 import org.frafer.train.TrainConfig;
 import org.frafer.train.Trainer;
 import org.frafer.train.distill.DistillImage;
@@ -24,8 +24,9 @@ import org.frafer.train.distill.Distiller;
 import org.frafer.train.distill.TeacherCache;
 
 /**
- * {@code train --recipe distill --teacher ID}: the images (the dataset's training split and its validation split,
- * both as training faces, plus every image under {@code --faces} folders), the teacher cache, then {@link Distiller}.
+ * {@code train --recipe distill --teacher ID}: the images (the dataset's training split and its
+ * validation split, both as training faces, plus every image under {@code --faces} folders), the
+ * teacher cache, then {@link Distiller}.
  */
 final class DistillRun {
     private DistillRun() {}
@@ -33,42 +34,82 @@ final class DistillRun {
     static int run(TrainConfig cfg, Path runDir, boolean resuming, PrintWriter err) {
         PrintStream log = new PrintStream(new TrainCommand.WriterStream(err), true);
         if (cfg.teacher == null || cfg.teacher.isBlank()) {
-            throw new IllegalArgumentException("--recipe distill needs --teacher ID, one of " + FrBackbones.KNOWN);
+            throw new IllegalArgumentException(
+                    "--recipe distill needs --teacher ID, one of " + FrBackbones.KNOWN);
         }
         if (!FrBackbones.KNOWN.contains(cfg.teacher)) {
-            throw new IllegalArgumentException("unknown --teacher '" + cfg.teacher + "'; known: " + FrBackbones.KNOWN);
+            throw new IllegalArgumentException(
+                    "unknown --teacher '" + cfg.teacher + "'; known: " + FrBackbones.KNOWN);
         }
         List<DistillImage> images = images(cfg);
         if (images.size() < 2) {
-            throw new IllegalArgumentException("distillation needs at least 2 face images, found " + images.size());
+            throw new IllegalArgumentException(
+                    "distillation needs at least 2 face images, found " + images.size());
         }
         if (!resuming) {
             if (Files.exists(runDir.resolve(Trainer.CONFIG_FILE))) {
-                throw new IllegalArgumentException("run folder " + runDir + " already holds a run: resume it (train --resume " + runDir
-                        + ") or choose another --out");
+                throw new IllegalArgumentException(
+                        "run folder "
+                                + runDir
+                                + " already holds a run: resume it (train --resume "
+                                + runDir
+                                + ") or choose another --out");
             }
             try {
                 Files.createDirectories(runDir);
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot create run folder " + runDir + ": " + e.getMessage(), e);
+                throw new UncheckedIOException(
+                        "cannot create run folder " + runDir + ": " + e.getMessage(), e);
             }
             AtomicFiles.Unchecked.writeString(runDir.resolve(Trainer.CONFIG_FILE), cfg.toJson());
         }
-        log.println("distilling " + cfg.teacher + " into " + cfg.model.arch + " at " + cfg.model.inputSize + " px on " + images.size() + " face images");
-        Path cache = cfg.teacherCache != null ? Path.of(cfg.teacherCache) : runDir.resolve("teacher-" + cfg.teacher + ".safetensors");
-        float[][] targets = TeacherCache.loadOrCompute(cache, cfg.teacher, () -> FrBackbones.create(cfg.teacher, null), images,
-                cfg.batchSize, log);
+        log.println(
+                "distilling "
+                        + cfg.teacher
+                        + " into "
+                        + cfg.model.arch
+                        + " at "
+                        + cfg.model.inputSize
+                        + " px on "
+                        + images.size()
+                        + " face images");
+        Path cache =
+                cfg.teacherCache != null
+                        ? Path.of(cfg.teacherCache)
+                        : runDir.resolve("teacher-" + cfg.teacher + ".safetensors");
+        float[][] targets =
+                TeacherCache.loadOrCompute(
+                        cache,
+                        cfg.teacher,
+                        () -> FrBackbones.create(cfg.teacher, null),
+                        images,
+                        cfg.batchSize,
+                        log);
         try (Distiller d = new Distiller(cfg, images, targets, runDir, log)) {
             if (!resuming && cfg.init != null) {
-                log.println("initial student weights " + cfg.init + ": "
-                        + org.frafer.io.Weights.load(d.parameters(), SafeTensors.read(Path.of(cfg.init)), false, cfg.init));
+                log.println(
+                        "initial student weights "
+                                + cfg.init
+                                + ": "
+                                + org.frafer.io.Weights.load(
+                                        d.parameters(),
+                                        SafeTensors.read(Path.of(cfg.init)),
+                                        false,
+                                        cfg.init));
             }
             Distiller.Result r = d.run(resuming);
             int n = r.losses().size();
             if (n > 0) {
                 int k = Math.max(1, Math.min(10, n / 2));
-                log.printf(Locale.ROOT, "done: %d steps; mean loss of this run's first %d steps %.4f, last %d steps %.4f; student %s%n", r.steps(), k,
-                        mean(r.losses().subList(0, k)), k, mean(r.losses().subList(n - k, n)), r.studentFile());
+                log.printf(
+                        Locale.ROOT,
+                        "done: %d steps; mean loss of this run's first %d steps %.4f, last %d steps %.4f; student %s%n",
+                        r.steps(),
+                        k,
+                        mean(r.losses().subList(0, k)),
+                        k,
+                        mean(r.losses().subList(n - k, n)),
+                        r.studentFile());
             } else {
                 log.println("done: nothing left to train; student " + r.studentFile());
             }
@@ -85,25 +126,48 @@ final class DistillRun {
         List<DistillImage> out = new ArrayList<>();
         int numClasses = cfg.model.classes.size();
         if (cfg.data != null) {
-            FaceDataset train = DatasetAccess.REAL.openNonEmpty(new DatasetAccess.Request(cfg.format, Path.of(cfg.data), cfg.trainSplit, numClasses, false,
-                    cfg.limit, cfg.seed, null));
+            FaceDataset train =
+                    DatasetAccess.REAL.openNonEmpty(
+                            new DatasetAccess.Request(
+                                    cfg.format,
+                                    Path.of(cfg.data),
+                                    cfg.trainSplit,
+                                    numClasses,
+                                    false,
+                                    cfg.limit,
+                                    cfg.seed,
+                                    null));
             add(out, train);
             if (cfg.valSplit != null) {
-                add(out, DatasetAccess.REAL.openNonEmpty(new DatasetAccess.Request(cfg.format, Path.of(cfg.data), cfg.valSplit, numClasses, false,
-                        cfg.valLimit != null ? cfg.valLimit : cfg.limit, cfg.seed, null)));
+                add(
+                        out,
+                        DatasetAccess.REAL.openNonEmpty(
+                                new DatasetAccess.Request(
+                                        cfg.format,
+                                        Path.of(cfg.data),
+                                        cfg.valSplit,
+                                        numClasses,
+                                        false,
+                                        cfg.valLimit != null ? cfg.valLimit : cfg.limit,
+                                        cfg.seed,
+                                        null)));
             }
         }
         if (cfg.faces != null) {
             for (String dir : cfg.faces) {
                 Path root = Path.of(dir);
                 if (!Files.isDirectory(root)) {
-                    throw new IllegalArgumentException("--faces folder " + root + " does not exist");
+                    throw new IllegalArgumentException(
+                            "--faces folder " + root + " does not exist");
                 }
                 try (Stream<Path> s = Files.walk(root)) {
-                    s.filter(Files::isRegularFile).filter(Images::hasImageExtension).sorted(NaturalOrder.PATHS)
+                    s.filter(Files::isRegularFile)
+                            .filter(Images::hasImageExtension)
+                            .sorted(NaturalOrder.PATHS)
                             .forEach(p -> out.add(new DistillImage(p, null)));
                 } catch (IOException e) {
-                    throw new UncheckedIOException("cannot list --faces folder " + root + ": " + e.getMessage(), e);
+                    throw new UncheckedIOException(
+                            "cannot list --faces folder " + root + ": " + e.getMessage(), e);
                 }
             }
         }

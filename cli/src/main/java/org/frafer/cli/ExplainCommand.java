@@ -13,7 +13,6 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.frafer.data.ImageReadException;
 import org.frafer.data.Images;
-import org.frafer.io.AtomicFiles;
 import org.frafer.infer.EmotionRecognizer;
 import org.frafer.infer.ExplanationPanel;
 import org.frafer.infer.FaceCrop;
@@ -21,6 +20,7 @@ import org.frafer.infer.FaceEmotion;
 import org.frafer.infer.FaceExplanation;
 import org.frafer.infer.FloatTensor;
 import org.frafer.infer.Npy;
+import org.frafer.io.AtomicFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -28,7 +28,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code fra-fer explain}: what the FR attention does to each face (the paper's Fig. 4). */
-@Command(name = "explain", mixinStandardHelpOptions = true,
+@Command(
+        name = "explain",
+        mixinStandardHelpOptions = true,
         description = {
             "For every face in the photos writes a PNG panel: the input face, the FR attention map S, and the channel "
                     + "mean of the FER feature map before and after the attention, with the predicted emotion.",
@@ -38,33 +40,54 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "Exit codes:%n",
         exitCodeList = {"0:every input was read", "1:some input failed", "2:bad usage or no model"})
 public final class ExplainCommand implements Callable<Integer> {
-    enum RawFormat { npy, json }
+    enum RawFormat {
+        npy,
+        json
+    }
 
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-    @Mixin
-    RecognizerOptions recognizer;
+    @Mixin RecognizerOptions recognizer;
 
-    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Image files, folders (recursive) or quoted glob patterns.")
+    @Parameters(
+            arity = "1..*",
+            paramLabel = "IMAGE",
+            description = "Image files, folders (recursive) or quoted glob patterns.")
     List<String> inputs;
 
-    @Option(names = "--out", paramLabel = "DIR", required = true, description = "Folder for the panels (created if missing).")
+    @Option(
+            names = "--out",
+            paramLabel = "DIR",
+            required = true,
+            description = "Folder for the panels (created if missing).")
     Path out;
 
-    @Option(names = "--raw", description = "Also write the raw arrays and a JSON description per face.")
+    @Option(
+            names = "--raw",
+            description = "Also write the raw arrays and a JSON description per face.")
     boolean raw;
 
-    @Option(names = "--raw-format", paramLabel = "FORMAT", defaultValue = "npy",
-            description = "Arrays as ${COMPLETION-CANDIDATES} (json puts them into the face's JSON). Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--raw-format",
+            paramLabel = "FORMAT",
+            defaultValue = "npy",
+            description =
+                    "Arrays as ${COMPLETION-CANDIDATES} (json puts them into the face's JSON). Default: ${DEFAULT-VALUE}.")
     RawFormat rawFormat;
 
-    @Option(names = "--overlay", negatable = true, defaultValue = "true", fallbackValue = "true",
+    @Option(
+            names = "--overlay",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
             description = "Draw the attention map over the face (default) or alone (--no-overlay).")
     boolean overlay;
 
-    @Option(names = "--stretch", description = "Colour the attention map from its own min to max instead of 0..1 "
-            + "(shows structure in flat maps, e.g. of untrained models).")
+    @Option(
+            names = "--stretch",
+            description =
+                    "Colour the attention map from its own min to max instead of 0..1 "
+                            + "(shows structure in flat maps, e.g. of untrained models).")
     boolean stretch;
 
     private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -91,7 +114,9 @@ public final class ExplainCommand implements Callable<Integer> {
                     for (int i = 0; i < ex.size(); i++) {
                         String name = in.outputName() + "_face" + (i + 1);
                         String title = in.path().getFileName() + " face " + (i + 1);
-                        AtomicFiles.writeImage(ExplanationPanel.render(ex.get(i), title, overlay, stretch), out.resolve(name + ".png"));
+                        AtomicFiles.writeImage(
+                                ExplanationPanel.render(ex.get(i), title, overlay, stretch),
+                                out.resolve(name + ".png"));
                         if (raw) {
                             writeRaw(ex.get(i), in.path(), name);
                         }
@@ -103,7 +128,13 @@ public final class ExplainCommand implements Callable<Integer> {
                     err.println("error: " + e.getMessage());
                 } catch (IOException e) {
                     failed++;
-                    err.println("error: " + in.path() + ": cannot write to " + out + ": " + e.getMessage());
+                    err.println(
+                            "error: "
+                                    + in.path()
+                                    + ": cannot write to "
+                                    + out
+                                    + ": "
+                                    + e.getMessage());
                 }
                 err.flush();
             }
@@ -112,7 +143,12 @@ public final class ExplainCommand implements Callable<Integer> {
             err.flush();
             return 2;
         }
-        err.printf(Locale.ROOT, "%d face(s) explained in %s, %d input(s) failed%n", faces, out, failed);
+        err.printf(
+                Locale.ROOT,
+                "%d face(s) explained in %s, %d input(s) failed%n",
+                faces,
+                out,
+                failed);
         err.flush();
         return failed > 0 ? 1 : 0;
     }
@@ -139,15 +175,21 @@ public final class ExplainCommand implements Callable<Integer> {
         array(arrays, "featureBefore", e.featureBefore(), name);
         array(arrays, "featureAfter", e.featureAfter(), name);
         array(arrays, "embedding", e.embedding(), name);
-        AtomicFiles.write(out.resolve(name + ".json"), s -> json.writeValue(new java.io.FilterOutputStream(s) {
-            @Override
-            public void close() {
-                // AtomicFiles closes the stream itself
-            }
-        }, o));
+        AtomicFiles.write(
+                out.resolve(name + ".json"),
+                s ->
+                        json.writeValue(
+                                new java.io.FilterOutputStream(s) {
+                                    @Override
+                                    public void close() {
+                                        // AtomicFiles closes the stream itself
+                                    }
+                                },
+                                o));
     }
 
-    private void array(ObjectNode arrays, String key, FloatTensor t, String name) throws IOException {
+    private void array(ObjectNode arrays, String key, FloatTensor t, String name)
+            throws IOException {
         if (t == null) {
             arrays.putNull(key);
             return;

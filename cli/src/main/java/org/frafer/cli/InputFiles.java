@@ -13,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.frafer.data.Images;
 import org.frafer.data.NaturalOrder;
 
@@ -58,7 +57,10 @@ final class InputFiles {
         return notes;
     }
 
-    /** Prints the notes ("note: ...") and errors ("error: ...") to {@code err}; returns the number of errors. */
+    /**
+     * Prints the notes ("note: ...") and errors ("error: ...") to {@code err}; returns the number
+     * of errors.
+     */
     int report(PrintWriter err) {
         notes.forEach(n -> err.println("note: " + n));
         errors.forEach(e -> err.println("error: " + e));
@@ -67,8 +69,8 @@ final class InputFiles {
     }
 
     /**
-     * {@link #report}, then "error: no image to read" when no input gave a file; returns whether there is
-     * anything to read (commands exit with 1 when not).
+     * {@link #report}, then "error: no image to read" when no input gave a file; returns whether
+     * there is anything to read (commands exit with 1 when not).
      */
     boolean reportReadable(PrintWriter err) {
         report(err);
@@ -96,7 +98,11 @@ final class InputFiles {
     private void addFolder(Path dir) {
         List<Path> found;
         try {
-            found = FileTree.list(dir, notes).stream().filter(f -> !isHidden(dir, f)).sorted(NaturalOrder.PATHS).toList();
+            found =
+                    FileTree.list(dir, notes).stream()
+                            .filter(f -> !isHidden(dir, f))
+                            .sorted(NaturalOrder.PATHS)
+                            .toList();
         } catch (IOException | UncheckedIOException e) {
             errors.add(dir + ": cannot list the folder: " + e.getMessage());
             return;
@@ -111,7 +117,12 @@ final class InputFiles {
             }
         }
         if (skipped > 0) {
-            notes.add(dir + ": skipped " + skipped + " file(s) without an image extension " + new java.util.TreeSet<>(Images.EXTENSIONS));
+            notes.add(
+                    dir
+                            + ": skipped "
+                            + skipped
+                            + " file(s) without an image extension "
+                            + new java.util.TreeSet<>(Images.EXTENSIONS));
         }
         if (files.size() == before && found.size() - skipped == 0) {
             errors.add(dir + ": no image files in this folder");
@@ -145,7 +156,10 @@ final class InputFiles {
         List<Path> found = new ArrayList<>();
         if (Files.isDirectory(baseDir)) {
             try {
-                FileTree.list(baseDir, notes).stream().filter(f -> m.matches(baseDir.relativize(f))).sorted(NaturalOrder.PATHS).forEach(found::add);
+                FileTree.list(baseDir, notes).stream()
+                        .filter(f -> m.matches(baseDir.relativize(f)))
+                        .sorted(NaturalOrder.PATHS)
+                        .forEach(found::add);
             } catch (IOException | UncheckedIOException e) {
                 errors.add(pattern + ": cannot list " + baseDir + ": " + e.getMessage());
                 return;

@@ -7,13 +7,16 @@ import java.util.Collection;
 
 /**
  * Checks made before anything is written: an output must never replace an input (predict --annotate
- * into the photo folder, compare --out naming one of its reports) and must be of the right kind
- * (a file where a file is expected, a folder where a folder is).
+ * into the photo folder, compare --out naming one of its reports) and must be of the right kind (a
+ * file where a file is expected, a folder where a folder is).
  */
 final class OutputPaths {
     private OutputPaths() {}
 
-    /** Null when {@code out} can be written as a file; otherwise why not (naming the option and the path). */
+    /**
+     * Null when {@code out} can be written as a file; otherwise why not (naming the option and the
+     * path).
+     */
     static String fileProblem(String option, Path out, Collection<Path> inputs) {
         if (Files.isDirectory(out)) {
             return option + " " + out + " is a folder; give a file name";
@@ -21,13 +24,19 @@ final class OutputPaths {
         Path real = real(out);
         for (Path in : inputs) {
             if (real != null && real.equals(real(in))) {
-                return option + " " + out + " is one of the inputs; it would be overwritten (choose another file)";
+                return option
+                        + " "
+                        + out
+                        + " is one of the inputs; it would be overwritten (choose another file)";
             }
         }
         return null;
     }
 
-    /** Null when {@code dir} can hold outputs; otherwise why not: a file, or a folder that holds inputs. */
+    /**
+     * Null when {@code dir} can hold outputs; otherwise why not: a file, or a folder that holds
+     * inputs.
+     */
     static String folderProblem(String option, Path dir, Collection<Path> inputs) {
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             return option + " " + dir + " is a file, not a folder";
@@ -39,7 +48,12 @@ final class OutputPaths {
         for (Path in : inputs) {
             Path r = real(in);
             if (r != null && r.startsWith(real)) {
-                return option + " " + dir + " holds input " + in + "; its outputs could overwrite the inputs (choose a folder outside them)";
+                return option
+                        + " "
+                        + dir
+                        + " holds input "
+                        + in
+                        + "; its outputs could overwrite the inputs (choose a folder outside them)";
             }
         }
         return null;

@@ -18,8 +18,6 @@ import org.frafer.data.FaceSample;
 import org.frafer.data.ImageReadException;
 import org.frafer.data.Images;
 import org.frafer.data.LoadedDataset;
-import org.frafer.persons.PersonalEvaluation;
-import org.frafer.persons.PersonalRecognition;
 import org.frafer.infer.DefaultModel;
 import org.frafer.infer.EmotionRecognizer;
 import org.frafer.infer.FaceEmotion;
@@ -27,6 +25,8 @@ import org.frafer.io.AtomicFiles;
 import org.frafer.persons.IdentityMatcher;
 import org.frafer.persons.NeutralReference;
 import org.frafer.persons.PersonProfile;
+import org.frafer.persons.PersonalEvaluation;
+import org.frafer.persons.PersonalRecognition;
 import org.frafer.persons.Personalizer;
 import org.frafer.persons.PersonsException;
 import org.frafer.persons.ProfileStore;
@@ -38,15 +38,26 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code fra-fer person}: enrol people, list and forget them, calibrate a model for personalisation, evaluate it. */
-@Command(name = "person", mixinStandardHelpOptions = true,
-        description = {"Person profiles for personalised emotion recognition (biometric data: see the README's 'Person profiles').",
-            "A profile holds, per enrolled photo, the face-identity descriptor and the emotion model's output; never the photo."},
-        subcommands = {PersonCommand.Enrol.class, PersonCommand.ListPersons.class, PersonCommand.Forget.class,
-            PersonCommand.Calibrate.class, PersonCommand.Evaluate.class})
+/**
+ * {@code fra-fer person}: enrol people, list and forget them, calibrate a model for
+ * personalisation, evaluate it.
+ */
+@Command(
+        name = "person",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Person profiles for personalised emotion recognition (biometric data: see the README's 'Person profiles').",
+            "A profile holds, per enrolled photo, the face-identity descriptor and the emotion model's output; never the photo."
+        },
+        subcommands = {
+            PersonCommand.Enrol.class,
+            PersonCommand.ListPersons.class,
+            PersonCommand.Forget.class,
+            PersonCommand.Calibrate.class,
+            PersonCommand.Evaluate.class
+        })
 public final class PersonCommand implements Runnable {
-    @Spec
-    CommandSpec spec;
+    @Spec CommandSpec spec;
 
     @Override
     public void run() {
@@ -54,14 +65,19 @@ public final class PersonCommand implements Runnable {
     }
 
     /** Tests swap the identity encoder and neutral reference here; null in normal runs. */
-    static java.util.function.BiFunction<EmotionRecognizer, Path, PersonalRecognition> personsForTests;
+    static java.util.function.BiFunction<EmotionRecognizer, Path, PersonalRecognition>
+            personsForTests;
 
-    /** Person recognition on top of a recognizer built from these options (store may be null: automatic mode). */
+    /**
+     * Person recognition on top of a recognizer built from these options (store may be null:
+     * automatic mode).
+     */
     static PersonalRecognition open(RecognizerOptions o, EmotionRecognizer r, Path store) {
         if (personsForTests != null) {
             return personsForTests.apply(r, store);
         }
-        return PersonalRecognition.open(r, o.model != null ? o.model : DefaultModel.locate(), store);
+        return PersonalRecognition.open(
+                r, o.model != null ? o.model : DefaultModel.locate(), store);
     }
 
     static int fail(CommandSpec spec, String message, int code) {
@@ -71,23 +87,49 @@ public final class PersonCommand implements Runnable {
         return code;
     }
 
-    @Command(name = "enrol", mixinStandardHelpOptions = true,
-            description = {"Adds photos of one person to their profile (created when new). Each photo must show exactly one face.",
+    @Command(
+            name = "enrol",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Adds photos of one person to their profile (created when new). Each photo must show exactly one face.",
                 "Without --label the photos are the person's resting face (neutral baseline); with --label they show that emotion (few-shot).",
-                "All photos are checked before the store is touched: when one fails, nothing is enrolled."},
-            exitCodeListHeading = "Exit codes:%n", exitCodeList = {"0:enrolled", "1:a photo or the store could not be used", "2:bad usage or no model"})
+                "All photos are checked before the store is touched: when one fails, nothing is enrolled."
+            },
+            exitCodeListHeading = "Exit codes:%n",
+            exitCodeList = {
+                "0:enrolled",
+                "1:a photo or the store could not be used",
+                "2:bad usage or no model"
+            })
     static final class Enrol implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Mixin
-        RecognizerOptions recognizer;
-        @Option(names = "--store", required = true, paramLabel = "DIR", description = "Person store folder (created owner-only when missing).")
+        @Spec CommandSpec spec;
+        @Mixin RecognizerOptions recognizer;
+
+        @Option(
+                names = "--store",
+                required = true,
+                paramLabel = "DIR",
+                description = "Person store folder (created owner-only when missing).")
         Path store;
-        @Option(names = "--name", required = true, paramLabel = "NAME", description = "The person's name (letters, digits, space, '.', '_', '-').")
+
+        @Option(
+                names = "--name",
+                required = true,
+                paramLabel = "NAME",
+                description = "The person's name (letters, digits, space, '.', '_', '-').")
         String name;
-        @Option(names = "--label", paramLabel = "EMOTION", description = "The emotion the photos show (few-shot), e.g. happy; default: neutral baseline.")
+
+        @Option(
+                names = "--label",
+                paramLabel = "EMOTION",
+                description =
+                        "The emotion the photos show (few-shot), e.g. happy; default: neutral baseline.")
         String label;
-        @Parameters(arity = "1..*", paramLabel = "PHOTO", description = "Photos of the person, one face each.")
+
+        @Parameters(
+                arity = "1..*",
+                paramLabel = "PHOTO",
+                description = "Photos of the person, one face each.")
         List<Path> photos;
 
         @Override
@@ -98,10 +140,18 @@ public final class PersonCommand implements Runnable {
             } catch (RuntimeException e) {
                 return fail(spec, "cannot load the model: " + e.getMessage(), 2);
             }
-            try (r; PersonalRecognition pr = open(recognizer, r, store)) {
+            try (r;
+                    PersonalRecognition pr = open(recognizer, r, store)) {
                 PersonProfile p = pr.enrol(name, label, photos);
-                spec.commandLine().getOut().printf(Locale.ROOT, "enrolled %d photo(s) of '%s' in %s (profile now: %s)%n",
-                        photos.size(), p.id(), store, p.labelCounts());
+                spec.commandLine()
+                        .getOut()
+                        .printf(
+                                Locale.ROOT,
+                                "enrolled %d photo(s) of '%s' in %s (profile now: %s)%n",
+                                photos.size(),
+                                p.id(),
+                                store,
+                                p.labelCounts());
                 spec.commandLine().getOut().flush();
                 return 0;
             } catch (PersonsException | ImageReadException e) {
@@ -110,11 +160,18 @@ public final class PersonCommand implements Runnable {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "The people of a store, with their enrolled photos per label.")
+    @Command(
+            name = "list",
+            mixinStandardHelpOptions = true,
+            description = "The people of a store, with their enrolled photos per label.")
     static final class ListPersons implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Option(names = "--store", required = true, paramLabel = "DIR", description = "Person store folder.")
+        @Spec CommandSpec spec;
+
+        @Option(
+                names = "--store",
+                required = true,
+                paramLabel = "DIR",
+                description = "Person store folder.")
         Path store;
 
         @Override
@@ -126,7 +183,13 @@ public final class PersonCommand implements Runnable {
                     out.println("no one is enrolled in " + store);
                 }
                 for (PersonProfile p : ps) {
-                    out.printf(Locale.ROOT, "%-24s %3d photo(s) %s  updated %s%n", p.id(), p.samples().size(), p.labelCounts(), p.updated());
+                    out.printf(
+                            Locale.ROOT,
+                            "%-24s %3d photo(s) %s  updated %s%n",
+                            p.id(),
+                            p.samples().size(),
+                            p.labelCounts(),
+                            p.updated());
                 }
                 out.flush();
                 return 0;
@@ -136,13 +199,25 @@ public final class PersonCommand implements Runnable {
         }
     }
 
-    @Command(name = "forget", mixinStandardHelpOptions = true, description = "Deletes people's profiles (their file in the store).",
-            exitCodeListHeading = "Exit codes:%n", exitCodeList = {"0:deleted", "1:someone was not enrolled, or the store could not be used"})
+    @Command(
+            name = "forget",
+            mixinStandardHelpOptions = true,
+            description = "Deletes people's profiles (their file in the store).",
+            exitCodeListHeading = "Exit codes:%n",
+            exitCodeList = {
+                "0:deleted",
+                "1:someone was not enrolled, or the store could not be used"
+            })
     static final class Forget implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Option(names = "--store", required = true, paramLabel = "DIR", description = "Person store folder.")
+        @Spec CommandSpec spec;
+
+        @Option(
+                names = "--store",
+                required = true,
+                paramLabel = "DIR",
+                description = "Person store folder.")
         Path store;
+
         @Parameters(arity = "1..*", paramLabel = "NAME", description = "The people to forget.")
         List<String> names;
 
@@ -153,7 +228,9 @@ public final class PersonCommand implements Runnable {
                 ProfileStore s = ProfileStore.at(store);
                 for (String n : names) {
                     if (s.forget(n)) {
-                        spec.commandLine().getOut().println("forgot '" + n + "' (deleted " + s.fileOf(n) + ")");
+                        spec.commandLine()
+                                .getOut()
+                                .println("forgot '" + n + "' (deleted " + s.fileOf(n) + ")");
                     } else {
                         code = fail(spec, "'" + n + "' is not enrolled in " + store, 1);
                     }
@@ -166,19 +243,42 @@ public final class PersonCommand implements Runnable {
         }
     }
 
-    @Command(name = "calibrate", mixinStandardHelpOptions = true,
-            description = {"Computes a model's neutral reference (" + NeutralReference.FILE + " in the model folder): its mean output over",
-                "the FER+ faces whose majority label is Neutral. Personalisation moves each person's resting face onto it."})
+    @Command(
+            name = "calibrate",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Computes a model's neutral reference ("
+                        + NeutralReference.FILE
+                        + " in the model folder): its mean output over",
+                "the FER+ faces whose majority label is Neutral. Personalisation moves each person's resting face onto it."
+            })
     static final class Calibrate implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Option(names = "--model", paramLabel = "DIR", description = "Model folder; default: models/default.")
+        @Spec CommandSpec spec;
+
+        @Option(
+                names = "--model",
+                paramLabel = "DIR",
+                description = "Model folder; default: models/default.")
         Path model;
-        @Option(names = "--data", required = true, paramLabel = "DIR", description = "FER+ root (FER2013Train|Valid|Test with label.csv).")
+
+        @Option(
+                names = "--data",
+                required = true,
+                paramLabel = "DIR",
+                description = "FER+ root (FER2013Train|Valid|Test with label.csv).")
         Path data;
-        @Option(names = "--split", defaultValue = "valid", description = "FER+ split (default ${DEFAULT-VALUE}; select on valid, report on test).")
+
+        @Option(
+                names = "--split",
+                defaultValue = "valid",
+                description =
+                        "FER+ split (default ${DEFAULT-VALUE}; select on valid, report on test).")
         String split;
-        @Option(names = "--out", paramLabel = "FILE", description = "Where to write (default: MODEL/" + NeutralReference.FILE + ").")
+
+        @Option(
+                names = "--out",
+                paramLabel = "FILE",
+                description = "Where to write (default: MODEL/" + NeutralReference.FILE + ").")
         Path out;
 
         @Override
@@ -191,12 +291,18 @@ public final class PersonCommand implements Runnable {
             }
             LoadedDataset ds;
             try {
-                ds = Datasets.open(DatasetSpec.of(DatasetSpec.Format.FERPLUS, data).withSplit(split));
+                ds =
+                        Datasets.open(
+                                DatasetSpec.of(DatasetSpec.Format.FERPLUS, data).withSplit(split));
             } catch (RuntimeException e) {
                 return fail(spec, e.getMessage(), 1);
             }
             int neutral = ds.classes().indexOf("Neutral");
-            List<Path> files = ds.samples().stream().filter(s -> s.label() == neutral).map(FaceSample::image).toList();
+            List<Path> files =
+                    ds.samples().stream()
+                            .filter(s -> s.label() == neutral)
+                            .map(FaceSample::image)
+                            .toList();
             try (EmotionRecognizer r = EmotionRecognizer.builder().model(dir).build()) {
                 List<float[]> lps = new ArrayList<>();
                 for (int start = 0; start < files.size(); start += 64) {
@@ -208,10 +314,23 @@ public final class PersonCommand implements Runnable {
                         lps.add(Personalizer.logProbs(e.probabilities()));
                     }
                 }
-                NeutralReference ref = NeutralReference.of(r.classes(), lps, "FER+ " + split + ", faces with majority label Neutral (whole 48x48 images)");
+                NeutralReference ref =
+                        NeutralReference.of(
+                                r.classes(),
+                                lps,
+                                "FER+ "
+                                        + split
+                                        + ", faces with majority label Neutral (whole 48x48 images)");
                 Path target = out != null ? out : dir.resolve(NeutralReference.FILE);
                 ref.write(target);
-                spec.commandLine().getOut().printf(Locale.ROOT, "wrote %s from %d neutral faces: %s%n", target, lps.size(), java.util.Arrays.toString(ref.neutral()));
+                spec.commandLine()
+                        .getOut()
+                        .printf(
+                                Locale.ROOT,
+                                "wrote %s from %d neutral faces: %s%n",
+                                target,
+                                lps.size(),
+                                java.util.Arrays.toString(ref.neutral()));
                 return 0;
             } catch (ImageReadException e) {
                 return fail(spec, e.getMessage(), 1);
@@ -219,36 +338,86 @@ public final class PersonCommand implements Runnable {
         }
     }
 
-    @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
-            description = {"Per-person evaluation of personalisation (baseline, neutral, few-shot, auto) on Yale faces and/or",
-                "facial_expressions, and identity verification (FAR/FRR) on Yale and ORL. See docs/experiments/persons.md."})
+    @Command(
+            name = "evaluate",
+            mixinStandardHelpOptions = true,
+            sortOptions = false,
+            description = {
+                "Per-person evaluation of personalisation (baseline, neutral, few-shot, auto) on Yale faces and/or",
+                "facial_expressions, and identity verification (FAR/FRR) on Yale and ORL. See docs/experiments/persons.md."
+            })
     static final class Evaluate implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Mixin
-        RecognizerOptions recognizer;
-        @Option(names = "--yale", paramLabel = "DIR", description = "Yale face database folder (subjectNN.CONDITION files).")
+        @Spec CommandSpec spec;
+        @Mixin RecognizerOptions recognizer;
+
+        @Option(
+                names = "--yale",
+                paramLabel = "DIR",
+                description = "Yale face database folder (subjectNN.CONDITION files).")
         Path yale;
-        @Option(names = "--facial-expressions", paramLabel = "DIR", description = "facial_expressions folder (legend.csv + images/).")
+
+        @Option(
+                names = "--facial-expressions",
+                paramLabel = "DIR",
+                description = "facial_expressions folder (legend.csv + images/).")
         Path facialExpressions;
-        @Option(names = "--min-images", defaultValue = "5", description = "facial_expressions: people with at least this many labelled photos (default ${DEFAULT-VALUE}).")
+
+        @Option(
+                names = "--min-images",
+                defaultValue = "5",
+                description =
+                        "facial_expressions: people with at least this many labelled photos (default ${DEFAULT-VALUE}).")
         int minImages;
-        @Option(names = "--max-people", defaultValue = "0", description = "facial_expressions: a seeded sample of this many people (0 = all; default ${DEFAULT-VALUE}).")
+
+        @Option(
+                names = "--max-people",
+                defaultValue = "0",
+                description =
+                        "facial_expressions: a seeded sample of this many people (0 = all; default ${DEFAULT-VALUE}).")
         int maxPeople;
-        @Option(names = "--max-per-person", defaultValue = "0",
-                description = "facial_expressions: at most this many photos per person: the enrolment photo, other emotions, then Neutral (0 = all).")
+
+        @Option(
+                names = "--max-per-person",
+                defaultValue = "0",
+                description =
+                        "facial_expressions: at most this many photos per person: the enrolment photo, other emotions, then Neutral (0 = all).")
         int maxPerPerson;
-        @Option(names = "--seed", defaultValue = "16", description = "Seed of --max-people (default ${DEFAULT-VALUE}).")
+
+        @Option(
+                names = "--seed",
+                defaultValue = "16",
+                description = "Seed of --max-people (default ${DEFAULT-VALUE}).")
         long seed;
-        @Option(names = "--orl", paramLabel = "DIR", description = "ORL faces (s1..s40): identity verification only.")
+
+        @Option(
+                names = "--orl",
+                paramLabel = "DIR",
+                description = "ORL faces (s1..s40): identity verification only.")
         Path orl;
-        @Option(names = "--threshold", paramLabel = "COS", description = "Identity threshold (default: " + IdentityMatcher.DEFAULT_THRESHOLD + ").")
+
+        @Option(
+                names = "--threshold",
+                paramLabel = "COS",
+                description =
+                        "Identity threshold (default: " + IdentityMatcher.DEFAULT_THRESHOLD + ").")
         Double threshold;
-        @Option(names = "--per-person", description = "Also print each person's balanced accuracy per mode.")
+
+        @Option(
+                names = "--per-person",
+                description = "Also print each person's balanced accuracy per mode.")
         boolean perPerson;
-        @Option(names = "--out", paramLabel = "FILE", description = "Write every figure as JSON here.")
+
+        @Option(
+                names = "--out",
+                paramLabel = "FILE",
+                description = "Write every figure as JSON here.")
         Path out;
-        @Option(names = "--dump-faces", paramLabel = "FILE", description = "Also write each analysed face (file, person, label, log-probabilities) as JSON lines.")
+
+        @Option(
+                names = "--dump-faces",
+                paramLabel = "FILE",
+                description =
+                        "Also write each analysed face (file, person, label, log-probabilities) as JSON lines.")
         Path dumpFaces;
 
         @Override
@@ -266,7 +435,8 @@ public final class PersonCommand implements Runnable {
             } catch (RuntimeException e) {
                 return fail(spec, "cannot load the model: " + e.getMessage(), 2);
             }
-            try (r; PersonalRecognition pr = open(recognizer, r, null)) {
+            try (r;
+                    PersonalRecognition pr = open(recognizer, r, null)) {
                 Personalizer pz = null;
                 List<PersonalEvaluation.Face> all = new ArrayList<>();
                 Map<String, List<PersonalEvaluation.Face>> sets = new LinkedHashMap<>();
@@ -280,15 +450,28 @@ public final class PersonCommand implements Runnable {
                     inputs.put("orl", PersonalEvaluation.identityFolders(orl));
                 }
                 if (facialExpressions != null) {
-                    inputs.put("facial_expressions", PersonalEvaluation.facialExpressions(facialExpressions, minImages, maxPeople, maxPerPerson, seed));
+                    inputs.put(
+                            "facial_expressions",
+                            PersonalEvaluation.facialExpressions(
+                                    facialExpressions, minImages, maxPeople, maxPerPerson, seed));
                 }
                 for (Map.Entry<String, List<PersonalEvaluation.Item>> e : inputs.entrySet()) {
                     List<String> missed = new ArrayList<>();
                     long t0 = System.nanoTime();
-                    List<PersonalEvaluation.Face> faces = PersonalEvaluation.analyse(pr, r, e.getValue(),
-                            it -> missed.add(it.file().getFileName().toString()), () -> { });
-                    o.printf(Locale.ROOT, "%s: %d photos analysed in %.0f s, %d without a detected face%n", e.getKey(), e.getValue().size(),
-                            (System.nanoTime() - t0) / 1e9, missed.size());
+                    List<PersonalEvaluation.Face> faces =
+                            PersonalEvaluation.analyse(
+                                    pr,
+                                    r,
+                                    e.getValue(),
+                                    it -> missed.add(it.file().getFileName().toString()),
+                                    () -> {});
+                    o.printf(
+                            Locale.ROOT,
+                            "%s: %d photos analysed in %.0f s, %d without a detected face%n",
+                            e.getKey(),
+                            e.getValue().size(),
+                            (System.nanoTime() - t0) / 1e9,
+                            missed.size());
                     o.flush();
                     sets.put(e.getKey(), faces);
                     photos.put(e.getKey(), e.getValue().size());
@@ -328,8 +511,17 @@ public final class PersonCommand implements Runnable {
                     m.put("thresholdForFar1pct", v.thresholdForFar(0.01));
                     m.put("thresholdForFar0.1pct", v.thresholdForFar(0.001));
                     verification.put(name, m);
-                    o.printf(Locale.ROOT, "verification %s: %d genuine / %d impostor pairs; at cosine %.3f: FAR %.3f%%, FRR %.2f%%; FAR <= 1%% from %.4f, <= 0.1%% from %.4f%n",
-                            name, v.genuinePairs(), v.impostorPairs(), t, 100 * v.falseAccept(t), 100 * v.falseReject(t), v.thresholdForFar(0.01), v.thresholdForFar(0.001));
+                    o.printf(
+                            Locale.ROOT,
+                            "verification %s: %d genuine / %d impostor pairs; at cosine %.3f: FAR %.3f%%, FRR %.2f%%; FAR <= 1%% from %.4f, <= 0.1%% from %.4f%n",
+                            name,
+                            v.genuinePairs(),
+                            v.impostorPairs(),
+                            t,
+                            100 * v.falseAccept(t),
+                            100 * v.falseReject(t),
+                            v.thresholdForFar(0.01),
+                            v.thresholdForFar(0.001));
                 }
                 report.put("verification", verification);
                 for (String name : List.of("yale", "facial_expressions")) {
@@ -339,7 +531,14 @@ public final class PersonCommand implements Runnable {
                     if (pz == null) {
                         pz = personalizer(r);
                     }
-                    PersonalEvaluation.Result res = PersonalEvaluation.evaluate(name, photos.get(name), noFace.get(name).size(), sets.get(name), pz, t);
+                    PersonalEvaluation.Result res =
+                            PersonalEvaluation.evaluate(
+                                    name,
+                                    photos.get(name),
+                                    noFace.get(name).size(),
+                                    sets.get(name),
+                                    pz,
+                                    t);
                     o.print(PersonalEvaluation.table(res));
                     if (perPerson) {
                         o.print(PersonalEvaluation.perPerson(res));
@@ -348,7 +547,12 @@ public final class PersonCommand implements Runnable {
                 }
                 o.flush();
                 if (out != null) {
-                    AtomicFiles.writeString(out, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report) + "\n");
+                    AtomicFiles.writeString(
+                            out,
+                            new ObjectMapper()
+                                            .enable(SerializationFeature.INDENT_OUTPUT)
+                                            .writeValueAsString(report)
+                                    + "\n");
                 }
                 return 0;
             } catch (PersonsException e) {
@@ -360,7 +564,12 @@ public final class PersonCommand implements Runnable {
             Path dir = recognizer.model != null ? recognizer.model : DefaultModel.locate();
             Path f = dir.resolve(NeutralReference.FILE);
             if (!Files.isRegularFile(f)) {
-                throw new PersonsException("the model " + dir + " has no " + NeutralReference.FILE + "; make it with fra-fer person calibrate");
+                throw new PersonsException(
+                        "the model "
+                                + dir
+                                + " has no "
+                                + NeutralReference.FILE
+                                + "; make it with fra-fer person calibrate");
             }
             return new Personalizer(NeutralReference.read(f));
         }

@@ -17,7 +17,11 @@ import org.frafer.infer.ResultJson;
 
 /** The three output formats of {@code predict}; each result is written as soon as it is known. */
 abstract class PredictionWriter implements AutoCloseable {
-    enum Format { table, jsonl, csv }
+    enum Format {
+        table,
+        jsonl,
+        csv
+    }
 
     static final String OK = ResultJson.OK;
     static final String NO_FACE = ResultJson.NO_FACE;
@@ -56,7 +60,8 @@ abstract class PredictionWriter implements AutoCloseable {
 
         Table(PrintWriter out, List<String> classes) {
             super(out, classes);
-            out.printf(Locale.ROOT, ROW, "FILE", "FACE", "BOX x,y,w,h", "EMOTION", "SCORE", "OTHERS");
+            out.printf(
+                    Locale.ROOT, ROW, "FILE", "FACE", "BOX x,y,w,h", "EMOTION", "SCORE", "OTHERS");
         }
 
         @Override
@@ -69,9 +74,27 @@ abstract class PredictionWriter implements AutoCloseable {
             }
             for (int i = 0; i < r.faces().size(); i++) {
                 FaceEmotion f = r.faces().get(i);
-                String box = String.format(Locale.ROOT, "%.0f,%.0f,%.0f,%.0f", f.face().x(), f.face().y(), f.face().width(), f.face().height());
-                String others = f.person() == null ? others(f) : ("person " + f.person() + " " + others(f)).trim();
-                out.printf(Locale.ROOT, ROW, file, i + 1, box, f.label(), String.format(Locale.ROOT, "%.3f", f.score()), others);
+                String box =
+                        String.format(
+                                Locale.ROOT,
+                                "%.0f,%.0f,%.0f,%.0f",
+                                f.face().x(),
+                                f.face().y(),
+                                f.face().width(),
+                                f.face().height());
+                String others =
+                        f.person() == null
+                                ? others(f)
+                                : ("person " + f.person() + " " + others(f)).trim();
+                out.printf(
+                        Locale.ROOT,
+                        ROW,
+                        file,
+                        i + 1,
+                        box,
+                        f.label(),
+                        String.format(Locale.ROOT, "%.3f", f.score()),
+                        others);
             }
             out.flush();
         }
@@ -87,7 +110,9 @@ abstract class PredictionWriter implements AutoCloseable {
             idx.sort((a, b) -> Float.compare(f.probabilities()[b], f.probabilities()[a]));
             StringBuilder s = new StringBuilder();
             for (int i : idx.subList(0, Math.min(3, idx.size()))) {
-                s.append(s.length() == 0 ? "" : " ").append(f.classes().get(i)).append(String.format(Locale.ROOT, " %.2f", f.probabilities()[i]));
+                s.append(s.length() == 0 ? "" : " ")
+                        .append(f.classes().get(i))
+                        .append(String.format(Locale.ROOT, " %.2f", f.probabilities()[i]));
             }
             return s.toString();
         }
@@ -95,7 +120,8 @@ abstract class PredictionWriter implements AutoCloseable {
 
     /** One JSON object per image and line. */
     static final class Jsonl extends PredictionWriter {
-        private final ObjectMapper mapper = new ObjectMapper().disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+        private final ObjectMapper mapper =
+                new ObjectMapper().disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
 
         Jsonl(PrintWriter out, List<String> classes) {
             super(out, classes);
@@ -124,14 +150,29 @@ abstract class PredictionWriter implements AutoCloseable {
             CsvMapper mapper = new CsvMapper();
             mapper.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
             try {
-                rows = mapper.writerFor(List.class).with(schema.setUseHeader(true).build()).writeValues(out);
+                rows =
+                        mapper.writerFor(List.class)
+                                .with(schema.setUseHeader(true).build())
+                                .writeValues(out);
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
         }
 
         static List<String> header(List<String> classes) {
-            List<String> h = new ArrayList<>(List.of("file", "status", "face", "x", "y", "width", "height", "face_score", "label", "score"));
+            List<String> h =
+                    new ArrayList<>(
+                            List.of(
+                                    "file",
+                                    "status",
+                                    "face",
+                                    "x",
+                                    "y",
+                                    "width",
+                                    "height",
+                                    "face_score",
+                                    "label",
+                                    "score"));
             h.addAll(classes);
             h.add("message");
             return h;
@@ -149,8 +190,19 @@ abstract class PredictionWriter implements AutoCloseable {
             }
             for (int i = 0; i < r.faces().size(); i++) {
                 FaceEmotion f = r.faces().get(i);
-                List<Object> row = new ArrayList<>(List.of(r.path().toString(), OK, i + 1,
-                        f.face().x(), f.face().y(), f.face().width(), f.face().height(), f.face().score(), f.label(), f.score()));
+                List<Object> row =
+                        new ArrayList<>(
+                                List.of(
+                                        r.path().toString(),
+                                        OK,
+                                        i + 1,
+                                        f.face().x(),
+                                        f.face().y(),
+                                        f.face().width(),
+                                        f.face().height(),
+                                        f.face().score(),
+                                        f.label(),
+                                        f.score()));
                 for (float p : f.probabilities()) {
                     row.add(p);
                 }

@@ -3,7 +3,10 @@ package org.frafer.cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Whether standard error is a terminal (progress bars are drawn only then; in a log file they are noise). */
+/**
+ * Whether standard error is a terminal (progress bars are drawn only then; in a log file they are
+ * noise).
+ */
 final class Terminal {
     private Terminal() {}
 

@@ -8,14 +8,15 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
 @Tag("unit")
 class PerformanceBenchTest {
     /**
-     * The peers run in their scripts' directories, so a relative --python (as docs/performance.md writes it) must be
-     * resolved against the caller's directory: it used to fail with "Cannot run program" inside tools/bench.
+     * The peers run in their scripts' directories, so a relative --python (as docs/performance.md
+     * writes it) must be resolved against the caller's directory: it used to fail with "Cannot run
+     * program" inside tools/bench.
      */
     @Test
     void relativePythonIsResolvedAgainstTheCallersDirectory() throws Exception {
@@ -25,7 +26,8 @@ class PerformanceBenchTest {
         Path dir = Files.createTempDirectory(cwd.resolve("target"), "fake-python");
         try {
             Path fake = dir.resolve("python");
-            // stands in for a Python with torch + timm: answers the version probe and any later call
+            // stands in for a Python with torch + timm: answers the version probe and any later
+            // call
             Files.writeString(fake, "#!/bin/sh\necho 2.7.1 1.0.15\n");
             Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
             PerformanceBench bench = new PerformanceBench();
@@ -34,7 +36,12 @@ class PerformanceBenchTest {
             assertTrue(setup.available(), setup.why());
             assertEquals(fake.toString(), setup.executable());
             // and it starts from the script's directory, where the peer really runs
-            PeerProcess.Result r = PeerProcess.run(List.of(setup.executable(), "x.py"), setup.script().getParent(), Map.of(), 30);
+            PeerProcess.Result r =
+                    PeerProcess.run(
+                            List.of(setup.executable(), "x.py"),
+                            setup.script().getParent(),
+                            Map.of(),
+                            30);
             assertTrue(r.ok(), r.errorSummary());
             assertEquals(List.of("2.7.1 1.0.15"), r.stdout());
         } finally {
@@ -47,7 +54,9 @@ class PerformanceBenchTest {
     @Test
     void bareExecutableNamesStayForPathLookup() {
         assertEquals("node", PerformanceBench.executable("node"));
-        assertEquals(Path.of("").toAbsolutePath().resolve("tools/node/bin/node").toString(), PerformanceBench.executable("tools/node/bin/node"));
+        assertEquals(
+                Path.of("").toAbsolutePath().resolve("tools/node/bin/node").toString(),
+                PerformanceBench.executable("tools/node/bin/node"));
         assertEquals("/usr/bin/node", PerformanceBench.executable("/usr/bin/node"));
     }
 }

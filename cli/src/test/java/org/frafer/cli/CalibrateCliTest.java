@@ -22,7 +22,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code calibrate} writes a new model folder with the fitted temperature; {@code evaluate} reports ECE, TTA and the reliability PNG. */
+/**
+ * {@code calibrate} writes a new model folder with the fitted temperature; {@code evaluate} reports
+ * ECE, TTA and the reliability PNG.
+ */
 class CalibrateCliTest {
     static final List<String> FOUR = EmotionClasses.EIGHT.subList(0, 4);
     CliServices services;
@@ -39,43 +42,59 @@ class CalibrateCliTest {
 
     @BeforeEach
     void syntheticBackend() {
-        DatasetAccess synthetic = new DatasetAccess() {
-            @Override
-            public FaceDataset open(org.frafer.data.DatasetSpec spec) {
-                throw new AssertionError("the commands open train/evaluate data by request");
-            }
-
-            @Override
-            public FaceDataset open(DatasetAccess.Request r) {
-                List<FaceSample> samples = new ArrayList<>();
-                for (int i = 0; i < 64; i++) {
-                    samples.add(new FaceSample(Path.of("img" + i), null, i % 4, null, null));
-                }
-                return new FaceDataset() {
-                    public String name() {
-                        return "synthetic/" + r.split();
+        DatasetAccess synthetic =
+                new DatasetAccess() {
+                    @Override
+                    public FaceDataset open(org.frafer.data.DatasetSpec spec) {
+                        throw new AssertionError(
+                                "the commands open train/evaluate data by request");
                     }
 
-                    public List<String> classes() {
-                        return FOUR;
+                    @Override
+                    public FaceDataset open(DatasetAccess.Request r) {
+                        List<FaceSample> samples = new ArrayList<>();
+                        for (int i = 0; i < 64; i++) {
+                            samples.add(
+                                    new FaceSample(Path.of("img" + i), null, i % 4, null, null));
+                        }
+                        return new FaceDataset() {
+                            public String name() {
+                                return "synthetic/" + r.split();
+                            }
+
+                            public List<String> classes() {
+                                return FOUR;
+                            }
+
+                            public List<FaceSample> samples() {
+                                return samples;
+                            }
+                        };
                     }
 
-                    public List<FaceSample> samples() {
-                        return samples;
+                    @Override
+                    public BatchSource batches(
+                            FaceDataset ds,
+                            int batchSize,
+                            int imageSize,
+                            boolean training,
+                            boolean flip,
+                            long seed,
+                            int workers) {
+                        return new SyntheticBatches(
+                                ds.samples().size(), batchSize, imageSize, 4, 99, false);
                     }
                 };
-            }
-
-            @Override
-            public BatchSource batches(FaceDataset ds, int batchSize, int imageSize, boolean training, boolean flip, long seed, int workers) {
-                return new SyntheticBatches(ds.samples().size(), batchSize, imageSize, 4, 99, false);
-            }
-        };
-        services = new CliServices(c -> new TinyNetwork(c, true, 1), dir -> TinyNetwork.load(dir, true), synthetic);
+        services =
+                new CliServices(
+                        c -> new TinyNetwork(c, true, 1),
+                        dir -> TinyNetwork.load(dir, true),
+                        synthetic);
     }
 
     @Test
-    void calibrateWritesACopyWithTheTemperatureAndEvaluateReportsCalibration(@TempDir Path dir) throws Exception {
+    void calibrateWritesACopyWithTheTemperatureAndEvaluateReportsCalibration(@TempDir Path dir)
+            throws Exception {
         Path model = dir.resolve("model");
         try (TinyNetwork net = new TinyNetwork(TinyNetwork.config(FOUR, 32), true, 1)) {
             net.save(model);
@@ -83,27 +102,64 @@ class CalibrateCliTest {
         byte[] configBefore = Files.readAllBytes(model.resolve("config.json"));
         Path data = Files.createDirectories(dir.resolve("data"));
         Path out = dir.resolve("calibrated");
-        var r = run("calibrate", "--model", model.toString(), "--data", data.toString(), "--format", "ferplus",
-                "--out", out.toString());
+        var r =
+                run(
+                        "calibrate",
+                        "--model",
+                        model.toString(),
+                        "--data",
+                        data.toString(),
+                        "--format",
+                        "ferplus",
+                        "--out",
+                        out.toString());
         assertEquals(0, r.code(), r.err());
-        assertArrayEquals(configBefore, Files.readAllBytes(model.resolve("config.json")), "the source model is never changed");
+        assertArrayEquals(
+                configBefore,
+                Files.readAllBytes(model.resolve("config.json")),
+                "the source model is never changed");
         JsonNode cal = TrainConfig.JSON.readTree(out.resolve("calibration.json").toFile());
         double t = cal.get("temperature").asDouble();
-        ModelConfig written = TrainConfig.JSON.readValue(out.resolve("config.json").toFile(), ModelConfig.class);
+        ModelConfig written =
+                TrainConfig.JSON.readValue(out.resolve("config.json").toFile(), ModelConfig.class);
         assertEquals(t, written.temperature, 1e-6);
         assertTrue(Math.abs(t - 1) > 1e-3, "a random network is not calibrated: T " + t);
-        assertTrue(cal.get("nllAfter").asDouble() <= cal.get("nllBefore").asDouble(), cal.toString());
+        assertTrue(
+                cal.get("nllAfter").asDouble() <= cal.get("nllBefore").asDouble(), cal.toString());
         assertEquals(64, cal.get("samples").asInt());
         assertTrue(Files.isRegularFile(out.resolve("model.safetensors")));
 
-        var again = run("calibrate", "--model", model.toString(), "--data", data.toString(), "--format", "ferplus",
-                "--out", out.toString());
+        var again =
+                run(
+                        "calibrate",
+                        "--model",
+                        model.toString(),
+                        "--data",
+                        data.toString(),
+                        "--format",
+                        "ferplus",
+                        "--out",
+                        out.toString());
         assertEquals(2, again.code());
-        assertTrue(again.err().contains("already exists") && again.err().contains("never overwrites"), again.err());
+        assertTrue(
+                again.err().contains("already exists") && again.err().contains("never overwrites"),
+                again.err());
 
         Path report = dir.resolve("reports/r.json");
-        var ev = run("evaluate", "--model", out.toString(), "--data", data.toString(), "--format", "ferplus",
-                "--tta", "flip", "--out", report.toString(), "--no-progress");
+        var ev =
+                run(
+                        "evaluate",
+                        "--model",
+                        out.toString(),
+                        "--data",
+                        data.toString(),
+                        "--format",
+                        "ferplus",
+                        "--tta",
+                        "flip",
+                        "--out",
+                        report.toString(),
+                        "--no-progress");
         assertEquals(0, ev.code(), ev.err());
         JsonNode n = TrainConfig.JSON.readTree(report.toFile());
         assertEquals("flip", n.get("tta").asText());
@@ -117,18 +173,36 @@ class CalibrateCliTest {
         assertEquals(64, binned);
         assertTrue(Files.isRegularFile(dir.resolve("reports/r-reliability.png")));
 
-        var badTta = run("evaluate", "--model", out.toString(), "--data", data.toString(), "--format", "ferplus",
-                "--tta", "rotate", "--out", report.toString());
+        var badTta =
+                run(
+                        "evaluate",
+                        "--model",
+                        out.toString(),
+                        "--data",
+                        data.toString(),
+                        "--format",
+                        "ferplus",
+                        "--tta",
+                        "rotate",
+                        "--out",
+                        report.toString());
         assertEquals(2, badTta.code());
         assertTrue(badTta.err().contains("must be none or flip"), badTta.err());
     }
 
     @Test
     void configsWithoutATemperatureLoadAsOne(@TempDir Path dir) throws Exception {
-        Files.writeString(dir.resolve("config.json"), "{\"formatVersion\": 1, \"arch\": \"hse-faceres\", \"fusion\": \"none\", \"inputSize\": 112}");
+        Files.writeString(
+                dir.resolve("config.json"),
+                "{\"formatVersion\": 1, \"arch\": \"hse-faceres\", \"fusion\": \"none\", \"inputSize\": 112}");
         assertEquals(1f, ModelFiles.readConfig(dir).temperature);
-        Files.writeString(dir.resolve("config.json"), "{\"formatVersion\": 1, \"fusion\": \"none\", \"temperature\": 0}");
-        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> ModelFiles.readConfig(dir));
-        assertTrue(e.getMessage().contains("temperature must be a positive number"), e.getMessage());
+        Files.writeString(
+                dir.resolve("config.json"),
+                "{\"formatVersion\": 1, \"fusion\": \"none\", \"temperature\": 0}");
+        IllegalArgumentException e =
+                org.junit.jupiter.api.Assertions.assertThrows(
+                        IllegalArgumentException.class, () -> ModelFiles.readConfig(dir));
+        assertTrue(
+                e.getMessage().contains("temperature must be a positive number"), e.getMessage());
     }
 }

@@ -15,10 +15,15 @@ final class CliTestSupport {
 
     private CliTestSupport() {}
 
-    /** All runs of one test class share one network's weights, so outputs of different runs compare. */
+    /**
+     * All runs of one test class share one network's weights, so outputs of different runs compare.
+     */
     static void useDoubles(TinyEmotionNetwork weights) {
-        RecognizerOptions.builderForTests = o -> EmotionRecognizer.builder()
-                .network(TinyEmotionNetwork.sharing(weights)).detector(new MarkerDetector());
+        RecognizerOptions.builderForTests =
+                o ->
+                        EmotionRecognizer.builder()
+                                .network(TinyEmotionNetwork.sharing(weights))
+                                .detector(new MarkerDetector());
     }
 
     /** Networks and datasets for train/evaluate runs; null = the real ones. */

@@ -22,12 +22,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code fra-fer person enrol|list|forget} and {@code predict --persons / --personalize auto} with the test doubles. */
+/**
+ * {@code fra-fer person enrol|list|forget} and {@code predict --persons / --personalize auto} with
+ * the test doubles.
+ */
 class PersonCommandTest {
     static TinyEmotionNetwork weights;
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @BeforeAll
     static void setUp() {
@@ -35,8 +37,20 @@ class PersonCommandTest {
         float[] ref = new float[EmotionClasses.EIGHT.size()];
         ref[EmotionClasses.EIGHT.indexOf("Neutral")] = 4;
         NeutralReference reference = new NeutralReference(EmotionClasses.EIGHT, ref, 1, "test");
-        RecognizerOptions.builderForTests = o -> EmotionRecognizer.builder().network(TinyEmotionNetwork.sharing(weights)).detector(new MarkerDetector());
-        PersonCommand.personsForTests = (r, store) -> new PersonalRecognition(r, store, null, reference, new IdentityEncoder(new PixelFr()), 0.95);
+        RecognizerOptions.builderForTests =
+                o ->
+                        EmotionRecognizer.builder()
+                                .network(TinyEmotionNetwork.sharing(weights))
+                                .detector(new MarkerDetector());
+        PersonCommand.personsForTests =
+                (r, store) ->
+                        new PersonalRecognition(
+                                r,
+                                store,
+                                null,
+                                reference,
+                                new IdentityEncoder(new PixelFr()),
+                                0.95);
     }
 
     @AfterAll
@@ -57,25 +71,64 @@ class PersonCommandTest {
         Path empty = photo("empty.png", 3);
         String store = dir.resolve("store").toString();
 
-        CliTestSupport.Run run = CliTestSupport.run("person", "enrol", "--store", store, "--name", "Ann", ann.toString());
+        CliTestSupport.Run run =
+                CliTestSupport.run(
+                        "person", "enrol", "--store", store, "--name", "Ann", ann.toString());
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.out().contains("enrolled 1 photo(s) of 'Ann'"), run.out());
-        run = CliTestSupport.run("person", "enrol", "--store", store, "--name", "Ann", "--label", "surprised", ann.toString());
+        run =
+                CliTestSupport.run(
+                        "person",
+                        "enrol",
+                        "--store",
+                        store,
+                        "--name",
+                        "Ann",
+                        "--label",
+                        "surprised",
+                        ann.toString());
         assertEquals(0, run.exitCode(), run.err());
 
-        run = CliTestSupport.run("person", "enrol", "--store", store, "--name", "Bob", empty.toString());
+        run =
+                CliTestSupport.run(
+                        "person", "enrol", "--store", store, "--name", "Bob", empty.toString());
         assertEquals(1, run.exitCode());
-        assertEquals("error: " + empty + ": no face found; enrol photos showing the person's face", run.err().strip());
-        run = CliTestSupport.run("person", "enrol", "--store", store, "--name", "Bob", dir.resolve("missing.jpg").toString());
+        assertEquals(
+                "error: " + empty + ": no face found; enrol photos showing the person's face",
+                run.err().strip());
+        run =
+                CliTestSupport.run(
+                        "person",
+                        "enrol",
+                        "--store",
+                        store,
+                        "--name",
+                        "Bob",
+                        dir.resolve("missing.jpg").toString());
         assertEquals(1, run.exitCode());
-        assertTrue(run.err().startsWith("error: ") && run.err().contains("missing.jpg") && !run.err().contains("\tat "), run.err());
+        assertTrue(
+                run.err().startsWith("error: ")
+                        && run.err().contains("missing.jpg")
+                        && !run.err().contains("\tat "),
+                run.err());
 
         run = CliTestSupport.run("person", "list", "--store", store);
         assertEquals(0, run.exitCode(), run.err());
-        assertTrue(run.out().startsWith("Ann") && run.out().contains("2 photo(s) {Neutral=1, Surprise=1}"), run.out());
+        assertTrue(
+                run.out().startsWith("Ann")
+                        && run.out().contains("2 photo(s) {Neutral=1, Surprise=1}"),
+                run.out());
         assertFalse(run.out().contains("Bob"));
 
-        run = CliTestSupport.run("predict", "--persons", store, "--format", "jsonl", ann.toString(), bob.toString());
+        run =
+                CliTestSupport.run(
+                        "predict",
+                        "--persons",
+                        store,
+                        "--format",
+                        "jsonl",
+                        ann.toString(),
+                        bob.toString());
         assertEquals(0, run.exitCode(), run.err());
         String[] lines = run.out().strip().split("\n");
         ObjectMapper json = new ObjectMapper();
@@ -102,9 +155,20 @@ class PersonCommandTest {
         run = CliTestSupport.run("predict", "--persons", store.toString(), ann.toString());
         assertEquals(2, run.exitCode());
         assertTrue(run.err().contains("Eve.profile.json: damaged profile"), run.err());
-        run = CliTestSupport.run("person", "enrol", "--store", store.toString(), "--name", "Eve", ann.toString());
+        run =
+                CliTestSupport.run(
+                        "person",
+                        "enrol",
+                        "--store",
+                        store.toString(),
+                        "--name",
+                        "Eve",
+                        ann.toString());
         assertEquals(1, run.exitCode());
-        assertEquals("{ not json", Files.readString(store.resolve("Eve.profile.json")), "a damaged file is never overwritten");
+        assertEquals(
+                "{ not json",
+                Files.readString(store.resolve("Eve.profile.json")),
+                "a damaged file is never overwritten");
     }
 
     @Test
@@ -113,7 +177,9 @@ class PersonCommandTest {
         Files.copy(a1, dir.resolve("a2.png"));
         Files.copy(a1, dir.resolve("a3.png"));
         photo("b.png", 2, new int[] {16, 16, 64, 64});
-        CliTestSupport.Run run = CliTestSupport.run("predict", "--personalize", "auto", "--format", "jsonl", dir.toString());
+        CliTestSupport.Run run =
+                CliTestSupport.run(
+                        "predict", "--personalize", "auto", "--format", "jsonl", dir.toString());
         assertEquals(0, run.exitCode(), run.err());
         ObjectMapper json = new ObjectMapper();
         int grouped = 0;

@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.CRC32;
 import javax.imageio.ImageIO;
 import org.frafer.data.EmotionClasses;
 import org.frafer.infer.EmotionRecognizer;
@@ -29,21 +28,22 @@ import org.frafer.infer.ImageResult;
 import org.frafer.infer.MarkerDetector;
 import org.frafer.infer.TestImages;
 import org.frafer.infer.TinyEmotionNetwork;
+import org.frafer.testing.TestFiles;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.frafer.testing.TestFiles;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.Tag;
 
-/** {@code fra-fer predict} with the test doubles: formats parse back, bad files, annotations, globs. */
+/**
+ * {@code fra-fer predict} with the test doubles: formats parse back, bad files, annotations, globs.
+ */
 @Tag("unit")
 class PredictCommandTest {
     static TinyEmotionNetwork weights;
     static final ObjectMapper JSON = new ObjectMapper();
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @BeforeAll
     static void setUp() {
@@ -77,13 +77,25 @@ class PredictCommandTest {
     void jsonlParsesBackAndMatchesTheApi() throws Exception {
         Path a = photo("a.png", 1, new int[] {5, 5, 50, 60}, new int[] {80, 20, 60, 70});
         Path b = photo("b.png", 2, new int[] {30, 30, 70, 70});
-        CliTestSupport.Run run = CliTestSupport.run("predict", "--format", "jsonl", "--margin", "0", a.toString(), b.toString());
+        CliTestSupport.Run run =
+                CliTestSupport.run(
+                        "predict",
+                        "--format",
+                        "jsonl",
+                        "--margin",
+                        "0",
+                        a.toString(),
+                        b.toString());
         assertEquals(0, run.exitCode(), run.err());
         List<JsonNode> lines = jsonl(run.out());
         assertEquals(2, lines.size());
         List<ImageResult> api;
-        try (EmotionRecognizer r = EmotionRecognizer.builder().network(TinyEmotionNetwork.sharing(weights))
-                .detector(new MarkerDetector()).cropMargin(0f).build()) {
+        try (EmotionRecognizer r =
+                EmotionRecognizer.builder()
+                        .network(TinyEmotionNetwork.sharing(weights))
+                        .detector(new MarkerDetector())
+                        .cropMargin(0f)
+                        .build()) {
             api = r.predictAll(List.of(a, b));
         }
         for (int i = 0; i < 2; i++) {
@@ -116,15 +128,23 @@ class PredictCommandTest {
 
     @Test
     void csvQuotesAwkwardNamesAndParsesBack() throws Exception {
-        Path odd = photo("we\"ird, name.png", 3, new int[] {10, 10, 60, 60}, new int[] {90, 40, 50, 50});
+        Path odd =
+                photo(
+                        "we\"ird, name.png",
+                        3,
+                        new int[] {10, 10, 60, 60},
+                        new int[] {90, 40, 50, 50});
         Path none = photo("nobody.png", 4);
-        CliTestSupport.Run run = CliTestSupport.run("predict", "--format", "csv", odd.toString(), none.toString());
+        CliTestSupport.Run run =
+                CliTestSupport.run("predict", "--format", "csv", odd.toString(), none.toString());
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.err().contains("nobody.png: no face found"), run.err());
         CsvMapper mapper = new CsvMapper();
         List<Map<String, String>> rows = new ArrayList<>();
-        try (MappingIterator<Map<String, String>> it = mapper.readerFor(Map.class)
-                .with(CsvSchema.emptySchema().withHeader()).readValues(run.out())) {
+        try (MappingIterator<Map<String, String>> it =
+                mapper.readerFor(Map.class)
+                        .with(CsvSchema.emptySchema().withHeader())
+                        .readValues(run.out())) {
             it.forEachRemaining(rows::add);
         }
         assertEquals(3, rows.size());
@@ -174,7 +194,8 @@ class PredictCommandTest {
         Files.writeString(dir.resolve("in/readme.png"), "this is text, not a PNG");
         Files.write(dir.resolve("in/bomb.png"), TestFiles.pngHeaderOnly(60_000, 60_000));
         byte[] jpeg = jpegBytes(TestImages.withFaces(120, 90, 8, new int[] {5, 5, 40, 40}));
-        Files.write(dir.resolve("in/truncated.jpg"), java.util.Arrays.copyOf(jpeg, jpeg.length / 3));
+        Files.write(
+                dir.resolve("in/truncated.jpg"), java.util.Arrays.copyOf(jpeg, jpeg.length / 3));
         Path noface = photo("in/noface.png", 9);
         Path good2 = photo("in/z_good2.png", 10, new int[] {60, 30, 50, 50});
         Path locked = photo("in/locked.png", 11, new int[] {10, 10, 50, 50});
@@ -184,7 +205,13 @@ class PredictCommandTest {
         }
         Path missing = dir.resolve("missing.png");
 
-        CliTestSupport.Run run = CliTestSupport.run("predict", "--format", "jsonl", dir.resolve("in").toString(), missing.toString());
+        CliTestSupport.Run run =
+                CliTestSupport.run(
+                        "predict",
+                        "--format",
+                        "jsonl",
+                        dir.resolve("in").toString(),
+                        missing.toString());
         assertEquals(1, run.exitCode(), run.err());
         Map<String, JsonNode> byName = new HashMap<>();
         for (JsonNode n : jsonl(run.out())) {
@@ -194,11 +221,13 @@ class PredictCommandTest {
         assertEquals(1, byName.get("good1.png").get("faces").size());
         assertEquals("ok", byName.get("z_good2.png").get("status").asText());
         assertEquals("no_face", byName.get("noface.png").get("status").asText());
-        Map<String, String> expectedReason = new HashMap<>(Map.of(
-                "empty.jpg", "empty",
-                "readme.png", "not an image",
-                "bomb.png", "pixels",
-                "truncated.jpg", "truncated"));
+        Map<String, String> expectedReason =
+                new HashMap<>(
+                        Map.of(
+                                "empty.jpg", "empty",
+                                "readme.png", "not an image",
+                                "bomb.png", "pixels",
+                                "truncated.jpg", "truncated"));
         if (canLock) {
             expectedReason.put("locked.png", "readable");
         }
@@ -206,8 +235,12 @@ class PredictCommandTest {
             JsonNode n = byName.get(e.getKey());
             assertEquals("error", n.get("status").asText(), e.getKey());
             assertTrue(n.get("error").asText().contains(e.getKey()), n.get("error").asText());
-            assertTrue(n.get("error").asText().toLowerCase().contains(e.getValue()), e.getKey() + ": " + n.get("error").asText());
-            assertTrue(run.err().contains("error: " + n.get("error").asText()), "stderr names " + e.getKey() + ":\n" + run.err());
+            assertTrue(
+                    n.get("error").asText().toLowerCase().contains(e.getValue()),
+                    e.getKey() + ": " + n.get("error").asText());
+            assertTrue(
+                    run.err().contains("error: " + n.get("error").asText()),
+                    "stderr names " + e.getKey() + ":\n" + run.err());
         }
         assertTrue(run.err().contains("missing.png: no such file"), run.err());
         assertTrue(run.err().contains("noface.png: no face found"), run.err());
@@ -219,7 +252,8 @@ class PredictCommandTest {
     @Test
     void maxPixelsCapsDecoding() throws Exception {
         Path a = photo("big.png", 12, new int[] {5, 5, 50, 50});
-        CliTestSupport.Run run = CliTestSupport.run("predict", "--max-pixels", "10000", a.toString());
+        CliTestSupport.Run run =
+                CliTestSupport.run("predict", "--max-pixels", "10000", a.toString());
         assertEquals(1, run.exitCode());
         assertTrue(run.err().contains("big.png") && run.err().contains("19,200 pixels"), run.err());
     }
@@ -228,9 +262,14 @@ class PredictCommandTest {
     void annotateWritesImagesOfTheInputSize() throws Exception {
         Path a = photo("sub/x.png", 13, new int[] {10, 10, 60, 60});
         Path jpg = dir.resolve("sub/y.jpg");
-        ImageIO.write(TestImages.withFaces(150, 100, 14, new int[] {20, 20, 50, 50}), "jpeg", jpg.toFile());
+        ImageIO.write(
+                TestImages.withFaces(150, 100, 14, new int[] {20, 20, 50, 50}),
+                "jpeg",
+                jpg.toFile());
         Path out = dir.resolve("annotated");
-        CliTestSupport.Run run = CliTestSupport.run("predict", "--annotate", out.toString(), dir.resolve("sub").toString());
+        CliTestSupport.Run run =
+                CliTestSupport.run(
+                        "predict", "--annotate", out.toString(), dir.resolve("sub").toString());
         assertEquals(0, run.exitCode(), run.err());
         BufferedImage ax = ImageIO.read(out.resolve("x.png").toFile());
         assertEquals(160, ax.getWidth());
@@ -254,29 +293,46 @@ class PredictCommandTest {
         Files.writeString(dir.resolve("g/notes.txt"), "skip me");
         Path result = dir.resolve("result.jsonl");
         Files.writeString(result, "old content\n");
-        CliTestSupport.Run run = CliTestSupport.run("predict", "--format", "jsonl", "-o", result.toString(), dir.resolve("g") + "/**.png");
+        CliTestSupport.Run run =
+                CliTestSupport.run(
+                        "predict",
+                        "--format",
+                        "jsonl",
+                        "-o",
+                        result.toString(),
+                        dir.resolve("g") + "/**.png");
         assertEquals(0, run.exitCode(), run.err());
         assertEquals("", run.out());
         List<JsonNode> lines = jsonl(Files.readString(result));
         assertEquals(2, lines.size());
         assertTrue(lines.stream().allMatch(n -> n.get("status").asText().equals("ok")));
 
-        CliTestSupport.Run top = CliTestSupport.run("predict", "--format", "jsonl", dir.resolve("g") + "/*.png");
+        CliTestSupport.Run top =
+                CliTestSupport.run("predict", "--format", "jsonl", dir.resolve("g") + "/*.png");
         assertEquals(1, jsonl(top.out()).size(), "a single * stays in its folder");
         CliTestSupport.Run none = CliTestSupport.run("predict", dir.resolve("g") + "/*.gif");
         assertEquals(1, none.exitCode());
         assertTrue(none.err().contains("no file matches"), none.err());
-        CliTestSupport.Run folder = CliTestSupport.run("predict", "--format", "jsonl", dir.resolve("g").toString());
+        CliTestSupport.Run folder =
+                CliTestSupport.run("predict", "--format", "jsonl", dir.resolve("g").toString());
         assertEquals(2, jsonl(folder.out()).size());
         assertTrue(folder.err().contains("skipped 1 file"), folder.err());
     }
 
     @Test
     void batchSizeDoesNotChangeResults() throws Exception {
-        List<String> args = new ArrayList<>(List.of("predict", "--format", "jsonl", "--batch-size"));
+        List<String> args =
+                new ArrayList<>(List.of("predict", "--format", "jsonl", "--batch-size"));
         List<String> files = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            files.add(photo("bs" + i + ".png", 20 + i, new int[] {5, 5, 40, 40}, new int[] {60, 10 + i, 50, 50}, new int[] {116, 60, 40, 40}).toString());
+            files.add(
+                    photo(
+                                    "bs" + i + ".png",
+                                    20 + i,
+                                    new int[] {5, 5, 40, 40},
+                                    new int[] {60, 10 + i, 50, 50},
+                                    new int[] {116, 60, 40, 40})
+                            .toString());
         }
         List<List<JsonNode>> outs = new ArrayList<>();
         for (String bs : List.of("1", "5")) {
@@ -292,8 +348,22 @@ class PredictCommandTest {
             assertEquals(3, outs.get(1).get(i).get("faces").size());
             for (int f = 0; f < 3; f++) {
                 for (String c : EmotionClasses.EIGHT) {
-                    assertEquals(outs.get(0).get(i).get("faces").get(f).get("probabilities").get(c).floatValue(),
-                            outs.get(1).get(i).get("faces").get(f).get("probabilities").get(c).floatValue(), 1e-5f);
+                    assertEquals(
+                            outs.get(0)
+                                    .get(i)
+                                    .get("faces")
+                                    .get(f)
+                                    .get("probabilities")
+                                    .get(c)
+                                    .floatValue(),
+                            outs.get(1)
+                                    .get(i)
+                                    .get("faces")
+                                    .get(f)
+                                    .get("probabilities")
+                                    .get(c)
+                                    .floatValue(),
+                            1e-5f);
                 }
             }
         }
@@ -304,9 +374,13 @@ class PredictCommandTest {
         CliTestSupport.reset();
         try {
             Path a = photo("m.png", 30, new int[] {5, 5, 40, 40});
-            CliTestSupport.Run run = CliTestSupport.run("predict", "--model", dir.resolve("nope").toString(), a.toString());
+            CliTestSupport.Run run =
+                    CliTestSupport.run(
+                            "predict", "--model", dir.resolve("nope").toString(), a.toString());
             assertEquals(2, run.exitCode());
-            assertTrue(run.err().contains("cannot load the model") && run.err().contains("nope"), run.err());
+            assertTrue(
+                    run.err().contains("cannot load the model") && run.err().contains("nope"),
+                    run.err());
         } finally {
             CliTestSupport.useDoubles(weights);
         }
@@ -337,7 +411,9 @@ class PredictCommandTest {
         assertEquals(60, box.get("height").floatValue(), 2);
     }
 
-    /** Inserts an APP1 Exif segment (big-endian TIFF, IFD0 with one Orientation entry) after SOI. */
+    /**
+     * Inserts an APP1 Exif segment (big-endian TIFF, IFD0 with one Orientation entry) after SOI.
+     */
     static byte[] withExifOrientation(byte[] jpeg, int orientation) throws IOException {
         ByteArrayOutputStream tiff = new ByteArrayOutputStream();
         DataOutputStream t = new DataOutputStream(tiff);
@@ -384,6 +460,4 @@ class PredictCommandTest {
         }
         return b.toByteArray();
     }
-
-
 }

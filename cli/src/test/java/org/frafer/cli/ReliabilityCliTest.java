@@ -18,18 +18,30 @@ import org.frafer.testing.CliRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Issue 15's smaller items: crop mode, threads, progress bar off without a terminal, assets install. */
+/**
+ * Issue 15's smaller items: crop mode, threads, progress bar off without a terminal, assets
+ * install.
+ */
 class ReliabilityCliTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void facesAreCroppedClassifiesTheWholeImage() {
         try (TinyEmotionNetwork w = new TinyEmotionNetwork("fra", CliTestSupport.SIZE)) {
-            var crop = TestImages.withFaces(48, 48, 5); // no green frame: the marker detector finds nothing
-            try (EmotionRecognizer detect = EmotionRecognizer.builder().network(TinyEmotionNetwork.sharing(w)).detector(new MarkerDetector()).build();
-                    EmotionRecognizer whole = EmotionRecognizer.builder().network(TinyEmotionNetwork.sharing(w)).detector(new MarkerDetector())
-                            .facesAreCropped(true).build()) {
+            var crop =
+                    TestImages.withFaces(
+                            48, 48, 5); // no green frame: the marker detector finds nothing
+            try (EmotionRecognizer detect =
+                            EmotionRecognizer.builder()
+                                    .network(TinyEmotionNetwork.sharing(w))
+                                    .detector(new MarkerDetector())
+                                    .build();
+                    EmotionRecognizer whole =
+                            EmotionRecognizer.builder()
+                                    .network(TinyEmotionNetwork.sharing(w))
+                                    .detector(new MarkerDetector())
+                                    .facesAreCropped(true)
+                                    .build()) {
                 assertEquals(0, detect.predict(crop).size());
                 List<FaceEmotion> f = whole.predict(crop);
                 assertEquals(1, f.size());
@@ -51,7 +63,12 @@ class ReliabilityCliTest {
         assertEquals(3, EngineThreads.choose(3, 2));
         int before = EngineThreads.current();
         try (TinyEmotionNetwork w = new TinyEmotionNetwork("fra", CliTestSupport.SIZE);
-                EmotionRecognizer r = EmotionRecognizer.builder().network(TinyEmotionNetwork.sharing(w)).detector(new MarkerDetector()).threads(1).build()) {
+                EmotionRecognizer r =
+                        EmotionRecognizer.builder()
+                                .network(TinyEmotionNetwork.sharing(w))
+                                .detector(new MarkerDetector())
+                                .threads(1)
+                                .build()) {
             assertEquals(1, EngineThreads.current());
             assertEquals(1, r.options().threads());
         } finally {
@@ -64,11 +81,15 @@ class ReliabilityCliTest {
         try (TinyEmotionNetwork w = new TinyEmotionNetwork("fra", CliTestSupport.SIZE)) {
             CliTestSupport.useDoubles(w);
             for (int i = 0; i < 12; i++) {
-                TestImages.writePng(TestImages.withFaces(80, 60, i, new int[] {5, 5, 30, 30}), dir.resolve("p" + i + ".png"));
+                TestImages.writePng(
+                        TestImages.withFaces(80, 60, i, new int[] {5, 5, 30, 30}),
+                        dir.resolve("p" + i + ".png"));
             }
             CliRun.Run r = CliRun.run("predict", dir.toString());
             assertEquals(0, r.code(), r.err());
-            assertFalse(r.err().contains("img/s") || r.err().contains("%"), "progress bar drawn into a pipe:\n" + r.err());
+            assertFalse(
+                    r.err().contains("img/s") || r.err().contains("%"),
+                    "progress bar drawn into a pipe:\n" + r.err());
         } finally {
             CliTestSupport.reset();
         }
@@ -90,7 +111,13 @@ class ReliabilityCliTest {
         CliRun.Run again = CliRun.run("assets", "install", from.toString(), "--to", to.toString());
         assertTrue(again.out().contains("installed 0 file(s)"), again.out());
         Files.delete(from.resolve(AssetsCommand.REQUIRED.get(0)));
-        CliRun.Run bad = CliRun.run("assets", "install", from.toString(), "--to", dir.resolve("other").toString());
+        CliRun.Run bad =
+                CliRun.run(
+                        "assets",
+                        "install",
+                        from.toString(),
+                        "--to",
+                        dir.resolve("other").toString());
         assertEquals(ExitCodes.USAGE, bad.code());
         assertTrue(bad.err().contains("blazeface-back.json"), bad.err());
         assertFalse(Files.exists(dir.resolve("other")));
@@ -101,8 +128,13 @@ class ReliabilityCliTest {
         String old = System.getProperty("frafer.assets");
         System.setProperty("frafer.assets", dir.resolve("none").toString());
         try {
-            IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> Assets.require("x/faceres.json"));
-            assertTrue(e.getMessage().contains("fra-fer assets install") && e.getMessage().contains("FRAFER_ASSETS"), e.getMessage());
+            IllegalStateException e =
+                    org.junit.jupiter.api.Assertions.assertThrows(
+                            IllegalStateException.class, () -> Assets.require("x/faceres.json"));
+            assertTrue(
+                    e.getMessage().contains("fra-fer assets install")
+                            && e.getMessage().contains("FRAFER_ASSETS"),
+                    e.getMessage());
         } finally {
             if (old == null) {
                 System.clearProperty("frafer.assets");

@@ -18,7 +18,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** train --resume after a damaged latest checkpoint, and training on a full disk (issue 15, items 9 and 10). */
+/**
+ * train --resume after a damaged latest checkpoint, and training on a full disk (issue 15, items 9
+ * and 10).
+ */
 class ResumeAndDiskFullTrainTest {
     CliServices services;
 
@@ -32,49 +35,81 @@ class ResumeAndDiskFullTrainTest {
         return new TrainEvaluateCompareCliTest.Run(code, out.toString(), err.toString());
     }
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @BeforeEach
     void synthetic() {
-        DatasetAccess synthetic = new DatasetAccess() {
-            @Override
-            public FaceDataset open(org.frafer.data.DatasetSpec spec) {
-                throw new AssertionError("the commands open train/evaluate data by request");
-            }
-
-            @Override
-            public FaceDataset open(DatasetAccess.Request r) {
-                List<FaceSample> samples = new ArrayList<>();
-                for (int i = 0; i < 64; i++) {
-                    samples.add(new FaceSample(Path.of("img" + i), null, i % 4, null, null));
-                }
-                return new FaceDataset() {
-                    public String name() {
-                        return "synthetic/" + r.split();
+        DatasetAccess synthetic =
+                new DatasetAccess() {
+                    @Override
+                    public FaceDataset open(org.frafer.data.DatasetSpec spec) {
+                        throw new AssertionError(
+                                "the commands open train/evaluate data by request");
                     }
 
-                    public List<String> classes() {
-                        return TrainEvaluateCompareCliTest.FOUR;
+                    @Override
+                    public FaceDataset open(DatasetAccess.Request r) {
+                        List<FaceSample> samples = new ArrayList<>();
+                        for (int i = 0; i < 64; i++) {
+                            samples.add(
+                                    new FaceSample(Path.of("img" + i), null, i % 4, null, null));
+                        }
+                        return new FaceDataset() {
+                            public String name() {
+                                return "synthetic/" + r.split();
+                            }
+
+                            public List<String> classes() {
+                                return TrainEvaluateCompareCliTest.FOUR;
+                            }
+
+                            public List<FaceSample> samples() {
+                                return samples;
+                            }
+                        };
                     }
 
-                    public List<FaceSample> samples() {
-                        return samples;
+                    @Override
+                    public BatchSource batches(
+                            FaceDataset ds,
+                            int batchSize,
+                            int imageSize,
+                            boolean training,
+                            boolean flip,
+                            long seed,
+                            int workers) {
+                        return new SyntheticBatches(
+                                ds.samples().size(), batchSize, imageSize, 4, 5, training, null);
                     }
                 };
-            }
-
-            @Override
-            public BatchSource batches(FaceDataset ds, int batchSize, int imageSize, boolean training, boolean flip, long seed, int workers) {
-                return new SyntheticBatches(ds.samples().size(), batchSize, imageSize, 4, 5, training, null);
-            }
-        };
-        services = new CliServices(c -> new TinyNetwork(c, true, 1), dir -> TinyNetwork.load(dir, true), synthetic);
+        services =
+                new CliServices(
+                        c -> new TinyNetwork(c, true, 1),
+                        dir -> TinyNetwork.load(dir, true),
+                        synthetic);
     }
 
     private TrainEvaluateCompareCliTest.Run train(Path run, String... extra) {
-        List<String> args = new ArrayList<>(List.of("train", "--data", dir.toString(), "--format", "folder", "--no-val", "--input-size", "32",
-                "--batch", "16", "--epochs", "2", "--checkpoint-every", "2", "--out", run.toString(), "--no-progress"));
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "train",
+                                "--data",
+                                dir.toString(),
+                                "--format",
+                                "folder",
+                                "--no-val",
+                                "--input-size",
+                                "32",
+                                "--batch",
+                                "16",
+                                "--epochs",
+                                "2",
+                                "--checkpoint-every",
+                                "2",
+                                "--out",
+                                run.toString(),
+                                "--no-progress"));
         args.addAll(List.of(extra));
         return run(args.toArray(String[]::new));
     }
@@ -87,10 +122,14 @@ class ResumeAndDiskFullTrainTest {
         String latest = Files.readString(run.resolve("checkpoints/latest")).trim();
         Path weights = run.resolve("checkpoints").resolve(latest).resolve("weights.safetensors");
         byte[] all = Files.readAllBytes(weights);
-        Files.write(weights, java.util.Arrays.copyOf(all, all.length / 2)); // a copy cut off half-way
-        TrainEvaluateCompareCliTest.Run resumed = run("train", "--resume", run.toString(), "--no-progress");
+        Files.write(
+                weights, java.util.Arrays.copyOf(all, all.length / 2)); // a copy cut off half-way
+        TrainEvaluateCompareCliTest.Run resumed =
+                run("train", "--resume", run.toString(), "--no-progress");
         assertEquals(0, resumed.code(), resumed.err());
-        assertTrue(resumed.err().contains(weights.toString()), "names the damaged file:\n" + resumed.err());
+        assertTrue(
+                resumed.err().contains(weights.toString()),
+                "names the damaged file:\n" + resumed.err());
         assertTrue(resumed.err().contains("previous intact checkpoint"), resumed.err());
     }
 
@@ -103,30 +142,43 @@ class ResumeAndDiskFullTrainTest {
                 Files.write(cp.resolve("weights.safetensors"), new byte[] {1, 2, 3});
             }
         }
-        TrainEvaluateCompareCliTest.Run resumed = run("train", "--resume", run.toString(), "--no-progress");
+        TrainEvaluateCompareCliTest.Run resumed =
+                run("train", "--resume", run.toString(), "--no-progress");
         assertEquals(ExitCodes.USAGE, resumed.code(), resumed.err());
-        assertTrue(resumed.err().contains("no intact checkpoint") && resumed.err().contains("weights.safetensors"), resumed.err());
-        assertTrue(resumed.err().lines().count() <= 3, resumed.err()); // the dataset line, the damaged checkpoint, the error
+        assertTrue(
+                resumed.err().contains("no intact checkpoint")
+                        && resumed.err().contains("weights.safetensors"),
+                resumed.err());
+        assertTrue(
+                resumed.err().lines().count() <= 3,
+                resumed.err()); // the dataset line, the damaged checkpoint, the error
     }
 
     @Test
     void fullDiskDuringTrainingLeavesNoTemporaryFolder() throws Exception {
         Path mnt = FuzzSuiteTest.tmpfs(dir.resolve("mnt"), "size=256k");
-        Assumptions.assumeTrue(mnt != null, "cannot mount a tmpfs here (needs root): disk-full training case skipped");
+        Assumptions.assumeTrue(
+                mnt != null,
+                "cannot mount a tmpfs here (needs root): disk-full training case skipped");
         try {
             FuzzSuiteTest.fill(mnt);
             // room for the run's config and metrics, not for a checkpoint
             try (Stream<Path> s = Files.list(mnt)) {
-                for (Path f : s.filter(p -> p.getFileName().toString().startsWith("fill")).limit(12).toList()) {
+                for (Path f :
+                        s.filter(p -> p.getFileName().toString().startsWith("fill"))
+                                .limit(12)
+                                .toList()) {
                     Files.delete(f);
                 }
             }
             Path run = mnt.resolve("run");
             TrainEvaluateCompareCliTest.Run r = train(run, "--max-steps", "400");
             assertEquals(ExitCodes.OUTPUT_FAILED, r.code(), r.err());
-            assertTrue(r.err().contains("No space left") || r.err().contains("cannot write"), r.err());
+            assertTrue(
+                    r.err().contains("No space left") || r.err().contains("cannot write"), r.err());
             try (Stream<Path> s = Files.walk(run)) {
-                List<Path> tmp = s.filter(p -> p.getFileName().toString().endsWith(".tmp")).toList();
+                List<Path> tmp =
+                        s.filter(p -> p.getFileName().toString().endsWith(".tmp")).toList();
                 assertEquals(List.of(), tmp, "temporary files or folders left");
             }
         } finally {

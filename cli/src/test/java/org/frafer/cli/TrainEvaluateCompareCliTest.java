@@ -20,16 +20,20 @@ import org.frafer.train.SyntheticBatches;
 import org.frafer.train.TinyNetwork;
 import org.frafer.train.TrainConfig;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
-import org.junit.jupiter.api.Tag;
 
-/** The train / evaluate / compare commands end to end on synthetic data and a tiny network, plus argument errors. */
+/**
+ * The train / evaluate / compare commands end to end on synthetic data and a tiny network, plus
+ * argument errors.
+ */
 @Tag("slow")
 class TrainEvaluateCompareCliTest {
     static final List<String> FOUR = EmotionClasses.EIGHT.subList(0, 4);
     final List<DatasetAccess.Request> requests = new ArrayList<>();
+
     /** Tiny networks and synthetic datasets; a test may switch to the real dataset readers. */
     CliServices services;
 
@@ -47,41 +51,62 @@ class TrainEvaluateCompareCliTest {
 
     @BeforeEach
     void syntheticBackend() {
-        DatasetAccess synthetic = new DatasetAccess() {
-            @Override
-            public FaceDataset open(DatasetSpec spec) {
-                throw new AssertionError("the commands open train/evaluate data by request");
-            }
-
-            @Override
-            public FaceDataset open(DatasetAccess.Request r) {
-                requests.add(r);
-                int n = r.limit() != null ? r.limit() : "train".equals(r.split()) ? 96 : 32;
-                List<FaceSample> samples = new ArrayList<>();
-                for (int i = 0; i < n; i++) {
-                    samples.add(new FaceSample(Path.of("img" + i), null, i % 4, null, null));
-                }
-                return new FaceDataset() {
-                    public String name() {
-                        return "synthetic/" + r.split();
+        DatasetAccess synthetic =
+                new DatasetAccess() {
+                    @Override
+                    public FaceDataset open(DatasetSpec spec) {
+                        throw new AssertionError(
+                                "the commands open train/evaluate data by request");
                     }
 
-                    public List<String> classes() {
-                        return FOUR;
+                    @Override
+                    public FaceDataset open(DatasetAccess.Request r) {
+                        requests.add(r);
+                        int n = r.limit() != null ? r.limit() : "train".equals(r.split()) ? 96 : 32;
+                        List<FaceSample> samples = new ArrayList<>();
+                        for (int i = 0; i < n; i++) {
+                            samples.add(
+                                    new FaceSample(Path.of("img" + i), null, i % 4, null, null));
+                        }
+                        return new FaceDataset() {
+                            public String name() {
+                                return "synthetic/" + r.split();
+                            }
+
+                            public List<String> classes() {
+                                return FOUR;
+                            }
+
+                            public List<FaceSample> samples() {
+                                return samples;
+                            }
+                        };
                     }
 
-                    public List<FaceSample> samples() {
-                        return samples;
+                    @Override
+                    public BatchSource batches(
+                            FaceDataset ds,
+                            int batchSize,
+                            int imageSize,
+                            boolean training,
+                            boolean flip,
+                            long seed,
+                            int workers) {
+                        return new SyntheticBatches(
+                                ds.samples().size(),
+                                batchSize,
+                                imageSize,
+                                4,
+                                training ? 5 : 99,
+                                training,
+                                training ? null : "person");
                     }
                 };
-            }
-
-            @Override
-            public BatchSource batches(FaceDataset ds, int batchSize, int imageSize, boolean training, boolean flip, long seed, int workers) {
-                return new SyntheticBatches(ds.samples().size(), batchSize, imageSize, 4, training ? 5 : 99, training, training ? null : "person");
-            }
-        };
-        services = new CliServices(c -> new TinyNetwork(c, true, 1), dir -> TinyNetwork.load(dir, true), synthetic);
+        services =
+                new CliServices(
+                        c -> new TinyNetwork(c, true, 1),
+                        dir -> TinyNetwork.load(dir, true),
+                        synthetic);
     }
 
     @Test
@@ -90,9 +115,32 @@ class TrainEvaluateCompareCliTest {
         Path cfg = dir.resolve("cfg.json");
         Files.writeString(cfg, "{\"recipe\": \"hsemotion\", \"logEvery\": 4, \"samRho\": 0.02}");
         Path runDir = dir.resolve("run");
-        Run r = run("train", "--data", data.toString(), "--format", "FerPlus", "--config", cfg.toString(), "--input-size", "32",
-                "--batch", "16", "--head-epochs", "1", "--epochs", "2", "--lr", "0.01", "--head-lr", "0.05", "--set", "model.dropRate=0.1",
-                "--out", runDir.toString(), "--no-progress");
+        Run r =
+                run(
+                        "train",
+                        "--data",
+                        data.toString(),
+                        "--format",
+                        "FerPlus",
+                        "--config",
+                        cfg.toString(),
+                        "--input-size",
+                        "32",
+                        "--batch",
+                        "16",
+                        "--head-epochs",
+                        "1",
+                        "--epochs",
+                        "2",
+                        "--lr",
+                        "0.01",
+                        "--head-lr",
+                        "0.05",
+                        "--set",
+                        "model.dropRate=0.1",
+                        "--out",
+                        runDir.toString(),
+                        "--no-progress");
         assertEquals(0, r.code(), r.err());
         TrainConfig effective = TrainConfig.read(runDir.resolve("config.json"));
         assertEquals("hsemotion", effective.recipe);
@@ -109,7 +157,9 @@ class TrainEvaluateCompareCliTest {
         assertTrue(effective.sam && effective.classWeights && effective.keepBest);
         assertEquals("valid", requests.get(1).split());
         assertTrue(Files.isRegularFile(runDir.resolve("model/model.safetensors")));
-        assertTrue(Files.isRegularFile(runDir.resolve("best/model.safetensors")), "hsemotion keeps the best epoch");
+        assertTrue(
+                Files.isRegularFile(runDir.resolve("best/model.safetensors")),
+                "hsemotion keeps the best epoch");
         assertTrue(r.err().contains("done: 18 steps"), r.err());
 
         // Resuming a finished run keeps its result and takes no extra settings.
@@ -120,8 +170,18 @@ class TrainEvaluateCompareCliTest {
         assertTrue(bad.err().contains("takes no other settings"), bad.err());
 
         Path report = dir.resolve("reports/a.json");
-        Run ev = run("evaluate", "--model", runDir.resolve("model").toString(), "--data", data.toString(), "--format", "ferplus",
-                "--out", report.toString(), "--no-progress");
+        Run ev =
+                run(
+                        "evaluate",
+                        "--model",
+                        runDir.resolve("model").toString(),
+                        "--data",
+                        data.toString(),
+                        "--format",
+                        "ferplus",
+                        "--out",
+                        report.toString(),
+                        "--no-progress");
         assertEquals(0, ev.code(), ev.err());
         JsonNode n = TrainConfig.JSON.readTree(report.toFile());
         assertEquals(32, n.get("samplesEvaluated").asInt());
@@ -142,14 +202,36 @@ class TrainEvaluateCompareCliTest {
     @Test
     void sameSeedSameRun(@TempDir Path dir) throws Exception {
         // unseeded init: the command must seed it
-        services = new CliServices(c -> new TinyNetwork(c, true, -1), services.networkLoader(), services.datasets());
+        services =
+                new CliServices(
+                        c -> new TinyNetwork(c, true, -1),
+                        services.networkLoader(),
+                        services.datasets());
         Path data = Files.createDirectories(dir.resolve("data"));
         byte[][] models = new byte[3][];
         String[] seeds = {"7", "7", "8"};
         for (int i = 0; i < 3; i++) {
             Path out = dir.resolve("r" + i);
-            Run r = run("train", "--data", data.toString(), "--format", "folder", "--input-size", "32", "--batch", "16", "--lr", "0.01",
-                    "--max-steps", "2", "--seed", seeds[i], "--out", out.toString(), "--no-progress");
+            Run r =
+                    run(
+                            "train",
+                            "--data",
+                            data.toString(),
+                            "--format",
+                            "folder",
+                            "--input-size",
+                            "32",
+                            "--batch",
+                            "16",
+                            "--lr",
+                            "0.01",
+                            "--max-steps",
+                            "2",
+                            "--seed",
+                            seeds[i],
+                            "--out",
+                            out.toString(),
+                            "--no-progress");
             assertEquals(0, r.code(), r.err());
             models[i] = Files.readAllBytes(out.resolve("model/model.safetensors"));
         }
@@ -162,48 +244,184 @@ class TrainEvaluateCompareCliTest {
         Path data = Files.createDirectories(dir.resolve("data"));
         String out = dir.resolve("r").toString();
         assertError(run("train", "--format", "ferplus", "--out", out), "--data DIR is required");
-        assertError(run("train", "--data", data.toString(), "--format", "csv", "--out", out), "--format must be one of");
-        assertError(run("train", "--data", data.toString(), "--format", "folder", "--recipe", "fast", "--out", out), "unknown recipe 'fast'");
-        assertError(run("train", "--data", data.toString(), "--format", "folder", "--head-lr", "0.1", "--out", out), "has no head-only stage");
-        assertError(run("train", "--data", data.toString(), "--format", "folder", "--batch", "0", "--out", out), "batch size must be >= 1");
-        assertError(run("train", "--data", data.toString(), "--format", "folder", "--fusion", "magic", "--out", out), "fusion 'magic'");
-        assertError(run("train", "--data", data.toString(), "--format", "folder", "--set", "samRhoo=1", "--out", out), "samRhoo");
-        assertError(run("train", "--data", data.toString(), "--format", "folder", "--config", "missing.json", "--out", out), "missing.json");
-        assertError(run("train", "--data", data.toString(), "--format", "folder"), "--out RUN_DIR is required");
-        assertError(run("train", "--data", data.toString(), "--format", "folder", "--lr", "abc", "--out", out), "abc");
+        assertError(
+                run("train", "--data", data.toString(), "--format", "csv", "--out", out),
+                "--format must be one of");
+        assertError(
+                run(
+                        "train",
+                        "--data",
+                        data.toString(),
+                        "--format",
+                        "folder",
+                        "--recipe",
+                        "fast",
+                        "--out",
+                        out),
+                "unknown recipe 'fast'");
+        assertError(
+                run(
+                        "train",
+                        "--data",
+                        data.toString(),
+                        "--format",
+                        "folder",
+                        "--head-lr",
+                        "0.1",
+                        "--out",
+                        out),
+                "has no head-only stage");
+        assertError(
+                run(
+                        "train",
+                        "--data",
+                        data.toString(),
+                        "--format",
+                        "folder",
+                        "--batch",
+                        "0",
+                        "--out",
+                        out),
+                "batch size must be >= 1");
+        assertError(
+                run(
+                        "train",
+                        "--data",
+                        data.toString(),
+                        "--format",
+                        "folder",
+                        "--fusion",
+                        "magic",
+                        "--out",
+                        out),
+                "fusion 'magic'");
+        assertError(
+                run(
+                        "train",
+                        "--data",
+                        data.toString(),
+                        "--format",
+                        "folder",
+                        "--set",
+                        "samRhoo=1",
+                        "--out",
+                        out),
+                "samRhoo");
+        assertError(
+                run(
+                        "train",
+                        "--data",
+                        data.toString(),
+                        "--format",
+                        "folder",
+                        "--config",
+                        "missing.json",
+                        "--out",
+                        out),
+                "missing.json");
+        assertError(
+                run("train", "--data", data.toString(), "--format", "folder"),
+                "--out RUN_DIR is required");
+        assertError(
+                run(
+                        "train",
+                        "--data",
+                        data.toString(),
+                        "--format",
+                        "folder",
+                        "--lr",
+                        "abc",
+                        "--out",
+                        out),
+                "abc");
         assertError(run("compare", "only-one.json"), "REPORT");
         assertError(run("compare", "a.json", "b.json"), "a.json does not exist");
-        assertError(run("evaluate", "--model", dir.toString(), "--data", data.toString(), "--format", "ferplus"), "--out");
+        assertError(
+                run(
+                        "evaluate",
+                        "--model",
+                        dir.toString(),
+                        "--data",
+                        data.toString(),
+                        "--format",
+                        "ferplus"),
+                "--out");
         Run resumeNothing = run("train", "--resume", dir.resolve("nothing").toString());
-        assertEquals(ExitCodes.USAGE, resumeNothing.code()); // a configuration error: nothing was processed
+        assertEquals(
+                ExitCodes.USAGE,
+                resumeNothing.code()); // a configuration error: nothing was processed
         assertTrue(resumeNothing.err().contains("is not a run folder"), resumeNothing.err());
-        Run missingData = run("train", "--data", dir.resolve("nope").toString(), "--format", "folder", "--out", out, "--no-progress");
-        assertEquals(ExitCodes.USAGE, missingData.code()); // a configuration error: nothing was processed
+        Run missingData =
+                run(
+                        "train",
+                        "--data",
+                        dir.resolve("nope").toString(),
+                        "--format",
+                        "folder",
+                        "--out",
+                        out,
+                        "--no-progress");
+        assertEquals(
+                ExitCodes.USAGE,
+                missingData.code()); // a configuration error: nothing was processed
         assertTrue(missingData.err().contains("does not exist"), missingData.err());
-        assertFalse(Files.exists(dir.resolve("r").resolve("config.json")), "nothing written on failure");
+        assertFalse(
+                Files.exists(dir.resolve("r").resolve("config.json")),
+                "nothing written on failure");
     }
 
     @Test
     void realDataBackendReportsUnknownClassFolders(@TempDir Path dir) throws Exception {
-        services = new CliServices(services.networkFactory(), services.networkLoader(), DatasetAccess.REAL);
+        services =
+                new CliServices(
+                        services.networkFactory(), services.networkLoader(), DatasetAccess.REAL);
         Path data = dir.resolve("data");
         Files.createDirectories(data.resolve("bored"));
         Files.createDirectories(data.resolve("happy"));
-        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(8, 8, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.awt.image.BufferedImage img =
+                new java.awt.image.BufferedImage(8, 8, java.awt.image.BufferedImage.TYPE_INT_RGB);
         javax.imageio.ImageIO.write(img, "png", data.resolve("bored").resolve("a.png").toFile());
         javax.imageio.ImageIO.write(img, "png", data.resolve("happy").resolve("b.png").toFile());
-        Run r = run("train", "--data", data.toString(), "--format", "folder", "--out", dir.resolve("r").toString(), "--no-progress");
+        Run r =
+                run(
+                        "train",
+                        "--data",
+                        data.toString(),
+                        "--format",
+                        "folder",
+                        "--out",
+                        dir.resolve("r").toString(),
+                        "--no-progress");
         assertEquals(ExitCodes.USAGE, r.code()); // a configuration error: nothing was processed
         assertTrue(r.err().contains("bored"), r.err());
-        assertFalse(Files.exists(dir.resolve("r").resolve("config.json")), "nothing written on failure");
+        assertFalse(
+                Files.exists(dir.resolve("r").resolve("config.json")),
+                "nothing written on failure");
     }
 
     @Test
     void helpDocumentsEveryOption() {
         Run r = run("train", "--help");
         assertEquals(0, r.code());
-        for (String o : List.of("--data", "--format", "--recipe", "--fusion", "--arch", "--input-size", "--epochs", "--batch", "--lr", "--seed",
-                "--max-steps", "--limit", "--out", "--init", "--config", "--resume", "--set")) {
+        for (String o :
+                List.of(
+                        "--data",
+                        "--format",
+                        "--recipe",
+                        "--fusion",
+                        "--arch",
+                        "--input-size",
+                        "--epochs",
+                        "--batch",
+                        "--lr",
+                        "--seed",
+                        "--max-steps",
+                        "--limit",
+                        "--out",
+                        "--init",
+                        "--config",
+                        "--resume",
+                        "--set")) {
             assertTrue(r.out().contains(o), o);
         }
     }

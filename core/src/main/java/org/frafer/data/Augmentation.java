@@ -5,14 +5,15 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
- * Training-time augmentation of a resized face (planar RGB float in [0, 1], size x size), chosen to cover what the
- * product feeds the model: detector boxes that are larger, smaller or shifted (scale and shift jitter), tilted heads
- * (rotation), lighting (brightness, contrast, gamma), grey and colour photos, soft focus (Gaussian blur), small faces
- * (down-scaling then up-scaling) and occlusion (random erasing). Horizontal flips stay in {@link FacePreprocess}.
+ * Training-time augmentation of a resized face (planar RGB float in [0, 1], size x size), chosen to
+ * cover what the product feeds the model: detector boxes that are larger, smaller or shifted (scale
+ * and shift jitter), tilted heads (rotation), lighting (brightness, contrast, gamma), grey and
+ * colour photos, soft focus (Gaussian blur), small faces (down-scaling then up-scaling) and
+ * occlusion (random erasing). Horizontal flips stay in {@link FacePreprocess}.
  *
- * <p>Every random draw comes from the {@link SplittableRandom} the caller passes, which {@link BatchLoader} seeds
- * from (seed, epoch, sample index): an epoch's augmented images never depend on thread timing, so resumed runs
- * see the same pixels as uninterrupted ones.
+ * <p>Every random draw comes from the {@link SplittableRandom} the caller passes, which {@link
+ * BatchLoader} seeds from (seed, epoch, sample index): an epoch's augmented images never depend on
+ * thread timing, so resumed runs see the same pixels as uninterrupted ones.
  *
  * @param scale box scale jitter: the face is zoomed by a factor in [1 - scale, 1 + scale]
  * @param shift box shift jitter as a fraction of the side
@@ -20,17 +21,26 @@ import java.util.SplittableRandom;
  * @param photometric strength of brightness / contrast / gamma / saturation jitter (0 = off)
  * @param greyProb probability of turning a colour face grey
  * @param blurProb probability of a Gaussian blur (sigma in [0.4, 1.4] px at the output size)
- * @param lowResProb probability of down-scaling to 20-60 % of the side and back (low-resolution faces)
+ * @param lowResProb probability of down-scaling to 20-60 % of the side and back (low-resolution
+ *     faces)
  * @param eraseProb probability of erasing a rectangle of 2-20 % of the area (occlusion)
  */
-public record Augmentation(double scale, double shift, double rotateDegrees, double photometric, double greyProb,
-        double blurProb, double lowResProb, double eraseProb) {
+public record Augmentation(
+        double scale,
+        double shift,
+        double rotateDegrees,
+        double photometric,
+        double greyProb,
+        double blurProb,
+        double lowResProb,
+        double eraseProb) {
 
     /** No augmentation (identity). */
     public static final Augmentation NONE = new Augmentation(0, 0, 0, 0, 0, 0, 0, 0);
 
     /** The accuracy recipe's setting. */
-    public static final Augmentation STANDARD = new Augmentation(0.12, 0.08, 12, 0.3, 0.2, 0.15, 0.25, 0.25);
+    public static final Augmentation STANDARD =
+            new Augmentation(0.12, 0.08, 12, 0.3, 0.2, 0.15, 0.25, 0.25);
 
     public Augmentation {
         check("scale", scale, 0, 0.5);
@@ -45,7 +55,14 @@ public record Augmentation(double scale, double shift, double rotateDegrees, dou
 
     private static void check(String name, double v, double lo, double hi) {
         if (!(v >= lo && v <= hi)) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT, "augmentation %s must be in [%s, %s], got %s", name, lo, hi, v));
+            throw new IllegalArgumentException(
+                    String.format(
+                            Locale.ROOT,
+                            "augmentation %s must be in [%s, %s], got %s",
+                            name,
+                            lo,
+                            hi,
+                            v));
         }
     }
 
@@ -54,7 +71,9 @@ public record Augmentation(double scale, double shift, double rotateDegrees, dou
         return switch (name == null ? "none" : name) {
             case "none" -> NONE;
             case "standard" -> STANDARD;
-            default -> throw new IllegalArgumentException("unknown augmentation '" + name + "' (expected none or standard)");
+            default ->
+                    throw new IllegalArgumentException(
+                            "unknown augmentation '" + name + "' (expected none or standard)");
         };
     }
 
@@ -102,8 +121,9 @@ public record Augmentation(double scale, double shift, double rotateDegrees, dou
     }
 
     /**
-     * Output pixel centres mapped back into the source: zoom about the centre, rotate, shift; bilinear with the
-     * border pixels repeated (a box larger than the face shows the surroundings smeared, not black).
+     * Output pixel centres mapped back into the source: zoom about the centre, rotate, shift;
+     * bilinear with the border pixels repeated (a box larger than the face shows the surroundings
+     * smeared, not black).
      */
     static float[] affine(float[] src, int size, double zoom, double angle, double tx, double ty) {
         int plane = size * size;
@@ -128,7 +148,8 @@ public record Augmentation(double scale, double shift, double rotateDegrees, dou
                 for (int ch = 0; ch < 3; ch++) {
                     int b = ch * plane;
                     float top = src[b + y0 * size + x0] * (1 - fx) + src[b + y0 * size + x1] * fx;
-                    float bottom = src[b + y1 * size + x0] * (1 - fx) + src[b + y1 * size + x1] * fx;
+                    float bottom =
+                            src[b + y1 * size + x0] * (1 - fx) + src[b + y1 * size + x1] * fx;
                     out[b + y * size + x] = top * (1 - fy) + bottom * fy;
                 }
             }
@@ -211,8 +232,10 @@ public record Augmentation(double scale, double shift, double rotateDegrees, dou
                         int y1 = Math.min(from - 1, y0 + 1);
                         float fx = (float) (sx - x0);
                         float fy = (float) (sy - y0);
-                        float top = src[sb + y0 * from + x0] * (1 - fx) + src[sb + y0 * from + x1] * fx;
-                        float bottom = src[sb + y1 * from + x0] * (1 - fx) + src[sb + y1 * from + x1] * fx;
+                        float top =
+                                src[sb + y0 * from + x0] * (1 - fx) + src[sb + y0 * from + x1] * fx;
+                        float bottom =
+                                src[sb + y1 * from + x0] * (1 - fx) + src[sb + y1 * from + x1] * fx;
                         v = top * (1 - fy) + bottom * fy;
                     }
                     out[ob + y * to + x] = v;
@@ -260,7 +283,10 @@ public record Augmentation(double scale, double shift, double rotateDegrees, dou
         }
     }
 
-    /** Random erasing (Zhong et al.): a rectangle of 2-20 % of the area, aspect 0.3-3.3, filled with noise. */
+    /**
+     * Random erasing (Zhong et al.): a rectangle of 2-20 % of the area, aspect 0.3-3.3, filled with
+     * noise.
+     */
     static void erase(float[] img, int size, SplittableRandom r) {
         double area = size * size * (0.02 + 0.18 * r.nextDouble());
         double aspect = Math.exp(Math.log(0.3) + r.nextDouble() * (Math.log(3.3) - Math.log(0.3)));

@@ -25,25 +25,28 @@ import org.slf4j.LoggerFactory;
  * Decoded, augmented batches of a {@link FaceDataset} for training and evaluation.
  *
  * <ul>
- *   <li>Each sample: {@link Images#read}, crop by {@link FaceSample#box()} (whole image when null), resize to
- *       {@code imageSize} ignoring the aspect ratio (PIL-style antialiased bilinear, see {@link FacePreprocess}),
- *       RGB float [0, 1] NCHW.
- *   <li>Epoch {@code e}: sample order is a shuffle seeded by (seed, e); batch {@code b} holds positions
- *       {@code [b*batchSize, (b+1)*batchSize)} of that order; the horizontal flip of a sample is a hash of
- *       (seed, e, sample index). Nothing depends on thread timing, so {@code epoch(e, k)} yields exactly the
- *       batches k, k+1, ... of an uninterrupted epoch e.
- *   <li>Decoding runs on {@code threads} background threads (a batch per task, at most {@code prefetch}
- *       batches ahead); {@code threads = 0} decodes in the caller's thread.
- *   <li>An image that cannot be read (corrupt, missing, box outside the image) is logged once with its path and
- *       reason, listed by {@link #skippedFiles()}, and left out: its batch is just smaller (batch boundaries never
- *       move, which keeps resumed epochs identical). A batch whose every image failed is not yielded.
- *   <li>Optional cache: decoded crops (one byte per pixel for grey images) are kept in memory up to a byte budget,
- *       so small datasets (FER+: 48x48 grey, ~80 MB for 35k faces) are decoded once.
+ *   <li>Each sample: {@link Images#read}, crop by {@link FaceSample#box()} (whole image when null),
+ *       resize to {@code imageSize} ignoring the aspect ratio (PIL-style antialiased bilinear, see
+ *       {@link FacePreprocess}), RGB float [0, 1] NCHW.
+ *   <li>Epoch {@code e}: sample order is a shuffle seeded by (seed, e); batch {@code b} holds
+ *       positions {@code [b*batchSize, (b+1)*batchSize)} of that order; the horizontal flip of a
+ *       sample is a hash of (seed, e, sample index). Nothing depends on thread timing, so {@code
+ *       epoch(e, k)} yields exactly the batches k, k+1, ... of an uninterrupted epoch e.
+ *   <li>Decoding runs on {@code threads} background threads (a batch per task, at most {@code
+ *       prefetch} batches ahead); {@code threads = 0} decodes in the caller's thread.
+ *   <li>An image that cannot be read (corrupt, missing, box outside the image) is logged once with
+ *       its path and reason, listed by {@link #skippedFiles()}, and left out: its batch is just
+ *       smaller (batch boundaries never move, which keeps resumed epochs identical). A batch whose
+ *       every image failed is not yielded.
+ *   <li>Optional cache: decoded crops (one byte per pixel for grey images) are kept in memory up to
+ *       a byte budget, so small datasets (FER+: 48x48 grey, ~80 MB for 35k faces) are decoded once.
  * </ul>
  *
- * <p>Close the loader to stop its threads (they are daemon threads, so an unclosed loader does not block exit).
+ * <p>Close the loader to stop its threads (they are daemon threads, so an unclosed loader does not
+ * block exit).
  *
- * <p>Size: Just over 400 lines: one background loader (threads, prefetch queue, augmentation); kept whole because its parts share the queue state.
+ * <p>Size: Just over 400 lines: one background loader (threads, prefetch queue, augmentation); kept
+ * whole because its parts share the queue state.
  */
 public final class BatchLoader implements BatchSource, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BatchLoader.class);
@@ -83,11 +86,14 @@ public final class BatchLoader implements BatchSource, AutoCloseable {
         this.cache = cacheBudget > 0 ? new AtomicReferenceArray<>(samples.size()) : null;
         if (b.threads > 0) {
             AtomicInteger n = new AtomicInteger();
-            this.pool = Executors.newFixedThreadPool(b.threads, r -> {
-                Thread t = new Thread(r, "frafer-decode-" + n.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            });
+            this.pool =
+                    Executors.newFixedThreadPool(
+                            b.threads,
+                            r -> {
+                                Thread t = new Thread(r, "frafer-decode-" + n.incrementAndGet());
+                                t.setDaemon(true);
+                                return t;
+                            });
         } else {
             this.pool = null;
         }
@@ -97,7 +103,10 @@ public final class BatchLoader implements BatchSource, AutoCloseable {
         return new Builder(dataset);
     }
 
-    /** Options; defaults are evaluation-safe: no shuffle, no flip. {@link #training()} turns both on. */
+    /**
+     * Options; defaults are evaluation-safe: no shuffle, no flip. {@link #training()} turns both
+     * on.
+     */
     public static final class Builder {
         private final FaceDataset dataset;
         private int batchSize = 32;
@@ -151,7 +160,10 @@ public final class BatchLoader implements BatchSource, AutoCloseable {
             return this;
         }
 
-        /** Augmentation of each decoded, resized face (default none); drawn per (seed, epoch, sample index). */
+        /**
+         * Augmentation of each decoded, resized face (default none); drawn per (seed, epoch, sample
+         * index).
+         */
         public Builder augmentation(Augmentation a) {
             this.augmentation = a == null ? Augmentation.NONE : a;
             return this;
@@ -252,14 +264,24 @@ public final class BatchLoader implements BatchSource, AutoCloseable {
         return order;
     }
 
-    /** Whether sample {@code index} is mirrored in {@code epoch}: a hash of (seed, epoch, index), p = 0.5. */
+    /**
+     * Whether sample {@code index} is mirrored in {@code epoch}: a hash of (seed, epoch, index), p
+     * = 0.5.
+     */
     public boolean flipped(int epoch, int index) {
-        return flip && (mix(mix(seed ^ 0x464c4950L) + mix(epoch + 0x9E3779B97F4A7C15L * (index + 1L))) & 1L) != 0;
+        return flip
+                && (mix(mix(seed ^ 0x464c4950L) + mix(epoch + 0x9E3779B97F4A7C15L * (index + 1L)))
+                                & 1L)
+                        != 0;
     }
 
-    /** The random source of sample {@code index}'s augmentation in {@code epoch}: a hash of (seed, epoch, index). */
+    /**
+     * The random source of sample {@code index}'s augmentation in {@code epoch}: a hash of (seed,
+     * epoch, index).
+     */
     SplittableRandom augmentationRandom(int epoch, int index) {
-        return new SplittableRandom(mix(mix(seed ^ 0x4155474d454e54L) + mix(epoch * 0x632BE59BD9B4E019L + index + 1L)));
+        return new SplittableRandom(
+                mix(mix(seed ^ 0x4155474d454e54L) + mix(epoch * 0x632BE59BD9B4E019L + index + 1L)));
     }
 
     @Override
@@ -270,7 +292,10 @@ public final class BatchLoader implements BatchSource, AutoCloseable {
         return () -> new EpochIterator(epoch, skipBatches);
     }
 
-    /** Decodes batch {@code b} of {@code epoch} right now in this thread (what the background tasks run). */
+    /**
+     * Decodes batch {@code b} of {@code epoch} right now in this thread (what the background tasks
+     * run).
+     */
     public FaceBatch batch(int epoch, int b) {
         return decodeBatch(epoch, order(epoch), b);
     }
@@ -322,7 +347,8 @@ public final class BatchLoader implements BatchSource, AutoCloseable {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     cancelAll();
-                    throw new IllegalStateException("interrupted while waiting for a decoded batch", e);
+                    throw new IllegalStateException(
+                            "interrupted while waiting for a decoded batch", e);
                 } catch (ExecutionException e) {
                     cancelAll();
                     Throwable c = e.getCause();
@@ -418,7 +444,10 @@ public final class BatchLoader implements BatchSource, AutoCloseable {
             BufferedImage img = Images.read(s.image(), maxPixels);
             crop = FacePreprocess.crop(img, s.box());
         } catch (ImageReadException | IllegalArgumentException e) {
-            String msg = e instanceof ImageReadException ? e.getMessage() : s.image() + ": " + e.getMessage();
+            String msg =
+                    e instanceof ImageReadException
+                            ? e.getMessage()
+                            : s.image() + ": " + e.getMessage();
             if (failed.putIfAbsent(index, msg) == null) {
                 LOG.warn("Skipping unreadable image (reported once): {}", msg);
             }

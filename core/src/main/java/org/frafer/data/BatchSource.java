@@ -5,7 +5,9 @@ package org.frafer.data;
  * seed and the epoch number, so a resumed run sees exactly the batches an uninterrupted one would.
  */
 public interface BatchSource {
-    /** Batches of the given epoch (0-based); {@code skipBatches} lets a resumed run start mid-epoch. */
+    /**
+     * Batches of the given epoch (0-based); {@code skipBatches} lets a resumed run start mid-epoch.
+     */
     Iterable<FaceBatch> epoch(int epoch, int skipBatches);
 
     /** Batches per epoch. */

@@ -6,7 +6,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 
-/** Maps the class names people use (folder names, CSV values) to the canonical {@link EmotionClasses} names. */
+/**
+ * Maps the class names people use (folder names, CSV values) to the canonical {@link
+ * EmotionClasses} names.
+ */
 public final class EmotionNames {
     private static final Map<String, String> ALIASES = new LinkedHashMap<>();
 
@@ -29,12 +32,19 @@ public final class EmotionNames {
         }
     }
 
-    /** The canonical name for {@code name} (case and surrounding spaces/underscores ignored), or null. */
+    /**
+     * The canonical name for {@code name} (case and surrounding spaces/underscores ignored), or
+     * null.
+     */
     public static String canonical(String name) {
-        return ALIASES.get(name.trim().toLowerCase(Locale.ROOT).replaceAll("^[_\\-\\s]+|[_\\-\\s]+$", ""));
+        return ALIASES.get(
+                name.trim().toLowerCase(Locale.ROOT).replaceAll("^[_\\-\\s]+|[_\\-\\s]+$", ""));
     }
 
-    /** Accepted names, for error messages. "calm" is deliberately not accepted: it is its own class in RAVDESS. */
+    /**
+     * Accepted names, for error messages. "calm" is deliberately not accepted: it is its own class
+     * in RAVDESS.
+     */
     public static List<String> accepted() {
         return List.copyOf(new TreeSet<>(ALIASES.keySet()));
     }

@@ -17,21 +17,28 @@ import java.util.Locale;
 /**
  * The EXIF orientation of a photo, read with bounded memory whatever the file holds.
  *
- * <p>metadata-extractor's generic reader inflates every compressed PNG text chunk (zTXt, iTXt) in full,
- * so a 2.6 MB PNG with a 2.5 GiB zTXt chunk exhausts the heap. Here only the EXIF block is read:
- * JPEG APP1 segments (at most 64 KiB each by the format), the PNG {@code eXIf} chunk (skipped when
- * larger than {@link #MAX_EXIF_BYTES}; every other chunk is skipped unread), TIFF's first IFD.
+ * <p>metadata-extractor's generic reader inflates every compressed PNG text chunk (zTXt, iTXt) in
+ * full, so a 2.6 MB PNG with a 2.5 GiB zTXt chunk exhausts the heap. Here only the EXIF block is
+ * read: JPEG APP1 segments (at most 64 KiB each by the format), the PNG {@code eXIf} chunk (skipped
+ * when larger than {@link #MAX_EXIF_BYTES}; every other chunk is skipped unread), TIFF's first IFD.
  */
 final class ExifOrientation {
     /** A larger EXIF block is ignored (real ones are a few KiB; the JPEG limit is 64 KiB). */
     static final int MAX_EXIF_BYTES = 1 << 20;
+
     /** PNG chunks looked at before giving up (a real PNG has a handful plus one per IDAT). */
     private static final int MAX_PNG_CHUNKS = 100_000;
-    private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+
+    private static final byte[] PNG_SIGNATURE = {
+        (byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'
+    };
 
     private ExifOrientation() {}
 
-    /** EXIF orientation 1..8; 1 when absent, unreadable or oversized (a bad EXIF block must not lose the picture). */
+    /**
+     * EXIF orientation 1..8; 1 when absent, unreadable or oversized (a bad EXIF block must not lose
+     * the picture).
+     */
     static int read(Path path, String format) {
         String f = format.toLowerCase(Locale.ROOT);
         try {
@@ -68,7 +75,10 @@ final class ExifOrientation {
         return 1;
     }
 
-    /** The data of the first PNG eXIf chunk (a TIFF header and IFDs), or null; other chunks are seeked over. */
+    /**
+     * The data of the first PNG eXIf chunk (a TIFF header and IFDs), or null; other chunks are
+     * seeked over.
+     */
     static byte[] pngExif(Path path) throws IOException {
         try (RandomAccessFile in = new RandomAccessFile(path.toFile(), "r")) {
             byte[] sig = new byte[8];

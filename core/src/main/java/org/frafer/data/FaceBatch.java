@@ -9,7 +9,13 @@ import java.util.List;
  * A decoded batch on the host: pixels NCHW float32 RGB in [0, 1] at {@code size x size}, labels and
  * (optional) soft labels. Turned into NDArrays inside the consumer's per-batch sub-manager.
  */
-public record FaceBatch(float[] pixels, int size, int[] labels, float[] softLabels, int numClasses, List<FaceSample> samples) {
+public record FaceBatch(
+        float[] pixels,
+        int size,
+        int[] labels,
+        float[] softLabels,
+        int numClasses,
+        List<FaceSample> samples) {
     public int count() {
         return labels.length;
     }

@@ -4,10 +4,11 @@ import java.awt.image.BufferedImage;
 import java.util.Arrays;
 
 /**
- * Face crop -> network input, the same for training, evaluation and inference: crop by the face box (clamped to
- * the image), resize to {@code size x size} ignoring the aspect ratio (HSEmotion's {@code Resize((224, 224))}),
- * bilinear with PIL's antialiasing (the filter widens when shrinking, exactly as {@code PIL.Image.resize(BILINEAR)}),
- * optional horizontal flip, output planar RGB float in [0, 1] (CHW).
+ * Face crop -> network input, the same for training, evaluation and inference: crop by the face box
+ * (clamped to the image), resize to {@code size x size} ignoring the aspect ratio (HSEmotion's
+ * {@code Resize((224, 224))}), bilinear with PIL's antialiasing (the filter widens when shrinking,
+ * exactly as {@code PIL.Image.resize(BILINEAR)}), optional horizontal flip, output planar RGB float
+ * in [0, 1] (CHW).
  */
 public final class FacePreprocess {
     private FacePreprocess() {}
@@ -19,7 +20,10 @@ public final class FacePreprocess {
         }
     }
 
-    /** CHW float [0, 1] of {@code box} (null = whole image) of {@code image}, resized to size x size. */
+    /**
+     * CHW float [0, 1] of {@code box} (null = whole image) of {@code image}, resized to size x
+     * size.
+     */
     public static float[] toChw(BufferedImage image, int[] box, int size, boolean flip) {
         float[] out = new float[3 * size * size];
         resizeInto(crop(image, box), size, flip, out, 0);
@@ -27,8 +31,8 @@ public final class FacePreprocess {
     }
 
     /**
-     * The box {x, y, w, h} (null = whole image) clamped to the image, as compact pixels (grey when R == G == B
-     * everywhere, so FER+ faces take one byte per pixel in a cache).
+     * The box {x, y, w, h} (null = whole image) clamped to the image, as compact pixels (grey when
+     * R == G == B everywhere, so FER+ faces take one byte per pixel in a cache).
      *
      * @throws IllegalArgumentException when the box does not overlap the image
      */
@@ -46,8 +50,14 @@ public final class FacePreprocess {
             x1 = (int) Math.min(iw, (long) box[0] + box[2]);
             y1 = (int) Math.min(ih, (long) box[1] + box[3]);
             if (x1 <= x0 || y1 <= y0) {
-                throw new IllegalArgumentException("face box " + Arrays.toString(box) + " lies outside the "
-                        + iw + "x" + ih + " image");
+                throw new IllegalArgumentException(
+                        "face box "
+                                + Arrays.toString(box)
+                                + " lies outside the "
+                                + iw
+                                + "x"
+                                + ih
+                                + " image");
             }
         }
         int w = x1 - x0;
@@ -83,7 +93,10 @@ public final class FacePreprocess {
         return new Pixels(w, h, ch, data);
     }
 
-    /** Resizes {@code src} to size x size (bilinear, antialiased like PIL) into dst[offset ..] as CHW in [0, 1]. */
+    /**
+     * Resizes {@code src} to size x size (bilinear, antialiased like PIL) into dst[offset ..] as
+     * CHW in [0, 1].
+     */
     public static void resizeInto(Pixels src, int size, boolean flip, float[] dst, int offset) {
         int w = src.width();
         int h = src.height();
@@ -108,7 +121,8 @@ public final class FacePreprocess {
                 }
             }
         }
-        // vertical pass, a whole output row at a time (contiguous, vectorisable); grey: one plane, copied
+        // vertical pass, a whole output row at a time (contiguous, vectorisable); grey: one plane,
+        // copied
         int plane = size * size;
         float inv = 1f / 255f;
         float[] acc = new float[size];

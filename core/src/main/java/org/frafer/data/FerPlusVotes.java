@@ -1,20 +1,30 @@
 package org.frafer.data;
 
 /**
- * The FER+ label rules ({@code ferplus.py} of Microsoft's FERPlus release) for one row of 10 vote counts in
- * FER+ order: neutral, happiness, surprise, sadness, anger, disgust, fear, contempt, unknown, not-a-face.
+ * The FER+ label rules ({@code ferplus.py} of Microsoft's FERPlus release) for one row of 10 vote
+ * counts in FER+ order: neutral, happiness, surprise, sadness, anger, disgust, fear, contempt,
+ * unknown, not-a-face.
  */
 public final class FerPlusVotes {
     /** FER+ vote columns 0..7 as canonical class names. */
-    public static final java.util.List<String> EMOTIONS = java.util.List.of(
-            "Neutral", "Happiness", "Surprise", "Sadness", "Anger", "Disgust", "Fear", "Contempt");
+    public static final java.util.List<String> EMOTIONS =
+            java.util.List.of(
+                    "Neutral",
+                    "Happiness",
+                    "Surprise",
+                    "Sadness",
+                    "Anger",
+                    "Disgust",
+                    "Fear",
+                    "Contempt");
 
     private FerPlusVotes() {}
 
     /** Votes of 1 (and 0) become 0: the outlier removal of ferplus.py. Returns a new array. */
     public static int[] clean(int[] votes) {
         if (votes.length != 10) {
-            throw new IllegalArgumentException("FER+ rows have 10 vote counts, got " + votes.length);
+            throw new IllegalArgumentException(
+                    "FER+ rows have 10 vote counts, got " + votes.length);
         }
         int[] out = new int[10];
         for (int i = 0; i < 10; i++) {
@@ -27,8 +37,9 @@ public final class FerPlusVotes {
     }
 
     /**
-     * 'majority' mode: after {@link #clean}, the top column if it has more than half of all remaining votes
-     * (unknown and not-a-face included) and is an emotion (0..7); otherwise -1 (image excluded).
+     * 'majority' mode: after {@link #clean}, the top column if it has more than half of all
+     * remaining votes (unknown and not-a-face included) and is an emotion (0..7); otherwise -1
+     * (image excluded).
      */
     public static int majority(int[] votes) {
         int[] v = clean(votes);
@@ -46,7 +57,10 @@ public final class FerPlusVotes {
         return -1;
     }
 
-    /** Cleaned vote distribution over the 8 emotions in FER+ column order (null when no emotion vote is left). */
+    /**
+     * Cleaned vote distribution over the 8 emotions in FER+ column order (null when no emotion vote
+     * is left).
+     */
     public static float[] distribution(int[] votes) {
         int[] v = clean(votes);
         int sum = 0;

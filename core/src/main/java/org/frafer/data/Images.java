@@ -27,8 +27,8 @@ import javax.imageio.stream.FileImageInputStream;
 import javax.imageio.stream.ImageInputStream;
 
 /**
- * Decodes photos for every part of the library: JPEG/PNG/TIFF/PGM/GIF/BMP, EXIF orientation applied,
- * the decoded pixel count capped before any pixel is decoded (decompression bombs).
+ * Decodes photos for every part of the library: JPEG/PNG/TIFF/PGM/GIF/BMP, EXIF orientation
+ * applied, the decoded pixel count capped before any pixel is decoded (decompression bombs).
  *
  * <p>Thread-safe: every call uses its own reader and stream; no global ImageIO state is changed.
  */
@@ -41,40 +41,53 @@ public final class Images {
 
     private static final String SUPPORTED = "JPEG, PNG, TIFF, PNM/PGM/PPM, GIF, BMP";
 
-    /** File-name extensions (lower case) of the formats {@link #read} decodes: what folder listings pick up. */
-    public static final Set<String> EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp", "gif", "tif", "tiff", "pgm", "ppm", "pnm", "pbm");
+    /**
+     * File-name extensions (lower case) of the formats {@link #read} decodes: what folder listings
+     * pick up.
+     */
+    public static final Set<String> EXTENSIONS =
+            Set.of("jpg", "jpeg", "png", "bmp", "gif", "tif", "tiff", "pgm", "ppm", "pnm", "pbm");
 
     private Images() {}
 
-    /** True when the file name ends in one of {@link #EXTENSIONS} (any case) and is not hidden (".name"). */
+    /**
+     * True when the file name ends in one of {@link #EXTENSIONS} (any case) and is not hidden
+     * (".name").
+     */
     public static boolean hasImageExtension(Path path) {
         String n = path.getFileName().toString().toLowerCase(Locale.ROOT);
         int dot = n.lastIndexOf('.');
         return !n.startsWith(".") && dot > 0 && EXTENSIONS.contains(n.substring(dot + 1));
     }
 
-    /** {@link #read(Path, long)} with the cap from {@code -Dfrafer.maxPixels} or {@link #DEFAULT_MAX_PIXELS}. */
+    /**
+     * {@link #read(Path, long)} with the cap from {@code -Dfrafer.maxPixels} or {@link
+     * #DEFAULT_MAX_PIXELS}.
+     */
     public static BufferedImage read(Path path) {
         return read(path, defaultMaxPixels());
     }
 
-    /** The default pixel cap: {@code -Dfrafer.maxPixels} when set, else {@link #DEFAULT_MAX_PIXELS}. */
+    /**
+     * The default pixel cap: {@code -Dfrafer.maxPixels} when set, else {@link #DEFAULT_MAX_PIXELS}.
+     */
     public static long defaultMaxPixels() {
         String p = System.getProperty(MAX_PIXELS_PROPERTY);
         if (p != null && !p.isBlank()) {
             try {
                 return Long.parseLong(p.trim().replace("_", ""));
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("-D" + MAX_PIXELS_PROPERTY + "=" + p + " is not a whole number", e);
+                throw new IllegalArgumentException(
+                        "-D" + MAX_PIXELS_PROPERTY + "=" + p + " is not a whole number", e);
             }
         }
         return DEFAULT_MAX_PIXELS;
     }
 
     /**
-     * Reads an image as RGB (TYPE_INT_RGB), upright per its EXIF orientation.
-     * Grey images become three equal channels (values kept, no gamma change); alpha is dropped
-     * (like PIL's {@code convert("RGB")}).
+     * Reads an image as RGB (TYPE_INT_RGB), upright per its EXIF orientation. Grey images become
+     * three equal channels (values kept, no gamma change); alpha is dropped (like PIL's {@code
+     * convert("RGB")}).
      *
      * @throws ImageReadException naming the path: missing, empty, not an image, unsupported format,
      *     more than maxPixels pixels, corrupt data
@@ -86,8 +99,13 @@ public final class Images {
         try (ImageInputStream in = new FileImageInputStream(path.toFile())) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
-                throw new ImageReadException(path, "not an image in a supported format (" + SUPPORTED
-                        + "); the file starts with " + describeStart(path), null);
+                throw new ImageReadException(
+                        path,
+                        "not an image in a supported format ("
+                                + SUPPORTED
+                                + "); the file starts with "
+                                + describeStart(path),
+                        null);
             }
             ImageReader reader = readers.next();
             try {
@@ -99,37 +117,64 @@ public final class Images {
                     width = reader.getWidth(0);
                     height = reader.getHeight(0);
                 } catch (IOException | RuntimeException e) {
-                    throw new ImageReadException(path, "corrupt " + format.toUpperCase(Locale.ROOT)
-                            + " header (" + e.getMessage() + ")", e);
+                    throw new ImageReadException(
+                            path,
+                            "corrupt "
+                                    + format.toUpperCase(Locale.ROOT)
+                                    + " header ("
+                                    + e.getMessage()
+                                    + ")",
+                            e);
                 }
                 // Checked from the header, before any pixel buffer is allocated.
                 if (width <= 0 || height <= 0) {
-                    throw new ImageReadException(path, "invalid image size " + width + "x" + height, null);
+                    throw new ImageReadException(
+                            path, "invalid image size " + width + "x" + height, null);
                 }
                 if (width * height > maxPixels) {
-                    throw new ImageTooLargeException(path, String.format(Locale.ROOT,
-                            "image is %dx%d = %,d pixels, more than the cap of %,d pixels (decompression-bomb guard); "
-                                    + "raise it with --max-pixels, -D%s=<pixels> or the maxPixels argument if the file is trusted",
-                            width, height, width * height, maxPixels, MAX_PIXELS_PROPERTY));
+                    throw new ImageTooLargeException(
+                            path,
+                            String.format(
+                                    Locale.ROOT,
+                                    "image is %dx%d = %,d pixels, more than the cap of %,d pixels (decompression-bomb guard); "
+                                            + "raise it with --max-pixels, -D%s=<pixels> or the maxPixels argument if the file is trusted",
+                                    width,
+                                    height,
+                                    width * height,
+                                    maxPixels,
+                                    MAX_PIXELS_PROPERTY));
                 }
                 List<String> warnings = new ArrayList<>();
-                reader.addIIOReadWarningListener(new IIOReadWarningListener() {
-                    @Override
-                    public void warningOccurred(ImageReader source, String warning) {
-                        warnings.add(warning);
-                    }
-                });
+                reader.addIIOReadWarningListener(
+                        new IIOReadWarningListener() {
+                            @Override
+                            public void warningOccurred(ImageReader source, String warning) {
+                                warnings.add(warning);
+                            }
+                        });
                 try {
                     decoded = reader.read(0);
                 } catch (IOException | RuntimeException e) {
-                    throw new ImageReadException(path, "corrupt or truncated " + format.toUpperCase(Locale.ROOT)
-                            + " data (" + rootMessage(e) + ")", e);
+                    throw new ImageReadException(
+                            path,
+                            "corrupt or truncated "
+                                    + format.toUpperCase(Locale.ROOT)
+                                    + " data ("
+                                    + rootMessage(e)
+                                    + ")",
+                            e);
                 }
                 for (String w : warnings) {
                     // libjpeg decodes a cut-off file as grey padding and only warns.
                     if (w != null && w.toLowerCase(Locale.ROOT).contains("premature end")) {
-                        throw new ImageReadException(path, "truncated " + format.toUpperCase(Locale.ROOT)
-                                + " data (" + w + ")", null);
+                        throw new ImageReadException(
+                                path,
+                                "truncated "
+                                        + format.toUpperCase(Locale.ROOT)
+                                        + " data ("
+                                        + w
+                                        + ")",
+                                null);
                     }
                 }
             } finally {
@@ -157,7 +202,10 @@ public final class Images {
         }
         if (!Files.isRegularFile(path)) {
             // a FIFO would block the decoder forever, a device could be endless
-            throw new ImageReadException(path, "not a regular file (a pipe, device or socket); give an image file", null);
+            throw new ImageReadException(
+                    path,
+                    "not a regular file (a pipe, device or socket); give an image file",
+                    null);
         }
         if (!Files.isReadable(path)) {
             throw new ImageReadException(path, "file is not readable (permissions)", null);
@@ -193,11 +241,15 @@ public final class Images {
             return "a WebP header (WebP is not supported: convert to PNG or JPEG)";
         }
         if (ascii.startsWith("ftyp", 4)) {
-            return "an ISO media header '" + ascii.substring(4, Math.min(12, n)).trim()
+            return "an ISO media header '"
+                    + ascii.substring(4, Math.min(12, n)).trim()
                     + "' (HEIC/AVIF are not supported: convert to JPEG or PNG)";
         }
         if (printable) {
-            String text = new String(head, 0, n, StandardCharsets.US_ASCII).replace("\n", "\\n").replace("\r", "\\r");
+            String text =
+                    new String(head, 0, n, StandardCharsets.US_ASCII)
+                            .replace("\n", "\\n")
+                            .replace("\r", "\\r");
             return "text \"" + text + "\" (looks like a text file)";
         }
         return "bytes " + hex;
@@ -205,8 +257,13 @@ public final class Images {
 
     private static String rootMessage(Throwable e) {
         Throwable t = e;
-        StringBuilder sb = new StringBuilder(e.getMessage() != null ? e.getMessage()
-                : e instanceof java.io.EOFException ? "unexpected end of file" : e.getClass().getSimpleName());
+        StringBuilder sb =
+                new StringBuilder(
+                        e.getMessage() != null
+                                ? e.getMessage()
+                                : e instanceof java.io.EOFException
+                                        ? "unexpected end of file"
+                                        : e.getClass().getSimpleName());
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();
             sb.append(": ").append(t.getClass().getSimpleName());
@@ -218,11 +275,12 @@ public final class Images {
     }
 
     /**
-     * The same pixels as a TYPE_INT_RGB image whose data buffer holds exactly its pixels, row by row, so
-     * callers may index {@code ((DataBufferInt) img.getRaster().getDataBuffer()).getData()[y * width + x]}.
-     * Returned as is when it already is one; otherwise copied: other types, and sub-images
-     * ({@code getSubimage}) that share a larger parent buffer. Grey samples are replicated, not
-     * colour-managed; alpha is dropped (colour kept, like PIL's {@code convert("RGB")}).
+     * The same pixels as a TYPE_INT_RGB image whose data buffer holds exactly its pixels, row by
+     * row, so callers may index {@code ((DataBufferInt)
+     * img.getRaster().getDataBuffer()).getData()[y * width + x]}. Returned as is when it already is
+     * one; otherwise copied: other types, and sub-images ({@code getSubimage}) that share a larger
+     * parent buffer. Grey samples are replicated, not colour-managed; alpha is dropped (colour
+     * kept, like PIL's {@code convert("RGB")}).
      */
     public static BufferedImage toRgb(BufferedImage src) {
         if (src.getType() == BufferedImage.TYPE_INT_RGB && ownsWholeBuffer(src)) {
@@ -234,7 +292,8 @@ public final class Images {
         int[] dst = ((DataBufferInt) out.getRaster().getDataBuffer()).getData();
         ColorModel cm = src.getColorModel();
         Raster raster = src.getRaster();
-        if (!(cm instanceof IndexColorModel) && cm.getColorSpace().getType() == ColorSpace.TYPE_GRAY) {
+        if (!(cm instanceof IndexColorModel)
+                && cm.getColorSpace().getType() == ColorSpace.TYPE_GRAY) {
             // Java's grey colour space is linear: getRGB/drawImage would brighten mid-greys.
             int bits = cm.getComponentSize(0);
             long max = (1L << bits) - 1;
@@ -248,9 +307,13 @@ public final class Images {
             }
             return out;
         }
-        if (src.getType() == BufferedImage.TYPE_3BYTE_BGR && raster.getDataBuffer() instanceof DataBufferByte db
-                && db.getNumBanks() == 1 && raster.getSampleModelTranslateX() == 0 && raster.getSampleModelTranslateY() == 0
-                && raster.getSampleModel() instanceof PixelInterleavedSampleModel sm && sm.getScanlineStride() == 3 * w) {
+        if (src.getType() == BufferedImage.TYPE_3BYTE_BGR
+                && raster.getDataBuffer() instanceof DataBufferByte db
+                && db.getNumBanks() == 1
+                && raster.getSampleModelTranslateX() == 0
+                && raster.getSampleModelTranslateY() == 0
+                && raster.getSampleModel() instanceof PixelInterleavedSampleModel sm
+                && sm.getScanlineStride() == 3 * w) {
             // the usual JPEG result: direct copy, much faster than getRGB per pixel
             byte[] b = db.getData();
             for (int i = 0, j = 0; i < w * h; i++, j += 3) {
@@ -268,23 +331,33 @@ public final class Images {
         return out;
     }
 
-    /** True when the raster is not a view into a larger buffer: pixel (x, y) is buffer element y * width + x. */
+    /**
+     * True when the raster is not a view into a larger buffer: pixel (x, y) is buffer element y *
+     * width + x.
+     */
     private static boolean ownsWholeBuffer(BufferedImage img) {
         WritableRaster r = img.getRaster();
-        return r.getParent() == null && r.getSampleModelTranslateX() == 0 && r.getSampleModelTranslateY() == 0
-                && r.getSampleModel() instanceof SinglePixelPackedSampleModel sm && sm.getScanlineStride() == img.getWidth()
-                && r.getDataBuffer().getNumBanks() == 1 && r.getDataBuffer().getSize() == img.getWidth() * img.getHeight();
+        return r.getParent() == null
+                && r.getSampleModelTranslateX() == 0
+                && r.getSampleModelTranslateY() == 0
+                && r.getSampleModel() instanceof SinglePixelPackedSampleModel sm
+                && sm.getScanlineStride() == img.getWidth()
+                && r.getDataBuffer().getNumBanks() == 1
+                && r.getDataBuffer().getSize() == img.getWidth() * img.getHeight();
     }
 
-    /** EXIF orientation 1..8 (1 when absent, unreadable or oversized), read with bounded memory: {@link ExifOrientation}. */
+    /**
+     * EXIF orientation 1..8 (1 when absent, unreadable or oversized), read with bounded memory:
+     * {@link ExifOrientation}.
+     */
     static int exifOrientation(Path path, String format) {
         return ExifOrientation.read(path, format);
     }
 
     /**
-     * Makes the stored pixels upright for EXIF orientation {@code o} (same as PIL's
-     * {@code ImageOps.exif_transpose}): 2 mirror, 3 rotate 180, 4 flip, 5 transpose,
-     * 6 rotate 90 clockwise, 7 transverse, 8 rotate 90 counter-clockwise.
+     * Makes the stored pixels upright for EXIF orientation {@code o} (same as PIL's {@code
+     * ImageOps.exif_transpose}): 2 mirror, 3 rotate 180, 4 flip, 5 transpose, 6 rotate 90
+     * clockwise, 7 transverse, 8 rotate 90 counter-clockwise.
      */
     static BufferedImage applyOrientation(BufferedImage img, int o) {
         if (o <= 1 || o > 8) {
@@ -304,13 +377,34 @@ public final class Images {
                 int xi;
                 int yi;
                 switch (o) {
-                    case 2 -> { xi = w - 1 - xo; yi = yo; }
-                    case 3 -> { xi = w - 1 - xo; yi = h - 1 - yo; }
-                    case 4 -> { xi = xo; yi = h - 1 - yo; }
-                    case 5 -> { xi = yo; yi = xo; }
-                    case 6 -> { xi = yo; yi = h - 1 - xo; }
-                    case 7 -> { xi = w - 1 - yo; yi = h - 1 - xo; }
-                    default -> { xi = w - 1 - yo; yi = xo; } // 8
+                    case 2 -> {
+                        xi = w - 1 - xo;
+                        yi = yo;
+                    }
+                    case 3 -> {
+                        xi = w - 1 - xo;
+                        yi = h - 1 - yo;
+                    }
+                    case 4 -> {
+                        xi = xo;
+                        yi = h - 1 - yo;
+                    }
+                    case 5 -> {
+                        xi = yo;
+                        yi = xo;
+                    }
+                    case 6 -> {
+                        xi = yo;
+                        yi = h - 1 - xo;
+                    }
+                    case 7 -> {
+                        xi = w - 1 - yo;
+                        yi = h - 1 - xo;
+                    }
+                    default -> {
+                        xi = w - 1 - yo;
+                        yi = xo;
+                    } // 8
                 }
                 dst[yo * ow + xo] = src[yi * w + xi];
             }

@@ -12,7 +12,11 @@ public final class LoadedDataset implements FaceDataset {
     private final List<FaceSample> samples;
     private final Map<String, Integer> dropped;
 
-    public LoadedDataset(String name, List<String> classes, List<FaceSample> samples, Map<String, Integer> dropped) {
+    public LoadedDataset(
+            String name,
+            List<String> classes,
+            List<FaceSample> samples,
+            Map<String, Integer> dropped) {
         this.name = name;
         this.classes = List.copyOf(classes);
         this.samples = Collections.unmodifiableList(samples);
@@ -34,7 +38,10 @@ public final class LoadedDataset implements FaceDataset {
         return samples;
     }
 
-    /** Rows/files left out, by reason (e.g. "no majority (FER+ rule)" -> 3513), in the order first seen. */
+    /**
+     * Rows/files left out, by reason (e.g. "no majority (FER+ rule)" -> 3513), in the order first
+     * seen.
+     */
     public Map<String, Integer> dropped() {
         return dropped;
     }
@@ -52,7 +59,8 @@ public final class LoadedDataset implements FaceDataset {
 
     /** One line: name, size, per-class counts and dropped counts. */
     public String summary() {
-        StringBuilder sb = new StringBuilder(name).append(": ").append(samples.size()).append(" samples (");
+        StringBuilder sb =
+                new StringBuilder(name).append(": ").append(samples.size()).append(" samples (");
         int[] c = classCounts();
         for (int i = 0; i < c.length; i++) {
             sb.append(i == 0 ? "" : ", ").append(classes.get(i)).append(' ').append(c[i]);

@@ -18,7 +18,10 @@ public final class NaturalOrder {
 
     private NaturalOrder() {}
 
-    /** The text with every digit run left-padded with zeros to 20 characters (leading zeros dropped first). */
+    /**
+     * The text with every digit run left-padded with zeros to 20 characters (leading zeros dropped
+     * first).
+     */
     public static String key(String text) {
         Matcher m = DIGITS.matcher(text);
         StringBuilder sb = new StringBuilder();

@@ -11,19 +11,21 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Person- (or clip-) disjoint train/valid/test splits for data sets that ship without splits: each subject id
- * goes wholly to one split. Subjects are put in the order of a hash of their id (SHA-256, so the order never
- * changes with the JVM or the file order), then taken in that order into test until it holds at least 10 % of
- * the samples, then into valid until it holds 10 %, the rest into train. Filling by sample count instead of
- * hashing each subject to a bucket keeps the parts near 80/10/10 when a few subjects hold many samples
- * (SFEW has 45 movies of 1 to 54 faces).
+ * Person- (or clip-) disjoint train/valid/test splits for data sets that ship without splits: each
+ * subject id goes wholly to one split. Subjects are put in the order of a hash of their id
+ * (SHA-256, so the order never changes with the JVM or the file order), then taken in that order
+ * into test until it holds at least 10 % of the samples, then into valid until it holds 10 %, the
+ * rest into train. Filling by sample count instead of hashing each subject to a bucket keeps the
+ * parts near 80/10/10 when a few subjects hold many samples (SFEW has 45 movies of 1 to 54 faces).
  */
 public final class SubjectSplit {
     /** Split names; null or {@code all} means every sample. */
     public static final String TRAIN = "train";
+
     public static final String VALID = "valid";
     public static final String TEST = "test";
     public static final String ALL = "all";
+
     /** Share of the samples in test and in valid each. */
     static final double HELD_OUT = 0.10;
 
@@ -32,7 +34,9 @@ public final class SubjectSplit {
     /** subject -> split name, for subjects with the given sample counts. */
     public static Map<String, String> assign(Map<String, Integer> samplesPerSubject) {
         List<String> order = new ArrayList<>(samplesPerSubject.keySet());
-        order.sort(Comparator.comparingLong(SubjectSplit::hash).thenComparing(Comparator.naturalOrder()));
+        order.sort(
+                Comparator.comparingLong(SubjectSplit::hash)
+                        .thenComparing(Comparator.naturalOrder()));
         long total = 0;
         for (int n : samplesPerSubject.values()) {
             total += n;
@@ -56,11 +60,13 @@ public final class SubjectSplit {
     }
 
     /**
-     * The samples of {@code split} (a name from {@link #parse}), subjects assigned by {@link #assign} over
-     * {@code samplesPerSubject}: count every labelled image of the set there, before anything is left out by the
-     * class mode, so that 7- and 8-class reads split the people the same way.
+     * The samples of {@code split} (a name from {@link #parse}), subjects assigned by {@link
+     * #assign} over {@code samplesPerSubject}: count every labelled image of the set there, before
+     * anything is left out by the class mode, so that 7- and 8-class reads split the people the
+     * same way.
      */
-    public static List<FaceSample> select(List<FaceSample> samples, String split, Map<String, Integer> samplesPerSubject) {
+    public static List<FaceSample> select(
+            List<FaceSample> samples, String split, Map<String, Integer> samplesPerSubject) {
         if (ALL.equals(split)) {
             return samples;
         }
@@ -77,7 +83,9 @@ public final class SubjectSplit {
     /** The first 8 bytes of SHA-256(subject, UTF-8). */
     static long hash(String subject) {
         try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(subject.getBytes(StandardCharsets.UTF_8));
+            byte[] h =
+                    MessageDigest.getInstance("SHA-256")
+                            .digest(subject.getBytes(StandardCharsets.UTF_8));
             long v = 0;
             for (int i = 0; i < 8; i++) {
                 v = v << 8 | (h[i] & 0xff);
@@ -88,7 +96,10 @@ public final class SubjectSplit {
         }
     }
 
-    /** The canonical split name for a user's {@code --split} (null = all), or a DatasetException naming the choices. */
+    /**
+     * The canonical split name for a user's {@code --split} (null = all), or a DatasetException
+     * naming the choices.
+     */
     public static String parse(String split, String dataset) {
         if (split == null) {
             return ALL;
@@ -99,8 +110,13 @@ public final class SubjectSplit {
             case "valid", "validation", "val" -> VALID;
             case "test" -> TEST;
             case "all" -> ALL;
-            default -> throw new DatasetException(dataset + " split must be train, valid, test or all (disjoint by "
-                    + "person/movie, about 80/10/10), not '" + split + "'");
+            default ->
+                    throw new DatasetException(
+                            dataset
+                                    + " split must be train, valid, test or all (disjoint by "
+                                    + "person/movie, about 80/10/10), not '"
+                                    + split
+                                    + "'");
         };
     }
 }

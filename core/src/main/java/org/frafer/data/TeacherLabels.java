@@ -12,14 +12,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Soft targets from a teacher model, produced offline (e.g. {@code tools/teacher/opencv_fer.py soft-labels}) as a
- * CSV {@code image,<class>,<class>,...}: one row per image, its path relative to the folder the teacher read
- * (with '/'), then one probability per class named in the header (any subset of {@link EmotionClasses#EIGHT}, any
- * order, any case). {@link #apply} gives each sample of a dataset the target
- * {@code weight * teacher + (1 - weight) * own}, where {@code own} is the sample's soft label (FER+ votes) or
- * its one-hot label; a class the teacher lacks (the zoo model has no Contempt) gets 0 from it, and a class the
- * dataset lacks is dropped and the rest renormalised. Rows match samples by the trailing components of the
- * image path, so the CSV works wherever the data folder is mounted.
+ * Soft targets from a teacher model, produced offline (e.g. {@code tools/teacher/opencv_fer.py
+ * soft-labels}) as a CSV {@code image,<class>,<class>,...}: one row per image, its path relative to
+ * the folder the teacher read (with '/'), then one probability per class named in the header (any
+ * subset of {@link EmotionClasses#EIGHT}, any order, any case). {@link #apply} gives each sample of
+ * a dataset the target {@code weight * teacher + (1 - weight) * own}, where {@code own} is the
+ * sample's soft label (FER+ votes) or its one-hot label; a class the teacher lacks (the zoo model
+ * has no Contempt) gets 0 from it, and a class the dataset lacks is dropped and the rest
+ * renormalised. Rows match samples by the trailing components of the image path, so the CSV works
+ * wherever the data folder is mounted.
  */
 public final class TeacherLabels {
     private final Path file;
@@ -51,17 +52,28 @@ public final class TeacherLabels {
         try (BufferedReader r = Files.newBufferedReader(csv, StandardCharsets.UTF_8)) {
             String header = r.readLine();
             if (header == null) {
-                throw new DatasetException(csv + ": empty file, expected a header image,<class>,...");
+                throw new DatasetException(
+                        csv + ": empty file, expected a header image,<class>,...");
             }
             List<String> names = Datasets.Csv.split(header.replaceFirst("^\uFEFF", ""));
             if (names.size() < 3 || !names.get(0).trim().equalsIgnoreCase("image")) {
-                throw new DatasetException(csv + " line 1: expected the header image,<class>,<class>,... got " + names);
+                throw new DatasetException(
+                        csv
+                                + " line 1: expected the header image,<class>,<class>,... got "
+                                + names);
             }
             for (String n : names.subList(1, names.size())) {
                 String c = EmotionNames.canonical(n);
                 if (c == null || classes.contains(c)) {
-                    throw new DatasetException(csv + " line 1: column '" + n + "' is " + (c == null ? "not a class name" : "a repeated class")
-                            + " (accepted, any case: " + EmotionNames.accepted() + ")");
+                    throw new DatasetException(
+                            csv
+                                    + " line 1: column '"
+                                    + n
+                                    + "' is "
+                                    + (c == null ? "not a class name" : "a repeated class")
+                                    + " (accepted, any case: "
+                                    + EmotionNames.accepted()
+                                    + ")");
                 }
                 classes.add(c);
             }
@@ -74,7 +86,14 @@ public final class TeacherLabels {
                 }
                 List<String> f = Datasets.Csv.split(line);
                 if (f.size() != names.size()) {
-                    throw new DatasetException(csv + " line " + lineNo + ": " + f.size() + " fields, the header has " + names.size());
+                    throw new DatasetException(
+                            csv
+                                    + " line "
+                                    + lineNo
+                                    + ": "
+                                    + f.size()
+                                    + " fields, the header has "
+                                    + names.size());
                 }
                 String image = normalise(f.get(0));
                 if (image.isEmpty()) {
@@ -86,18 +105,32 @@ public final class TeacherLabels {
                     try {
                         p[k] = Float.parseFloat(f.get(k + 1).trim());
                     } catch (NumberFormatException e) {
-                        throw new DatasetException(csv + " line " + lineNo + ": '" + f.get(k + 1) + "' is not a number");
+                        throw new DatasetException(
+                                csv
+                                        + " line "
+                                        + lineNo
+                                        + ": '"
+                                        + f.get(k + 1)
+                                        + "' is not a number");
                     }
                     if (!(p[k] >= 0 && p[k] <= 1)) {
-                        throw new DatasetException(csv + " line " + lineNo + ": probability " + p[k] + " is not in [0, 1]");
+                        throw new DatasetException(
+                                csv
+                                        + " line "
+                                        + lineNo
+                                        + ": probability "
+                                        + p[k]
+                                        + " is not in [0, 1]");
                     }
                     sum += p[k];
                 }
                 if (Math.abs(sum - 1) > 1e-3) {
-                    throw new DatasetException(csv + " line " + lineNo + ": probabilities sum to " + sum + ", not 1");
+                    throw new DatasetException(
+                            csv + " line " + lineNo + ": probabilities sum to " + sum + ", not 1");
                 }
                 if (rows.put(image, p) != null) {
-                    throw new DatasetException(csv + " line " + lineNo + ": image " + image + " is listed twice");
+                    throw new DatasetException(
+                            csv + " line " + lineNo + ": image " + image + " is listed twice");
                 }
             }
         } catch (IOException e) {
@@ -117,7 +150,10 @@ public final class TeacherLabels {
         return p;
     }
 
-    /** The teacher's distribution for an image, in the CSV's class order, or null when no row matches. */
+    /**
+     * The teacher's distribution for an image, in the CSV's class order, or null when no row
+     * matches.
+     */
     public float[] lookup(Path image) {
         List<String> parts = new ArrayList<>();
         for (Path p : image.normalize()) {
@@ -135,9 +171,9 @@ public final class TeacherLabels {
     }
 
     /**
-     * The dataset with every matched sample's soft label set to {@code weight * teacher + (1 - weight) * own};
-     * samples without a row keep their own target and are counted in {@link LoadedDataset#dropped()} under
-     * "no teacher label (own target kept)".
+     * The dataset with every matched sample's soft label set to {@code weight * teacher + (1 -
+     * weight) * own}; samples without a row keep their own target and are counted in {@link
+     * LoadedDataset#dropped()} under "no teacher label (own target kept)".
      */
     public LoadedDataset apply(FaceDataset ds, float weight) {
         if (!(weight >= 0 && weight <= 1)) {
@@ -168,7 +204,11 @@ public final class TeacherLabels {
         if (missing > 0) {
             ordered.put("no teacher label (own target kept)", missing);
         }
-        return new LoadedDataset(ds.name() + " + teacher " + file.getFileName() + " (weight " + weight + ")", dsClasses, out, ordered);
+        return new LoadedDataset(
+                ds.name() + " + teacher " + file.getFileName() + " (weight " + weight + ")",
+                dsClasses,
+                out,
+                ordered);
     }
 
     private static float[] own(FaceSample s, int k) {
@@ -194,7 +234,10 @@ public final class TeacherLabels {
         }
         float[] target = new float[own.length];
         for (int k = 0; k < own.length; k++) {
-            double t = sum > 0 ? mapped[k] / sum : own[k]; // nothing the dataset knows: keep its own target
+            double t =
+                    sum > 0
+                            ? mapped[k] / sum
+                            : own[k]; // nothing the dataset knows: keep its own target
             target[k] = (float) (weight * t + (1 - weight) * own[k]);
         }
         return target;

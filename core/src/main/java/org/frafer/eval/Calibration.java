@@ -6,18 +6,21 @@ import java.util.function.DoubleUnaryOperator;
 import org.frafer.model.Probabilities;
 
 /**
- * How far predicted probabilities are from observed accuracy, and temperature scaling to close the gap.
+ * How far predicted probabilities are from observed accuracy, and temperature scaling to close the
+ * gap.
  *
  * <ul>
- *   <li>Expected calibration error, top-label, {@link #BINS} equal-width bins (Guo et al. 2017): samples fall in bin
- *       b when their top probability is in ((b)/B, (b+1)/B]; ECE = sum over bins of |bin| / n * |accuracy - mean
- *       confidence|.</li>
+ *   <li>Expected calibration error, top-label, {@link #BINS} equal-width bins (Guo et al. 2017):
+ *       samples fall in bin b when their top probability is in ((b)/B, (b+1)/B]; ECE = sum over
+ *       bins of |bin| / n * |accuracy - mean confidence|.
  *   <li>Temperature: the T minimising the mean negative log-likelihood of the true labels under
- *       softmax(logits / T) (views averaged), by golden-section search on log T in [1/20, 20]. The NLL of one view
- *       is convex in 1/T, so the search finds its single minimum.</li>
+ *       softmax(logits / T) (views averaged), by golden-section search on log T in [1/20, 20]. The
+ *       NLL of one view is convex in 1/T, so the search finds its single minimum.
  * </ul>
- * Probabilities here are over the evaluated classes: softmax over all model outputs, restricted to the outputs
- * the {@link ClassMap} keeps and renormalised (a no-op unless an 8-class model is scored on 7 classes).
+ *
+ * Probabilities here are over the evaluated classes: softmax over all model outputs, restricted to
+ * the outputs the {@link ClassMap} keeps and renormalised (a no-op unless an 8-class model is
+ * scored on 7 classes).
  */
 public final class Calibration {
     public static final int BINS = 15;
@@ -26,11 +29,16 @@ public final class Calibration {
 
     private Calibration() {}
 
-    /** One reliability-diagram bin: (lower, upper], samples, their mean top probability and accuracy (NaN when empty). */
-    public record Bin(double lower, double upper, long count, double meanConfidence, double accuracy) {}
+    /**
+     * One reliability-diagram bin: (lower, upper], samples, their mean top probability and accuracy
+     * (NaN when empty).
+     */
+    public record Bin(
+            double lower, double upper, long count, double meanConfidence, double accuracy) {}
 
     /** Probabilities (n x outputs.length) over the evaluated classes. */
-    public static float[] evalProbabilities(float[][] viewLogits, int k, int[] outputs, double temperature) {
+    public static float[] evalProbabilities(
+            float[][] viewLogits, int k, int[] outputs, double temperature) {
         float[] full = Probabilities.meanOfViews(viewLogits, k, temperature);
         int n = full.length / k;
         int e = outputs.length;
@@ -60,7 +68,9 @@ public final class Calibration {
                 }
             }
             double c = probs[i * e + top];
-            int b = Math.min(bins - 1, Math.max(0, (int) Math.ceil(c * bins) - 1)); // (b/B, (b+1)/B]
+            int b =
+                    Math.min(
+                            bins - 1, Math.max(0, (int) Math.ceil(c * bins) - 1)); // (b/B, (b+1)/B]
             count[b]++;
             conf[b] += c;
             if (top == labels[i]) {
@@ -69,8 +79,13 @@ public final class Calibration {
         }
         List<Bin> out = new ArrayList<>(bins);
         for (int b = 0; b < bins; b++) {
-            out.add(new Bin((double) b / bins, (double) (b + 1) / bins, count[b],
-                    count[b] == 0 ? Double.NaN : conf[b] / count[b], count[b] == 0 ? Double.NaN : (double) correct[b] / count[b]));
+            out.add(
+                    new Bin(
+                            (double) b / bins,
+                            (double) (b + 1) / bins,
+                            count[b],
+                            count[b] == 0 ? Double.NaN : conf[b] / count[b],
+                            count[b] == 0 ? Double.NaN : (double) correct[b] / count[b]));
         }
         return out;
     }
@@ -93,8 +108,12 @@ public final class Calibration {
         return ece(reliability(probs, e, labels, BINS));
     }
 
-    /** Mean negative log-likelihood of the labels (0..e-1) at this temperature, in double precision throughout. */
-    public static double nll(float[][] viewLogits, int k, int[] outputs, int[] labels, double temperature) {
+    /**
+     * Mean negative log-likelihood of the labels (0..e-1) at this temperature, in double precision
+     * throughout.
+     */
+    public static double nll(
+            float[][] viewLogits, int k, int[] outputs, int[] labels, double temperature) {
         double sum = 0;
         double[] p = new double[k];
         double[] e = new double[k];
@@ -128,7 +147,12 @@ public final class Calibration {
         if (labels.length == 0) {
             throw new IllegalArgumentException("no labelled samples to fit a temperature on");
         }
-        double logT = goldenSection(lt -> nll(viewLogits, k, outputs, labels, Math.exp(lt)), Math.log(T_MIN), Math.log(T_MAX), 1e-6);
+        double logT =
+                goldenSection(
+                        lt -> nll(viewLogits, k, outputs, labels, Math.exp(lt)),
+                        Math.log(T_MIN),
+                        Math.log(T_MAX),
+                        1e-6);
         return Math.exp(logT);
     }
 

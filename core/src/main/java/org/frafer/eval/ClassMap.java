@@ -5,10 +5,10 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * How model outputs and dataset labels meet, matched by class name (case-insensitive).
- * With {@code sevenFromEight} the model's Contempt output is dropped (argmax over the other
- * outputs) and samples labelled Contempt are excluded: AffectNet-7 from an 8-class model.
- * Dataset classes the evaluated classes do not contain are excluded (and counted in the report).
+ * How model outputs and dataset labels meet, matched by class name (case-insensitive). With {@code
+ * sevenFromEight} the model's Contempt output is dropped (argmax over the other outputs) and
+ * samples labelled Contempt are excluded: AffectNet-7 from an 8-class model. Dataset classes the
+ * evaluated classes do not contain are excluded (and counted in the report).
  */
 public final class ClassMap {
     public static final String CONTEMPT = "Contempt";
@@ -18,14 +18,19 @@ public final class ClassMap {
     private final int[] datasetToEval;
     private final List<String> datasetClasses;
 
-    private ClassMap(List<String> evalClasses, int[] outputIndex, int[] datasetToEval, List<String> datasetClasses) {
+    private ClassMap(
+            List<String> evalClasses,
+            int[] outputIndex,
+            int[] datasetToEval,
+            List<String> datasetClasses) {
         this.evalClasses = evalClasses;
         this.outputIndex = outputIndex;
         this.datasetToEval = datasetToEval;
         this.datasetClasses = datasetClasses;
     }
 
-    public static ClassMap of(List<String> modelClasses, List<String> datasetClasses, boolean sevenFromEight) {
+    public static ClassMap of(
+            List<String> modelClasses, List<String> datasetClasses, boolean sevenFromEight) {
         List<String> eval = new ArrayList<>();
         List<Integer> outputs = new ArrayList<>();
         for (int i = 0; i < modelClasses.size(); i++) {
@@ -36,7 +41,10 @@ public final class ClassMap {
             outputs.add(i);
         }
         if (sevenFromEight && eval.size() == modelClasses.size()) {
-            throw new IllegalArgumentException("--seven drops the Contempt output, but the model's classes " + modelClasses + " have none");
+            throw new IllegalArgumentException(
+                    "--seven drops the Contempt output, but the model's classes "
+                            + modelClasses
+                            + " have none");
         }
         int[] d2e = new int[datasetClasses.size()];
         boolean any = false;
@@ -45,9 +53,14 @@ public final class ClassMap {
             any |= d2e[d] >= 0;
         }
         if (!any) {
-            throw new IllegalArgumentException("no dataset class " + datasetClasses + " matches a model class " + eval);
+            throw new IllegalArgumentException(
+                    "no dataset class " + datasetClasses + " matches a model class " + eval);
         }
-        return new ClassMap(List.copyOf(eval), outputs.stream().mapToInt(Integer::intValue).toArray(), d2e, List.copyOf(datasetClasses));
+        return new ClassMap(
+                List.copyOf(eval),
+                outputs.stream().mapToInt(Integer::intValue).toArray(),
+                d2e,
+                List.copyOf(datasetClasses));
     }
 
     private static int indexOfIgnoreCase(List<String> names, String name) {
@@ -66,12 +79,16 @@ public final class ClassMap {
 
     /** Evaluated class index of a dataset label, or -1 when the sample is excluded. */
     public int evalLabel(int datasetLabel) {
-        return datasetLabel < 0 || datasetLabel >= datasetToEval.length ? -1 : datasetToEval[datasetLabel];
+        return datasetLabel < 0 || datasetLabel >= datasetToEval.length
+                ? -1
+                : datasetToEval[datasetLabel];
     }
 
     /** Name of a dataset label (for the excluded-samples count). */
     public String datasetClassName(int datasetLabel) {
-        return datasetLabel < 0 || datasetLabel >= datasetClasses.size() ? "(unlabelled)" : datasetClasses.get(datasetLabel);
+        return datasetLabel < 0 || datasetLabel >= datasetClasses.size()
+                ? "(unlabelled)"
+                : datasetClasses.get(datasetLabel);
     }
 
     /** The model output of each evaluated class, in evaluated-class order. */
@@ -79,7 +96,10 @@ public final class ClassMap {
         return outputIndex.clone();
     }
 
-    /** Argmax over the evaluated outputs of one logits (or probabilities) row; returns an evaluated class index. */
+    /**
+     * Argmax over the evaluated outputs of one logits (or probabilities) row; returns an evaluated
+     * class index.
+     */
     public int predict(float[] logits, int offset) {
         int best = 0;
         float bestValue = Float.NEGATIVE_INFINITY;

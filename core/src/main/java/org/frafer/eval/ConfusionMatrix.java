@@ -5,13 +5,13 @@ import java.util.List;
 /**
  * Counts of (true class, predicted class) pairs and the metrics derived from them.
  *
- * <p>Conventions (same as scikit-learn with {@code zero_division=0}):
- * precision of a class never predicted and recall of a class with no samples are undefined
- * ({@link Double#NaN} here, {@code null} in JSON) and count as 0 inside F1;
- * balanced accuracy is the mean recall over classes that have samples;
- * macro-F1 is the mean F1 over classes that have samples (scikit-learn's {@code f1_score(average="macro",
- * labels=<classes present in y_true>)}): a class absent from the data is not averaged in, even when the
- * model predicts it (its wrong predictions already lower the recall of the true classes).
+ * <p>Conventions (same as scikit-learn with {@code zero_division=0}): precision of a class never
+ * predicted and recall of a class with no samples are undefined ({@link Double#NaN} here, {@code
+ * null} in JSON) and count as 0 inside F1; balanced accuracy is the mean recall over classes that
+ * have samples; macro-F1 is the mean F1 over classes that have samples (scikit-learn's {@code
+ * f1_score(average="macro", labels=<classes present in y_true>)}): a class absent from the data is
+ * not averaged in, even when the model predicts it (its wrong predictions already lower the recall
+ * of the true classes).
  */
 public final class ConfusionMatrix {
     private final List<String> classes;
@@ -25,11 +25,23 @@ public final class ConfusionMatrix {
     public static ConfusionMatrix of(List<String> classes, long[][] counts) {
         ConfusionMatrix cm = new ConfusionMatrix(classes);
         if (counts.length != classes.size()) {
-            throw new IllegalArgumentException("confusion matrix has " + counts.length + " rows for " + classes.size() + " classes");
+            throw new IllegalArgumentException(
+                    "confusion matrix has "
+                            + counts.length
+                            + " rows for "
+                            + classes.size()
+                            + " classes");
         }
         for (int t = 0; t < counts.length; t++) {
             if (counts[t].length != classes.size()) {
-                throw new IllegalArgumentException("confusion matrix row " + t + " has " + counts[t].length + " columns for " + classes.size() + " classes");
+                throw new IllegalArgumentException(
+                        "confusion matrix row "
+                                + t
+                                + " has "
+                                + counts[t].length
+                                + " columns for "
+                                + classes.size()
+                                + " classes");
             }
             System.arraycopy(counts[t], 0, cm.counts[t], 0, counts[t].length);
         }

@@ -1,6 +1,5 @@
 package org.frafer.eval;
 
-import org.frafer.io.AtomicFiles;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.FontMetrics;
@@ -9,8 +8,12 @@ import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
+import org.frafer.io.AtomicFiles;
 
-/** A confusion-matrix heatmap (row-normalised colour, counts and row percentages in the cells) drawn with Java2D. */
+/**
+ * A confusion-matrix heatmap (row-normalised colour, counts and row percentages in the cells) drawn
+ * with Java2D.
+ */
 public final class ConfusionPlot {
     private ConfusionPlot() {}
 
@@ -24,7 +27,8 @@ public final class ConfusionPlot {
         BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         try {
-            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+            g.setRenderingHint(
+                    RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
             g.setColor(Color.WHITE);
             g.fillRect(0, 0, width, height);
             g.setColor(Color.BLACK);
@@ -57,10 +61,17 @@ public final class ConfusionPlot {
             for (int p = 0; p < k; p++) {
                 String name = cm.classes().get(p);
                 String shortName = name.length() > 10 ? name.substring(0, 10) : name;
-                g.drawString(shortName, left + p * cell + (cell - fm.stringWidth(shortName)) / 2, top + k * cell + 16);
+                g.drawString(
+                        shortName,
+                        left + p * cell + (cell - fm.stringWidth(shortName)) / 2,
+                        top + k * cell + 16);
             }
-            g.drawString(String.format("n=%d  accuracy=%.4f  balanced=%.4f  macro-F1=%.4f",
-                    cm.total(), cm.accuracy(), cm.balancedAccuracy(), cm.macroF1()), 10, top + k * cell + 45);
+            g.drawString(
+                    String.format(
+                            "n=%d  accuracy=%.4f  balanced=%.4f  macro-F1=%.4f",
+                            cm.total(), cm.accuracy(), cm.balancedAccuracy(), cm.macroF1()),
+                    10,
+                    top + k * cell + 45);
         } finally {
             g.dispose();
         }
@@ -69,10 +80,12 @@ public final class ConfusionPlot {
 
     public static void writePng(ConfusionMatrix cm, String title, Path png) {
         BufferedImage img = render(cm, title);
-        AtomicFiles.Unchecked.write(png, out -> {
-            if (!ImageIO.write(img, "png", out)) {
-                throw new java.io.IOException("no PNG writer");
-            }
-        });
+        AtomicFiles.Unchecked.write(
+                png,
+                out -> {
+                    if (!ImageIO.write(img, "png", out)) {
+                        throw new java.io.IOException("no PNG writer");
+                    }
+                });
     }
 }

@@ -1,6 +1,5 @@
 package org.frafer.eval;
 
-import org.frafer.io.AtomicFiles;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -12,41 +11,68 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.frafer.io.AtomicFiles;
 import org.frafer.model.ModelConfig;
 
-/** The JSON evaluation report ({@code fra-fer evaluate --out report.json}); read back by {@code compare}. */
+/**
+ * The JSON evaluation report ({@code fra-fer evaluate --out report.json}); read back by {@code
+ * compare}.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class EvalReport {
-    public static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    public static final ObjectMapper JSON =
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     public String dataset;
     public String split;
     public String model;
     public ModelConfig modelConfig;
-    /** True when an 8-class model was scored on AffectNet-7 (Contempt output dropped, Contempt samples excluded). */
+
+    /**
+     * True when an 8-class model was scored on AffectNet-7 (Contempt output dropped, Contempt
+     * samples excluded).
+     */
     public boolean sevenFromEight;
+
     public List<String> classes;
+
     /** Samples read from the source, samples scored, and samples left out by class name. */
     public long samplesSeen;
+
     public long samplesEvaluated;
     public Map<String, Long> excluded = new LinkedHashMap<>();
     public List<String> skippedFiles = new ArrayList<>();
+
     /** Metric values; null when undefined (e.g. empty evaluation). */
     public Double accuracy;
+
     public Double balancedAccuracy;
     public Double macroF1;
     public List<PerClass> perClass = new ArrayList<>();
+
     /** Rows = true class, columns = predicted class, in {@link #classes} order. */
     public long[][] confusion;
+
     public Map<String, PerSubject> perSubject;
-    /** Test-time augmentation (none, flip) and the softmax temperature the probabilities below used. */
+
+    /**
+     * Test-time augmentation (none, flip) and the softmax temperature the probabilities below used.
+     */
     public String tta;
+
     public Double temperature;
-    /** Top-label expected calibration error ({@link Calibration#BINS} equal-width bins) and mean NLL of the true labels. */
+
+    /**
+     * Top-label expected calibration error ({@link Calibration#BINS} equal-width bins) and mean NLL
+     * of the true labels.
+     */
     public Double ece;
+
     public Double nll;
+
     /** The reliability diagram's bins (also drawn in {@code <name>-reliability.png}). */
     public List<ReliabilityBin> reliability;
+
     public Double seconds;
     public Double imagesPerSecond;
     public String createdAt;
@@ -55,10 +81,13 @@ public class EvalReport {
         public String name;
         public long support;
         public long predicted;
+
         /** null when the class was never predicted. */
         public Double precision;
+
         /** null when the class has no samples. */
         public Double recall;
+
         public double f1;
     }
 
@@ -66,8 +95,10 @@ public class EvalReport {
         public double lower;
         public double upper;
         public long count;
+
         /** null when the bin is empty. */
         public Double meanConfidence;
+
         public Double accuracy;
     }
 
@@ -77,8 +108,14 @@ public class EvalReport {
         public double accuracy;
     }
 
-    public static EvalReport from(Evaluation ev, String dataset, String split, String model, ModelConfig config,
-            boolean sevenFromEight, List<String> skippedFiles) {
+    public static EvalReport from(
+            Evaluation ev,
+            String dataset,
+            String split,
+            String model,
+            ModelConfig config,
+            boolean sevenFromEight,
+            List<String> skippedFiles) {
         ConfusionMatrix cm = ev.confusion;
         EvalReport r = new EvalReport();
         r.dataset = dataset;
@@ -107,13 +144,14 @@ public class EvalReport {
         r.confusion = cm.counts();
         if (!ev.perSubject.isEmpty()) {
             r.perSubject = new LinkedHashMap<>();
-            ev.perSubject.forEach((subject, s) -> {
-                PerSubject ps = new PerSubject();
-                ps.samples = s[0];
-                ps.correct = s[1];
-                ps.accuracy = s[0] == 0 ? 0 : (double) s[1] / s[0];
-                r.perSubject.put(subject, ps);
-            });
+            ev.perSubject.forEach(
+                    (subject, s) -> {
+                        PerSubject ps = new PerSubject();
+                        ps.samples = s[0];
+                        ps.correct = s[1];
+                        ps.accuracy = s[0] == 0 ? 0 : (double) s[1] / s[0];
+                        r.perSubject.put(subject, ps);
+                    });
         }
         r.tta = ev.tta.toString();
         r.temperature = ev.temperature;
@@ -147,8 +185,9 @@ public class EvalReport {
     }
 
     /**
-     * Writes the report plus {@code <name>-confusion.csv}, {@code <name>-confusion.png} and, when there are
-     * calibration bins, {@code <name>-reliability.png} beside it (each atomically); returns the paths written.
+     * Writes the report plus {@code <name>-confusion.csv}, {@code <name>-confusion.png} and, when
+     * there are calibration bins, {@code <name>-reliability.png} beside it (each atomically);
+     * returns the paths written.
      */
     public List<Path> write(Path json) {
         String base = json.getFileName().toString().replaceFirst("\\.json$", "");
@@ -157,18 +196,31 @@ public class EvalReport {
         Path png = dir.resolve(base + "-confusion.png");
         AtomicFiles.Unchecked.write(json, out -> JSON.writeValue(new NonClosing(out), this));
         AtomicFiles.Unchecked.writeString(csv, confusionMatrix().toCsv());
-        ConfusionPlot.writePng(confusionMatrix(), (dataset == null ? "" : dataset) + (sevenFromEight ? " (7 of 8)" : ""), png);
+        ConfusionPlot.writePng(
+                confusionMatrix(),
+                (dataset == null ? "" : dataset) + (sevenFromEight ? " (7 of 8)" : ""),
+                png);
         if (reliability == null || reliability.isEmpty()) {
             return List.of(json, csv, png);
         }
         Path rel = dir.resolve(base + "-reliability.png");
         List<Calibration.Bin> bins = new ArrayList<>();
         for (ReliabilityBin b : reliability) {
-            bins.add(new Calibration.Bin(b.lower, b.upper, b.count, b.meanConfidence == null ? Double.NaN : b.meanConfidence,
-                    b.accuracy == null ? Double.NaN : b.accuracy));
+            bins.add(
+                    new Calibration.Bin(
+                            b.lower,
+                            b.upper,
+                            b.count,
+                            b.meanConfidence == null ? Double.NaN : b.meanConfidence,
+                            b.accuracy == null ? Double.NaN : b.accuracy));
         }
-        ReliabilityPlot.writePng(bins, (dataset == null ? "" : dataset) + ", T=" + String.format(java.util.Locale.ROOT, "%.3f", temperature)
-                + (tta == null || tta.equals("none") ? "" : ", tta " + tta), rel);
+        ReliabilityPlot.writePng(
+                bins,
+                (dataset == null ? "" : dataset)
+                        + ", T="
+                        + String.format(java.util.Locale.ROOT, "%.3f", temperature)
+                        + (tta == null || tta.equals("none") ? "" : ", tta " + tta),
+                rel);
         return List.of(json, csv, png, rel);
     }
 
@@ -180,12 +232,21 @@ public class EvalReport {
         try {
             r = JSON.readValue(json.toFile(), EvalReport.class);
         } catch (IOException e) {
-            throw new UncheckedIOException("report " + json + " is not a valid evaluation report: " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "report " + json + " is not a valid evaluation report: " + e.getMessage(), e);
         }
-        // "{}" or another tool's JSON parses into an empty report: refuse it rather than compare nothing
-        if (r == null || r.classes == null || r.classes.isEmpty() || r.accuracy == null || r.confusion == null) {
-            throw new IllegalArgumentException("report " + json + " is not an evaluation report (no classes, accuracy or confusion matrix;"
-                    + " write one with fra-fer evaluate --out)");
+        // "{}" or another tool's JSON parses into an empty report: refuse it rather than compare
+        // nothing
+        if (r == null
+                || r.classes == null
+                || r.classes.isEmpty()
+                || r.accuracy == null
+                || r.confusion == null) {
+            throw new IllegalArgumentException(
+                    "report "
+                            + json
+                            + " is not an evaluation report (no classes, accuracy or confusion matrix;"
+                            + " write one with fra-fer evaluate --out)");
         }
         return r;
     }

@@ -17,22 +17,29 @@ import org.frafer.model.Probabilities;
 import org.frafer.model.TestTimeAugmentation;
 
 /**
- * The outcome of running a network over a labelled batch source: the counts every metric comes from, and the
- * logits of every scored sample (per test-time view) for calibration (ECE, temperature fitting).
+ * The outcome of running a network over a labelled batch source: the counts every metric comes
+ * from, and the logits of every scored sample (per test-time view) for calibration (ECE,
+ * temperature fitting).
  */
 public final class Evaluation {
     public final ConfusionMatrix confusion;
+
     /** Samples left out, by their dataset class name (e.g. Contempt with --seven). */
     public final Map<String, Long> excluded = new TreeMap<>();
+
     /** subject -> {samples, correct} for samples with a known subject. */
     public final Map<String, long[]> perSubject = new TreeMap<>();
+
     public long samplesSeen;
     public double seconds;
+
     /** Test-time augmentation the logits were taken with, and the temperature probabilities use. */
     public TestTimeAugmentation tta = TestTimeAugmentation.NONE;
+
     public double temperature = 1;
 
-    private final List<float[]> logitRows = new ArrayList<>(); // per scored sample: views x k logits
+    private final List<float[]> logitRows =
+            new ArrayList<>(); // per scored sample: views x k logits
     private final List<Integer> scoredLabels = new ArrayList<>();
     private int outputs = -1;
     private int views = -1;
@@ -42,18 +49,34 @@ public final class Evaluation {
         this.confusion = new ConfusionMatrix(classes);
     }
 
-    /** Runs without test-time augmentation at the model's temperature (predictions do not depend on it). */
-    public static Evaluation run(EmotionNetwork network, BatchSource source, ClassMap map, IntConsumer onBatch) {
-        return run(network, source, map, TestTimeAugmentation.NONE, network.config().temperature, onBatch);
+    /**
+     * Runs without test-time augmentation at the model's temperature (predictions do not depend on
+     * it).
+     */
+    public static Evaluation run(
+            EmotionNetwork network, BatchSource source, ClassMap map, IntConsumer onBatch) {
+        return run(
+                network,
+                source,
+                map,
+                TestTimeAugmentation.NONE,
+                network.config().temperature,
+                onBatch);
     }
 
     /**
-     * Runs the network in inference mode over every batch of epoch 0 of the source (one NDManager per batch),
-     * once per test-time view; a sample's prediction is the arg-max of its views' mean probabilities at
-     * {@code temperature}. {@code onBatch} receives the batch size (progress), may be null.
+     * Runs the network in inference mode over every batch of epoch 0 of the source (one NDManager
+     * per batch), once per test-time view; a sample's prediction is the arg-max of its views' mean
+     * probabilities at {@code temperature}. {@code onBatch} receives the batch size (progress), may
+     * be null.
      */
-    public static Evaluation run(EmotionNetwork network, BatchSource source, ClassMap map, TestTimeAugmentation tta,
-            double temperature, IntConsumer onBatch) {
+    public static Evaluation run(
+            EmotionNetwork network,
+            BatchSource source,
+            ClassMap map,
+            TestTimeAugmentation tta,
+            double temperature,
+            IntConsumer onBatch) {
         Evaluation ev = new Evaluation(map.evalClasses());
         ev.tta = tta;
         ev.temperature = temperature;
@@ -64,7 +87,10 @@ public final class Evaluation {
                 int k = 0;
                 try (NDManager m = base.newSubManager()) {
                     for (NDArray x : tta.views(batch.images(m))) {
-                        NDArray out = network.block().forward(new ParameterStore(m, false), new NDList(x), false).head();
+                        NDArray out =
+                                network.block()
+                                        .forward(new ParameterStore(m, false), new NDList(x), false)
+                                        .head();
                         k = (int) out.getShape().get(1);
                         viewLogits.add(out.toFloatArray());
                     }
@@ -84,11 +110,20 @@ public final class Evaluation {
         addBatch(batch, new float[][] {logits}, k, map);
     }
 
-    /** Adds one batch: the logits of each test-time view (row-major, {@code k} outputs per sample). */
+    /**
+     * Adds one batch: the logits of each test-time view (row-major, {@code k} outputs per sample).
+     */
     public void addBatch(FaceBatch batch, float[][] viewLogits, int k, ClassMap map) {
         if (outputs >= 0 && (outputs != k || views != viewLogits.length)) {
-            throw new IllegalArgumentException("batch with " + viewLogits.length + " views of " + k + " outputs after "
-                    + views + " views of " + outputs);
+            throw new IllegalArgumentException(
+                    "batch with "
+                            + viewLogits.length
+                            + " views of "
+                            + k
+                            + " outputs after "
+                            + views
+                            + " views of "
+                            + outputs);
         }
         outputs = k;
         views = viewLogits.length;
@@ -110,7 +145,10 @@ public final class Evaluation {
             logitRows.add(row);
             scoredLabels.add(label);
             List<FaceSample> samples = batch.samples();
-            String subject = samples == null || samples.size() <= i || samples.get(i) == null ? null : samples.get(i).subject();
+            String subject =
+                    samples == null || samples.size() <= i || samples.get(i) == null
+                            ? null
+                            : samples.get(i).subject();
             if (subject != null) {
                 long[] s = perSubject.computeIfAbsent(subject, x -> new long[2]);
                 s[0]++;
@@ -143,20 +181,28 @@ public final class Evaluation {
         return outputs;
     }
 
-    /** Reliability bins at {@code temperature} over the evaluated classes; empty when nothing was scored. */
+    /**
+     * Reliability bins at {@code temperature} over the evaluated classes; empty when nothing was
+     * scored.
+     */
     public List<Calibration.Bin> reliability(double temperature) {
         if (scoredLabels.isEmpty()) {
             return List.of();
         }
         int[] kept = classMap.outputIndices();
-        return Calibration.reliability(Calibration.evalProbabilities(viewLogits(), outputs, kept, temperature), kept.length,
-                labels(), Calibration.BINS);
+        return Calibration.reliability(
+                Calibration.evalProbabilities(viewLogits(), outputs, kept, temperature),
+                kept.length,
+                labels(),
+                Calibration.BINS);
     }
 
     /** Mean NLL of the true labels at {@code temperature}, NaN when nothing was scored. */
     public double nll(double temperature) {
-        return scoredLabels.isEmpty() ? Double.NaN
-                : Calibration.nll(viewLogits(), outputs, classMap.outputIndices(), labels(), temperature);
+        return scoredLabels.isEmpty()
+                ? Double.NaN
+                : Calibration.nll(
+                        viewLogits(), outputs, classMap.outputIndices(), labels(), temperature);
     }
 
     /** The temperature that minimises {@link #nll} on these samples. */
@@ -164,6 +210,7 @@ public final class Evaluation {
         if (scoredLabels.isEmpty()) {
             throw new IllegalStateException("no scored samples to fit a temperature on");
         }
-        return Calibration.fitTemperature(viewLogits(), outputs, classMap.outputIndices(), labels());
+        return Calibration.fitTemperature(
+                viewLogits(), outputs, classMap.outputIndices(), labels());
     }
 }

@@ -7,11 +7,15 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Side-by-side table of evaluation reports: one row per report with its overall metrics and
- * the recall of every class (union of the reports' classes; blank where a report lacks the class).
+ * Side-by-side table of evaluation reports: one row per report with its overall metrics and the
+ * recall of every class (union of the reports' classes; blank where a report lacks the class).
  */
 public final class ReportComparison {
-    public enum Format { TEXT, CSV, MARKDOWN }
+    public enum Format {
+        TEXT,
+        CSV,
+        MARKDOWN
+    }
 
     private final List<String> header = new ArrayList<>();
     private final List<List<String>> rows = new ArrayList<>();
@@ -26,7 +30,17 @@ public final class ReportComparison {
                 classes.addAll(r.classes);
             }
         }
-        header.addAll(List.of("report", "dataset", "model", "fusion", "7of8", "n", "accuracy", "balanced_acc", "macro_f1"));
+        header.addAll(
+                List.of(
+                        "report",
+                        "dataset",
+                        "model",
+                        "fusion",
+                        "7of8",
+                        "n",
+                        "accuracy",
+                        "balanced_acc",
+                        "macro_f1"));
         for (String c : classes) {
             header.add("recall_" + c);
         }
@@ -83,9 +97,11 @@ public final class ReportComparison {
 
     private String csv() {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.join(",", header.stream().map(ReportComparison::csvCell).toList())).append('\n');
+        sb.append(String.join(",", header.stream().map(ReportComparison::csvCell).toList()))
+                .append('\n');
         for (List<String> row : rows) {
-            sb.append(String.join(",", row.stream().map(ReportComparison::csvCell).toList())).append('\n');
+            sb.append(String.join(",", row.stream().map(ReportComparison::csvCell).toList()))
+                    .append('\n');
         }
         return sb.toString();
     }
@@ -99,10 +115,14 @@ public final class ReportComparison {
 
     private String markdown() {
         StringBuilder sb = new StringBuilder();
-        sb.append("| ").append(String.join(" | ", header.stream().map(ReportComparison::mdCell).toList())).append(" |\n");
+        sb.append("| ")
+                .append(String.join(" | ", header.stream().map(ReportComparison::mdCell).toList()))
+                .append(" |\n");
         sb.append("|").append("---|".repeat(header.size())).append('\n');
         for (List<String> row : rows) {
-            sb.append("| ").append(String.join(" | ", row.stream().map(ReportComparison::mdCell).toList())).append(" |\n");
+            sb.append("| ")
+                    .append(String.join(" | ", row.stream().map(ReportComparison::mdCell).toList()))
+                    .append(" |\n");
         }
         return sb.toString();
     }

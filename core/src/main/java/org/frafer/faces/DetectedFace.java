@@ -6,4 +6,5 @@ package org.frafer.faces;
  * @param keypoints BlazeFace's 6 keypoints as {x, y} pairs: right eye, left eye, nose tip, mouth
  *     centre, right ear tragion, left ear tragion (the subject's left/right); may be empty
  */
-public record DetectedFace(float x, float y, float width, float height, float score, float[][] keypoints) {}
+public record DetectedFace(
+        float x, float y, float width, float height, float score, float[][] keypoints) {}

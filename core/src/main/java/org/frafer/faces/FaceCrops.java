@@ -13,18 +13,19 @@ import java.util.List;
 import org.frafer.data.Images;
 
 /**
- * Square face crops from detections: centred on the box, side = max(width, height) * (1 + 2 * margin),
- * optionally rotated so the eye line is horizontal (BlazeFace keypoints 0 and 1), resized to {@code size}
- * with bilinear interpolation; outside the photo is black.
+ * Square face crops from detections: centred on the box, side = max(width, height) * (1 + 2 *
+ * margin), optionally rotated so the eye line is horizontal (BlazeFace keypoints 0 and 1), resized
+ * to {@code size} with bilinear interpolation; outside the photo is black.
  */
 public final class FaceCrops {
     private FaceCrops() {}
 
     /**
-     * Photo-to-crop transform. {@code margin}: fraction of the box side added on each side (0.2 = 20%).
-     * {@code align}: rotate about the box centre so the eyes are level.
+     * Photo-to-crop transform. {@code margin}: fraction of the box side added on each side (0.2 =
+     * 20%). {@code align}: rotate about the box centre so the eyes are level.
      */
-    public static AffineTransform transform(DetectedFace face, int size, float margin, boolean align) {
+    public static AffineTransform transform(
+            DetectedFace face, int size, float margin, boolean align) {
         if (size <= 0) {
             throw new IllegalArgumentException("crop size must be positive, got " + size);
         }
@@ -47,7 +48,10 @@ public final class FaceCrops {
         return t;
     }
 
-    /** Angle of the line from the subject's right eye (image left) to the left eye, radians; 0 without keypoints. */
+    /**
+     * Angle of the line from the subject's right eye (image left) to the left eye, radians; 0
+     * without keypoints.
+     */
     public static double eyeAngle(DetectedFace face) {
         float[][] k = face.keypoints();
         if (k == null || k.length < 2) {
@@ -56,13 +60,15 @@ public final class FaceCrops {
         return Math.atan2(k[1][1] - k[0][1], k[1][0] - k[0][0]);
     }
 
-    public static BufferedImage crop(BufferedImage photo, DetectedFace face, int size, float margin, boolean align) {
+    public static BufferedImage crop(
+            BufferedImage photo, DetectedFace face, int size, float margin, boolean align) {
         BufferedImage out = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = out.createGraphics();
         try {
             g.setColor(Color.BLACK);
             g.fillRect(0, 0, size, size);
-            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+            g.setRenderingHint(
+                    RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
             g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_QUALITY);
             g.drawImage(photo, transform(face, size, margin, align), null);
         } finally {
@@ -71,7 +77,10 @@ public final class FaceCrops {
         return out;
     }
 
-    /** Images (all the same size) as an NCHW float32 RGB array in [0, 1]: the face batch every network takes. */
+    /**
+     * Images (all the same size) as an NCHW float32 RGB array in [0, 1]: the face batch every
+     * network takes.
+     */
     public static NDArray toNchw(NDManager manager, List<BufferedImage> faces) {
         if (faces.isEmpty()) {
             throw new IllegalArgumentException("no faces to convert");
@@ -83,7 +92,17 @@ public final class FaceCrops {
         for (int n = 0; n < faces.size(); n++) {
             BufferedImage img = Images.toRgb(faces.get(n));
             if (img.getWidth() != w || img.getHeight() != h) {
-                throw new IllegalArgumentException("face " + n + " is " + img.getWidth() + "x" + img.getHeight() + ", expected " + w + "x" + h);
+                throw new IllegalArgumentException(
+                        "face "
+                                + n
+                                + " is "
+                                + img.getWidth()
+                                + "x"
+                                + img.getHeight()
+                                + ", expected "
+                                + w
+                                + "x"
+                                + h);
             }
             int[] px = ((DataBufferInt) img.getRaster().getDataBuffer()).getData();
             int base = n * 3 * plane;

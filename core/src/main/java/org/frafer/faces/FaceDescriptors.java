@@ -9,13 +9,17 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** Identity descriptors of face crops: the FR backbone's full embedding, L2-normalised, compared by cosine. */
+/**
+ * Identity descriptors of face crops: the FR backbone's full embedding, L2-normalised, compared by
+ * cosine.
+ */
 public final class FaceDescriptors {
     private FaceDescriptors() {}
 
     /**
-     * Descriptors of face images (crops; any size, resized to the first image's size for batching, then
-     * to the backbone's input inside it), computed in batches of {@code batch}; each row has unit length.
+     * Descriptors of face images (crops; any size, resized to the first image's size for batching,
+     * then to the backbone's input inside it), computed in batches of {@code batch}; each row has
+     * unit length.
      */
     public static float[][] of(FrBackbone fr, List<BufferedImage> faces, int batch) {
         if (batch < 1) {
@@ -24,7 +28,8 @@ public final class FaceDescriptors {
         float[][] out = new float[faces.size()][];
         try (NDManager base = NDManager.newBaseManager()) {
             for (int start = 0; start < faces.size(); start += batch) {
-                List<BufferedImage> chunk = sameSize(faces.subList(start, Math.min(faces.size(), start + batch)));
+                List<BufferedImage> chunk =
+                        sameSize(faces.subList(start, Math.min(faces.size(), start + batch)));
                 try (NDManager m = base.newSubManager()) {
                     NDArray emb = fr.embedding(FaceCrops.toNchw(m, chunk));
                     NDArray unit = emb.div(emb.norm(new int[] {1}, true).maximum(1e-12f));
@@ -42,7 +47,8 @@ public final class FaceDescriptors {
     /** Cosine similarity (dot product of unit descriptors; computed in full for any vectors). */
     public static double cosine(float[] a, float[] b) {
         if (a.length != b.length) {
-            throw new IllegalArgumentException("descriptor lengths differ: " + a.length + " vs " + b.length);
+            throw new IllegalArgumentException(
+                    "descriptor lengths differ: " + a.length + " vs " + b.length);
         }
         double dot = 0;
         double na = 0;
@@ -66,7 +72,9 @@ public final class FaceDescriptors {
             } else {
                 BufferedImage r = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
                 Graphics2D g = r.createGraphics();
-                g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+                g.setRenderingHint(
+                        RenderingHints.KEY_INTERPOLATION,
+                        RenderingHints.VALUE_INTERPOLATION_BILINEAR);
                 g.drawImage(img, 0, 0, w, h, null);
                 g.dispose();
                 out.add(r);

@@ -13,10 +13,11 @@ import org.frafer.data.Images;
 import org.frafer.data.NaturalOrder;
 
 /**
- * Closed-set face identification on a folder of identities (one sub-folder per person, e.g. ORL's s1..s40):
- * the first {@code galleryPerPerson} images of each person (in natural name order) are the gallery, the
- * rest are probes; each probe takes the identity of the gallery image with the highest cosine similarity
- * of FR descriptors. A sanity check of an FR import and its preprocessing.
+ * Closed-set face identification on a folder of identities (one sub-folder per person, e.g. ORL's
+ * s1..s40): the first {@code galleryPerPerson} images of each person (in natural name order) are
+ * the gallery, the rest are probes; each probe takes the identity of the gallery image with the
+ * highest cosine similarity of FR descriptors. A sanity check of an FR import and its
+ * preprocessing.
  */
 public final class IdentificationEval {
     private IdentificationEval() {}
@@ -27,15 +28,21 @@ public final class IdentificationEval {
         }
     }
 
-    /** Images per identity folder, natural order ("2.pgm" before "10.pgm"); {@code maxIdentities <= 0} = all. */
+    /**
+     * Images per identity folder, natural order ("2.pgm" before "10.pgm"); {@code maxIdentities <=
+     * 0} = all.
+     */
     public static List<List<Path>> listIdentities(Path root, int maxIdentities) throws IOException {
         if (!Files.isDirectory(root)) {
             throw new IOException(root + ": not a directory of identity folders");
         }
         List<Path> people;
         try (Stream<Path> s = Files.list(root)) {
-            people = s.filter(Files::isDirectory).filter(p -> !p.getFileName().toString().startsWith("."))
-                    .sorted(NaturalOrder.PATHS).toList();
+            people =
+                    s.filter(Files::isDirectory)
+                            .filter(p -> !p.getFileName().toString().startsWith("."))
+                            .sorted(NaturalOrder.PATHS)
+                            .toList();
         }
         List<List<Path>> out = new ArrayList<>();
         for (Path person : people) {
@@ -43,8 +50,11 @@ public final class IdentificationEval {
                 break;
             }
             try (Stream<Path> s = Files.list(person)) {
-                List<Path> imgs = s.filter(Files::isRegularFile).filter(Images::hasImageExtension)
-                        .sorted(NaturalOrder.PATHS).toList();
+                List<Path> imgs =
+                        s.filter(Files::isRegularFile)
+                                .filter(Images::hasImageExtension)
+                                .sorted(NaturalOrder.PATHS)
+                                .toList();
                 if (!imgs.isEmpty()) {
                     out.add(imgs);
                 }
@@ -56,16 +66,25 @@ public final class IdentificationEval {
         return out;
     }
 
-    public static Result run(Path root, FrBackbone fr, int galleryPerPerson, int maxIdentities, int batch) throws IOException {
+    public static Result run(
+            Path root, FrBackbone fr, int galleryPerPerson, int maxIdentities, int batch)
+            throws IOException {
         return run(root, fr, galleryPerPerson, maxIdentities, batch, null);
     }
 
     /**
-     * As {@link #run(Path, FrBackbone, int, int, int)}, each image first passed through {@code faceCrop}
-     * (e.g. detect + align + crop with {@link #detectAndCrop}); null = use the images as they are.
+     * As {@link #run(Path, FrBackbone, int, int, int)}, each image first passed through {@code
+     * faceCrop} (e.g. detect + align + crop with {@link #detectAndCrop}); null = use the images as
+     * they are.
      */
-    public static Result run(Path root, FrBackbone fr, int galleryPerPerson, int maxIdentities, int batch,
-                             UnaryOperator<BufferedImage> faceCrop) throws IOException {
+    public static Result run(
+            Path root,
+            FrBackbone fr,
+            int galleryPerPerson,
+            int maxIdentities,
+            int batch,
+            UnaryOperator<BufferedImage> faceCrop)
+            throws IOException {
         long t0 = System.nanoTime();
         List<List<Path>> people = listIdentities(root, maxIdentities);
         List<Path> gallery = new ArrayList<>();
@@ -75,7 +94,12 @@ public final class IdentificationEval {
         for (int id = 0; id < people.size(); id++) {
             List<Path> imgs = people.get(id);
             if (imgs.size() <= galleryPerPerson) {
-                throw new IOException(imgs.get(0).getParent() + ": needs more than " + galleryPerPerson + " images, has " + imgs.size());
+                throw new IOException(
+                        imgs.get(0).getParent()
+                                + ": needs more than "
+                                + galleryPerPerson
+                                + " images, has "
+                                + imgs.size());
             }
             for (int i = 0; i < imgs.size(); i++) {
                 (i < galleryPerPerson ? gallery : probes).add(imgs.get(i));
@@ -99,11 +123,18 @@ public final class IdentificationEval {
                 correct++;
             }
         }
-        return new Result(people.size(), gallery.size(), probes.size(), correct, (System.nanoTime() - t0) / 1e9);
+        return new Result(
+                people.size(),
+                gallery.size(),
+                probes.size(),
+                correct,
+                (System.nanoTime() - t0) / 1e9);
     }
 
     /** L2-normalised descriptors of the images (optionally face-cropped first), in batches. */
-    static float[][] descriptors(List<Path> files, FrBackbone fr, int batch, UnaryOperator<BufferedImage> faceCrop) throws IOException {
+    static float[][] descriptors(
+            List<Path> files, FrBackbone fr, int batch, UnaryOperator<BufferedImage> faceCrop)
+            throws IOException {
         float[][] out = new float[files.size()][];
         for (int start = 0; start < files.size(); start += batch) {
             List<BufferedImage> imgs = new ArrayList<>();
@@ -118,16 +149,20 @@ public final class IdentificationEval {
     }
 
     /**
-     * Detects the best face, crops it square with {@code margin} and eye-line alignment, at {@code size};
-     * the whole image when no face is found.
+     * Detects the best face, crops it square with {@code margin} and eye-line alignment, at {@code
+     * size}; the whole image when no face is found.
      */
-    public static UnaryOperator<BufferedImage> detectAndCrop(FaceDetector detector, int size, float margin, boolean align) {
+    public static UnaryOperator<BufferedImage> detectAndCrop(
+            FaceDetector detector, int size, float margin, boolean align) {
         return img -> {
             List<DetectedFace> faces = detector.detect(img);
             if (faces.isEmpty()) {
                 return img;
             }
-            DetectedFace best = faces.stream().max(Comparator.comparingDouble(DetectedFace::score)).orElseThrow();
+            DetectedFace best =
+                    faces.stream()
+                            .max(Comparator.comparingDouble(DetectedFace::score))
+                            .orElseThrow();
             return FaceCrops.crop(img, best, size, margin, align);
         };
     }

@@ -13,10 +13,10 @@ import org.frafer.tfjs.TfjsGraphBlock;
 /**
  * A frozen FR backbone imported from a TF.js graph model (see {@link FaceModels} for the ids).
  *
- * <p>Preprocessing follows @vladmandic/human: the [0, 1] RGB face is resized to the model's square input
- * with TF's legacy bilinear resize ({@code tf.image.resizeBilinear(x, [s, s], false)}), then multiplied by
- * {@code inputScale} (255 for HSE FaceRes, whose graph starts from [0, 255]; 1 for MobileFaceNet). Layers
- * are named graph nodes; the map is returned NCHW.
+ * <p>Preprocessing follows @vladmandic/human: the [0, 1] RGB face is resized to the model's square
+ * input with TF's legacy bilinear resize ({@code tf.image.resizeBilinear(x, [s, s], false)}), then
+ * multiplied by {@code inputScale} (255 for HSE FaceRes, whose graph starts from [0, 255]; 1 for
+ * MobileFaceNet). Layers are named graph nodes; the map is returned NCHW.
  */
 public final class TfjsFrBackbone implements FrBackbone {
     private final String id;
@@ -29,7 +29,14 @@ public final class TfjsFrBackbone implements FrBackbone {
     private final TfjsGraphBlock graph;
     private volatile Shape[] featureShapes;
 
-    TfjsFrBackbone(String id, Path modelJson, int inputSize, float inputScale, float inputOffset, List<String> layerNodes, String embeddingNode) {
+    TfjsFrBackbone(
+            String id,
+            Path modelJson,
+            int inputSize,
+            float inputScale,
+            float inputOffset,
+            List<String> layerNodes,
+            String embeddingNode) {
         this.id = id;
         this.inputSize = inputSize;
         this.inputScale = inputScale;
@@ -57,7 +64,8 @@ public final class TfjsFrBackbone implements FrBackbone {
      * backbone's weights: frozen like them until {@code freezeParameters(false)} is called on it.
      */
     public FrTrunkBlock trunk(int layer) {
-        return new FrTrunkBlock(graph, layerNode(layer), inputSize, inputScale, inputOffset, featureShape(layer));
+        return new FrTrunkBlock(
+                graph, layerNode(layer), inputSize, inputScale, inputOffset, featureShape(layer));
     }
 
     /** Graph node name of layer {@code p} (1-based). */
@@ -76,7 +84,10 @@ public final class TfjsFrBackbone implements FrBackbone {
         return inputSize;
     }
 
-    /** All float weights of the imported graph (conv kernels, folded BN scales/offsets, biases, PReLU slopes). */
+    /**
+     * All float weights of the imported graph (conv kernels, folded BN scales/offsets, biases,
+     * PReLU slopes).
+     */
     @Override
     public long parameterCount() {
         return graph.weightParameters().values().stream().mapToLong(p -> p.getArray().size()).sum();
@@ -125,7 +136,8 @@ public final class TfjsFrBackbone implements FrBackbone {
     private NDArray run(NDArray rawFaces, String node) {
         Shape s = rawFaces.getShape();
         if (s.dimension() != 4 || s.get(1) != 3) {
-            throw new IllegalArgumentException(id + ": expected faces as NCHW with 3 RGB channels, got shape " + s);
+            throw new IllegalArgumentException(
+                    id + ": expected faces as NCHW with 3 RGB channels, got shape " + s);
         }
         NDManager caller = rawFaces.getManager();
         try (NDManager m = caller.newSubManager()) {
@@ -144,7 +156,8 @@ public final class TfjsFrBackbone implements FrBackbone {
 
     private void checkLayer(int layer) {
         if (layer < 1 || layer > layerNodes.size()) {
-            throw new IllegalArgumentException(id + ": layer " + layer + " out of range 1.." + layerNodes.size());
+            throw new IllegalArgumentException(
+                    id + ": layer " + layer + " out of range 1.." + layerNodes.size());
         }
     }
 

@@ -26,12 +26,14 @@ public final class Annotator {
 
     /** A copy of the photo (same size, RGB) with every face marked. */
     public static BufferedImage annotate(BufferedImage photo, List<FaceEmotion> faces) {
-        BufferedImage out = new BufferedImage(photo.getWidth(), photo.getHeight(), BufferedImage.TYPE_INT_RGB);
+        BufferedImage out =
+                new BufferedImage(photo.getWidth(), photo.getHeight(), BufferedImage.TYPE_INT_RGB);
         Graphics2D g = out.createGraphics();
         try {
             g.drawImage(photo, 0, 0, null);
             g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+            g.setRenderingHint(
+                    RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
             // Line width and text size follow the photo size so tags stay readable on big photos.
             float scale = Math.max(1f, Math.max(photo.getWidth(), photo.getHeight()) / 800f);
             g.setStroke(new BasicStroke(2 * scale));
@@ -42,7 +44,11 @@ public final class Annotator {
                 float x = f.face().x();
                 float y = f.face().y();
                 g.setColor(c);
-                g.drawRect(Math.round(x), Math.round(y), Math.round(f.face().width()), Math.round(f.face().height()));
+                g.drawRect(
+                        Math.round(x),
+                        Math.round(y),
+                        Math.round(f.face().width()),
+                        Math.round(f.face().height()));
                 float[][] kp = f.face().keypoints();
                 if (kp != null) {
                     int r = Math.round(2 * scale);
@@ -56,10 +62,16 @@ public final class Annotator {
                 int tw = fm.stringWidth(tag) + 6;
                 int th = fm.getHeight();
                 int tx = Math.max(0, Math.min(Math.round(x), photo.getWidth() - tw));
-                int ty = Math.round(y) - th >= 0 ? Math.round(y) - th : Math.round(y + f.face().height());
+                int ty =
+                        Math.round(y) - th >= 0
+                                ? Math.round(y) - th
+                                : Math.round(y + f.face().height());
                 ty = Math.max(0, Math.min(ty, photo.getHeight() - th));
                 g.fillRect(tx, ty, tw, th);
-                g.setColor(c.getRed() * 0.299 + c.getGreen() * 0.587 + c.getBlue() * 0.114 > 150 ? Color.BLACK : Color.WHITE);
+                g.setColor(
+                        c.getRed() * 0.299 + c.getGreen() * 0.587 + c.getBlue() * 0.114 > 150
+                                ? Color.BLACK
+                                : Color.WHITE);
                 g.drawString(tag, tx + 3, ty + fm.getAscent());
             }
         } finally {

@@ -12,14 +12,19 @@ import org.frafer.Assets;
 /**
  * Finds the model used when none is given: {@code -Dfrafer.model} or {@code FRAFER_MODEL}, else the
  * repository's {@code models/default/} (next to the {@code assets/} folder, or in the working
- * directory), else a model packed into the jar as the resources {@value #RESOURCE}{@code config.json}
- * and {@code model.safetensors} (copied once to a temporary folder).
+ * directory), else a model packed into the jar as the resources {@value #RESOURCE}{@code
+ * config.json} and {@code model.safetensors} (copied once to a temporary folder).
  */
 public final class DefaultModel {
     public static final String CONFIG = "config.json";
     public static final String WEIGHTS = "model.safetensors";
-    /** Optional: the model's neutral reference for personalisation (org.frafer.persons.NeutralReference). */
+
+    /**
+     * Optional: the model's neutral reference for personalisation
+     * (org.frafer.persons.NeutralReference).
+     */
     public static final String NEUTRAL_REFERENCE = "neutral-reference.json";
+
     /** Class-path folder of a model bundled in the jar. */
     public static final String RESOURCE = "org/frafer/models/default/";
 
@@ -52,7 +57,8 @@ public final class DefaultModel {
     public static Path locate() {
         List<Path> c = candidates();
         for (Path dir : c) {
-            if (Files.isRegularFile(dir.resolve(CONFIG)) && Files.isRegularFile(dir.resolve(WEIGHTS))) {
+            if (Files.isRegularFile(dir.resolve(CONFIG))
+                    && Files.isRegularFile(dir.resolve(WEIGHTS))) {
                 return dir;
             }
         }
@@ -60,18 +66,30 @@ public final class DefaultModel {
         if (bundled != null) {
             return bundled;
         }
-        throw new IllegalStateException("No default emotion model is bundled yet (looked for " + CONFIG + " + " + WEIGHTS
-                + " in " + c + " and the class path " + RESOURCE + "). Pass a model folder written by training "
-                + "(EmotionNetwork.save): --model DIR on the command line, EmotionRecognizer.load(dir) in Java, or set FRAFER_MODEL=DIR.");
+        throw new IllegalStateException(
+                "No default emotion model is bundled yet (looked for "
+                        + CONFIG
+                        + " + "
+                        + WEIGHTS
+                        + " in "
+                        + c
+                        + " and the class path "
+                        + RESOURCE
+                        + "). Pass a model folder written by training "
+                        + "(EmotionNetwork.save): --model DIR on the command line, EmotionRecognizer.load(dir) in Java, or set FRAFER_MODEL=DIR.");
     }
 
-    /** The jar's bundled model copied to a temporary folder (once per JVM), or null when there is none. */
+    /**
+     * The jar's bundled model copied to a temporary folder (once per JVM), or null when there is
+     * none.
+     */
     static synchronized Path fromClassPath() {
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         if (loader == null) {
             loader = DefaultModel.class.getClassLoader();
         }
-        if (loader.getResource(RESOURCE + CONFIG) == null || loader.getResource(RESOURCE + WEIGHTS) == null) {
+        if (loader.getResource(RESOURCE + CONFIG) == null
+                || loader.getResource(RESOURCE + WEIGHTS) == null) {
             return null;
         }
         if (extracted != null && Files.isRegularFile(extracted.resolve(WEIGHTS))) {
@@ -92,18 +110,36 @@ public final class DefaultModel {
             extracted = dir;
             return dir;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot unpack the bundled default model " + RESOURCE + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "cannot unpack the bundled default model " + RESOURCE + ": " + e.getMessage(),
+                    e);
         }
     }
 
     /** Checks that dir is a model folder; the message names what is missing. */
     public static Path check(Path dir) {
         if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException("Model folder " + dir + " does not exist (expected a folder with " + CONFIG + " and " + WEIGHTS + ")");
+            throw new IllegalArgumentException(
+                    "Model folder "
+                            + dir
+                            + " does not exist (expected a folder with "
+                            + CONFIG
+                            + " and "
+                            + WEIGHTS
+                            + ")");
         }
         for (String f : List.of(CONFIG, WEIGHTS)) {
             if (!Files.isRegularFile(dir.resolve(f))) {
-                throw new IllegalArgumentException("Model folder " + dir + " has no " + f + " (expected " + CONFIG + " and " + WEIGHTS + ")");
+                throw new IllegalArgumentException(
+                        "Model folder "
+                                + dir
+                                + " has no "
+                                + f
+                                + " (expected "
+                                + CONFIG
+                                + " and "
+                                + WEIGHTS
+                                + ")");
             }
         }
         return dir;

@@ -18,9 +18,9 @@ import org.frafer.faces.DetectedFace;
 import org.frafer.faces.FaceDetector;
 import org.frafer.model.EmotionNetwork;
 import org.frafer.model.ModelConfig;
+import org.frafer.model.Networks;
 import org.frafer.model.Probabilities;
 import org.frafer.model.TestTimeAugmentation;
-import org.frafer.model.Networks;
 
 /**
  * Facial emotion recognition in a few lines: finds the faces in a photo, crops them and classifies
@@ -35,31 +35,44 @@ import org.frafer.model.Networks;
  * }</pre>
  *
  * <p>Faces are cut out with a margin (optionally rotated so the eyes are level), resized to the
- * model's square input ignoring the aspect ratio exactly as training prepares faces (see
- * {@link FaceCropper}), and fed as RGB in [0, 1], NCHW; the network normalises them itself. Inference records no gradients and frees every native array of a batch
- * when the batch is done (FRA-FER networks also free each layer's intermediates as they go).
+ * model's square input ignoring the aspect ratio exactly as training prepares faces (see {@link
+ * FaceCropper}), and fed as RGB in [0, 1], NCHW; the network normalises them itself. Inference
+ * records no gradients and frees every native array of a batch when the batch is done (FRA-FER
+ * networks also free each layer's intermediates as they go).
  *
  * <p><b>Thread-safety:</b> one instance may be shared by any number of threads. Image decoding and
  * cropping run in the calling thread; face detection and the network run one call at a time each
  * (two locks, so one thread can detect while another classifies). libtorch already spreads one
  * batch over all cores, so for throughput give many images to {@link #predictAll} rather than
- * calling {@link #predict} from many threads. After {@link #close} every method throws
- * {@link IllegalStateException}.
+ * calling {@link #predict} from many threads. After {@link #close} every method throws {@link
+ * IllegalStateException}.
  *
- * <p>Size: Over 400 lines (issue 14 split not done yet): the public API plus its builder, decode queue and output splitting; the builder and the decode/batch pipeline are the pieces to move into package-private classes.
+ * <p>Size: Over 400 lines (issue 14 split not done yet): the public API plus its builder, decode
+ * queue and output splitting; the builder and the decode/batch pipeline are the pieces to move into
+ * package-private classes.
  */
 public final class EmotionRecognizer implements AutoCloseable {
 
     /** The settings a recognizer runs with. */
-    public record Options(String detector, float minFaceScore, float cropMargin, boolean align, long maxPixels, int batchSize,
-            TestTimeAugmentation tta, boolean facesAreCropped, int threads, boolean verifyFaces) {}
+    public record Options(
+            String detector,
+            float minFaceScore,
+            float cropMargin,
+            boolean align,
+            long maxPixels,
+            int batchSize,
+            TestTimeAugmentation tta,
+            boolean facesAreCropped,
+            int threads,
+            boolean verifyFaces) {}
 
     /** Receives the results of {@link #predictEach}, in input order. */
     @FunctionalInterface
     public interface ResultListener {
         /**
          * @param result the faces found, or the error
-         * @param image the decoded photo (upright), or null when it could not be read; valid during the call
+         * @param image the decoded photo (upright), or null when it could not be read; valid during
+         *     the call
          */
         void onResult(ImageResult result, BufferedImage image);
     }
@@ -76,18 +89,32 @@ public final class EmotionRecognizer implements AutoCloseable {
     private volatile boolean closed;
 
     private EmotionRecognizer(Builder b, EmotionNetwork network) {
-        network.foldForInference(); // e.g. BatchNorm folded into the convs: same outputs, faster (docs/performance.md)
+        network.foldForInference(); // e.g. BatchNorm folded into the convs: same outputs, faster
+        // (docs/performance.md)
         this.network = network;
         this.config = network.config();
         this.classes = List.copyOf(config.classes);
-        this.options = new Options(b.detectorVariant, b.minFaceScore, b.cropMargin, b.align, b.maxPixels, b.batchSize, b.tta,
-                b.facesAreCropped, EngineThreads.apply(b.threads, b.concurrentWorkers), b.verifyFaces);
+        this.options =
+                new Options(
+                        b.detectorVariant,
+                        b.minFaceScore,
+                        b.cropMargin,
+                        b.align,
+                        b.maxPixels,
+                        b.batchSize,
+                        b.tta,
+                        b.facesAreCropped,
+                        EngineThreads.apply(b.threads, b.concurrentWorkers),
+                        b.verifyFaces);
         this.cropper = new FaceCropper(b.cropMargin, b.align, config.inputSize);
         this.detector = b.detector;
         this.manager = NDManager.newBaseManager();
     }
 
-    /** A recognizer for a model folder ({@code config.json} + {@code model.safetensors}) with default options. */
+    /**
+     * A recognizer for a model folder ({@code config.json} + {@code model.safetensors}) with
+     * default options.
+     */
     public static EmotionRecognizer load(Path modelDir) {
         return builder().model(modelDir).build();
     }
@@ -128,7 +155,8 @@ public final class EmotionRecognizer implements AutoCloseable {
     public List<FaceCrop> faces(BufferedImage image) {
         Objects.requireNonNull(image, "image");
         if (options.facesAreCropped()) {
-            // the photo is one face already (e.g. FER+ 48x48 crops): detection would invent boxes on it
+            // the photo is one face already (e.g. FER+ 48x48 crops): detection would invent boxes
+            // on it
             return List.of(cropper.whole(image));
         }
         List<DetectedFace> found;
@@ -150,8 +178,15 @@ public final class EmotionRecognizer implements AutoCloseable {
         }
         List<FaceCrop> crops = new ArrayList<>();
         for (DetectedFace f : found) {
-            boolean overlaps = f.x() < image.getWidth() && f.y() < image.getHeight() && f.x() + f.width() > 0 && f.y() + f.height() > 0;
-            if (f.score() >= options.minFaceScore() && f.width() >= 1 && f.height() >= 1 && overlaps) {
+            boolean overlaps =
+                    f.x() < image.getWidth()
+                            && f.y() < image.getHeight()
+                            && f.x() + f.width() > 0
+                            && f.y() + f.height() > 0;
+            if (f.score() >= options.minFaceScore()
+                    && f.width() >= 1
+                    && f.height() >= 1
+                    && overlaps) {
                 crops.add(cropper.crop(image, f));
             }
         }
@@ -175,7 +210,9 @@ public final class EmotionRecognizer implements AutoCloseable {
         return predict(Images.read(image, options.maxPixels()));
     }
 
-    /** Emotions of faces already cropped (each whole image is one face, resized to the input size). */
+    /**
+     * Emotions of faces already cropped (each whole image is one face, resized to the input size).
+     */
     public List<FaceEmotion> predictFaces(List<BufferedImage> faces) {
         List<FaceCrop> crops = new ArrayList<>(faces.size());
         for (BufferedImage f : faces) {
@@ -188,7 +225,8 @@ public final class EmotionRecognizer implements AutoCloseable {
     public List<FaceEmotion> classify(List<FaceCrop> crops) {
         List<FaceEmotion> out = new ArrayList<>(crops.size());
         for (int start = 0; start < crops.size(); start += options.batchSize()) {
-            List<FaceCrop> batch = crops.subList(start, Math.min(crops.size(), start + options.batchSize()));
+            List<FaceCrop> batch =
+                    crops.subList(start, Math.min(crops.size(), start + options.batchSize()));
             float[][] p = probabilities(batch);
             for (int i = 0; i < batch.size(); i++) {
                 out.add(new FaceEmotion(batch.get(i).face(), classes, p[i]));
@@ -208,9 +246,9 @@ public final class EmotionRecognizer implements AutoCloseable {
     }
 
     /**
-     * Like {@link #predictAll} but hands each result (and the decoded photo, e.g. to draw on) to the
-     * listener as soon as its faces are classified, in input order, so only a few photos are held
-     * in memory at a time.
+     * Like {@link #predictAll} but hands each result (and the decoded photo, e.g. to draw on) to
+     * the listener as soon as its faces are classified, in input order, so only a few photos are
+     * held in memory at a time.
      */
     public void predictEach(List<Path> images, ResultListener listener) {
         ensureOpen();
@@ -221,11 +259,13 @@ public final class EmotionRecognizer implements AutoCloseable {
         List<PendingFace> queue = new ArrayList<>();
         // The next photos are decoded on another thread while this one is detected and classified
         // (decoding is single-threaded Java; the network leaves a core idle between its kernels).
-        java.util.concurrent.ExecutorService decoder = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "frafer-decode");
-            t.setDaemon(true);
-            return t;
-        });
+        java.util.concurrent.ExecutorService decoder =
+                java.util.concurrent.Executors.newSingleThreadExecutor(
+                        r -> {
+                            Thread t = new Thread(r, "frafer-decode");
+                            t.setDaemon(true);
+                            return t;
+                        });
         Deque<java.util.concurrent.Future<BufferedImage>> decoding = new ArrayDeque<>();
         int next = 0;
         try {
@@ -246,7 +286,8 @@ public final class EmotionRecognizer implements AutoCloseable {
                 } catch (RuntimeException e) {
                     p.error = path + ": face detection failed: " + e;
                 } catch (OutOfMemoryError e) {
-                    // last resort (metadata and pixels are bounded before decoding): lose this file, not the run
+                    // last resort (metadata and pixels are bounded before decoding): lose this
+                    // file, not the run
                     p.image = null;
                     p.error = OutOfMemory.message(path);
                 }
@@ -294,7 +335,8 @@ public final class EmotionRecognizer implements AutoCloseable {
 
     private void runQueued(List<PendingFace> queue, int count) {
         for (int start = 0; start < count; start += options.batchSize()) {
-            List<PendingFace> part = queue.subList(start, Math.min(count, start + options.batchSize()));
+            List<PendingFace> part =
+                    queue.subList(start, Math.min(count, start + options.batchSize()));
             List<FaceCrop> crops = new ArrayList<>(part.size());
             for (PendingFace f : part) {
                 crops.add(f.image.crops.get(f.index));
@@ -380,7 +422,10 @@ public final class EmotionRecognizer implements AutoCloseable {
     public List<FaceExplanation> explain(List<FaceCrop> crops) {
         List<FaceExplanation> out = new ArrayList<>(crops.size());
         for (int start = 0; start < crops.size(); start += options.batchSize()) {
-            out.addAll(explainBatch(crops.subList(start, Math.min(crops.size(), start + options.batchSize()))));
+            out.addAll(
+                    explainBatch(
+                            crops.subList(
+                                    start, Math.min(crops.size(), start + options.batchSize()))));
         }
         return out;
     }
@@ -399,7 +444,8 @@ public final class EmotionRecognizer implements AutoCloseable {
         float[][] viewLogits;
         synchronized (networkLock) {
             ensureOpen();
-            try (NDManager m = manager.newSubManager(); NoGrad ignored = new NoGrad()) {
+            try (NDManager m = manager.newSubManager();
+                    NoGrad ignored = new NoGrad()) {
                 NDArray x = m.create(pixels, new Shape(n, 3, size, size));
                 List<NDArray> views = options.tta().views(x);
                 viewLogits = new float[views.size()][];
@@ -430,11 +476,16 @@ public final class EmotionRecognizer implements AutoCloseable {
         Split embedding;
         synchronized (networkLock) {
             ensureOpen();
-            try (NDManager m = manager.newSubManager(); NoGrad ignored = new NoGrad()) {
+            try (NDManager m = manager.newSubManager();
+                    NoGrad ignored = new NoGrad()) {
                 NDArray x = m.create(pixels, new Shape(n, 3, size, size));
                 EmotionNetwork.Outputs o = network.predict(x);
                 checkLogits(o.logits(), n);
-                probs = Probabilities.softmax(o.logits().toType(DataType.FLOAT32, false).toFloatArray(), classes.size(), config.temperature);
+                probs =
+                        Probabilities.softmax(
+                                o.logits().toType(DataType.FLOAT32, false).toFloatArray(),
+                                classes.size(),
+                                config.temperature);
                 attention = Split.of(o.attention(), n, "attention");
                 before = Split.of(o.featureBefore(), n, "featureBefore");
                 after = Split.of(o.featureAfter(), n, "featureAfter");
@@ -444,9 +495,20 @@ public final class EmotionRecognizer implements AutoCloseable {
         int k = classes.size();
         List<FaceExplanation> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            FaceEmotion e = new FaceEmotion(crops.get(i).face(), classes, Arrays.copyOfRange(probs, i * k, (i + 1) * k));
-            out.add(new FaceExplanation(e, crops.get(i).image(), config.fusion,
-                    Split.get(attention, i), Split.get(before, i), Split.get(after, i), Split.get(embedding, i)));
+            FaceEmotion e =
+                    new FaceEmotion(
+                            crops.get(i).face(),
+                            classes,
+                            Arrays.copyOfRange(probs, i * k, (i + 1) * k));
+            out.add(
+                    new FaceExplanation(
+                            e,
+                            crops.get(i).image(),
+                            config.fusion,
+                            Split.get(attention, i),
+                            Split.get(before, i),
+                            Split.get(after, i),
+                            Split.get(embedding, i)));
         }
         return out;
     }
@@ -459,21 +521,39 @@ public final class EmotionRecognizer implements AutoCloseable {
             }
             Shape s = a.getShape();
             if (s.dimension() < 1 || s.get(0) != n) {
-                throw new IllegalStateException("network output " + what + " has shape " + s + ", expected " + n + " samples first");
+                throw new IllegalStateException(
+                        "network output "
+                                + what
+                                + " has shape "
+                                + s
+                                + ", expected "
+                                + n
+                                + " samples first");
             }
             float[] d = a.toType(DataType.FLOAT32, false).toFloatArray();
             return new Split(s.slice(1).getShape(), d, d.length / n);
         }
 
         static FloatTensor get(Split s, int i) {
-            return s == null ? null : new FloatTensor(s.sampleShape, Arrays.copyOfRange(s.data, i * s.per, (i + 1) * s.per));
+            return s == null
+                    ? null
+                    : new FloatTensor(
+                            s.sampleShape, Arrays.copyOfRange(s.data, i * s.per, (i + 1) * s.per));
         }
     }
 
     private void checkLogits(NDArray logits, int n) {
         Shape s = logits.getShape();
         if (s.dimension() != 2 || s.get(0) != n || s.get(1) != classes.size()) {
-            throw new IllegalStateException("network returned logits of shape " + s + ", expected (" + n + ", " + classes.size() + ") for classes " + classes);
+            throw new IllegalStateException(
+                    "network returned logits of shape "
+                            + s
+                            + ", expected ("
+                            + n
+                            + ", "
+                            + classes.size()
+                            + ") for classes "
+                            + classes);
         }
     }
 
@@ -481,7 +561,10 @@ public final class EmotionRecognizer implements AutoCloseable {
         return Pixels.toNchw(crops, config.inputSize);
     }
 
-    /** Native arrays still held by the recognizer's own manager (0 between calls: each batch frees its arrays). */
+    /**
+     * Native arrays still held by the recognizer's own manager (0 between calls: each batch frees
+     * its arrays).
+     */
     int liveArrays() {
         return manager.getManagedArrays().size();
     }
@@ -525,8 +608,10 @@ public final class EmotionRecognizer implements AutoCloseable {
         private FaceDetector detector;
         private String detectorVariant = Detectors.DEFAULT;
         private float minFaceScore = 0.5f;
-        // BlazeFace's box covers the middle 64 % of a FER+ training crop: (1 + 2 * 0.28) * 0.64 ~ 1 gives the model
-        // the face framing it was trained on (docs/experiments/ferplus.md, crops: 70.6 % at 0.1 vs 77.0 % at 0.3)
+        // BlazeFace's box covers the middle 64 % of a FER+ training crop: (1 + 2 * 0.28) * 0.64 ~ 1
+        // gives the model
+        // the face framing it was trained on (docs/experiments/ferplus.md, crops: 70.6 % at 0.1 vs
+        // 77.0 % at 0.3)
         private float cropMargin = 0.28f;
         private boolean align = false;
         private long maxPixels = Images.DEFAULT_MAX_PIXELS;
@@ -539,13 +624,19 @@ public final class EmotionRecognizer implements AutoCloseable {
 
         private Builder() {}
 
-        /** Model folder ({@code config.json} + {@code model.safetensors}); default: {@link DefaultModel#locate()}. */
+        /**
+         * Model folder ({@code config.json} + {@code model.safetensors}); default: {@link
+         * DefaultModel#locate()}.
+         */
         public Builder model(Path dir) {
             this.modelDir = dir;
             return this;
         }
 
-        /** An already built network instead of a model folder; the recognizer takes it over and closes it. */
+        /**
+         * An already built network instead of a model folder; the recognizer takes it over and
+         * closes it.
+         */
         public Builder network(EmotionNetwork network) {
             this.network = network;
             return this;
@@ -554,13 +645,19 @@ public final class EmotionRecognizer implements AutoCloseable {
         /** BlazeFace variant, see {@link Detectors#VARIANTS}; default {@code back}. */
         public Builder detectorVariant(String variant) {
             if (!Detectors.VARIANTS.contains(variant)) {
-                throw new IllegalArgumentException("unknown detector '" + variant + "', expected one of " + Detectors.VARIANTS);
+                throw new IllegalArgumentException(
+                        "unknown detector '"
+                                + variant
+                                + "', expected one of "
+                                + Detectors.VARIANTS);
             }
             this.detectorVariant = variant;
             return this;
         }
 
-        /** A detector of your own instead of BlazeFace; the recognizer takes it over and closes it. */
+        /**
+         * A detector of your own instead of BlazeFace; the recognizer takes it over and closes it.
+         */
         public Builder detector(FaceDetector detector) {
             this.detector = detector;
             return this;
@@ -569,7 +666,8 @@ public final class EmotionRecognizer implements AutoCloseable {
         /** Faces scoring lower are ignored; default 0.5. */
         public Builder minFaceScore(float score) {
             if (!(score >= 0 && score <= 1)) {
-                throw new IllegalArgumentException("min face score must be in [0, 1], got " + score);
+                throw new IllegalArgumentException(
+                        "min face score must be in [0, 1], got " + score);
             }
             this.minFaceScore = score;
             return this;
@@ -584,13 +682,18 @@ public final class EmotionRecognizer implements AutoCloseable {
             return this;
         }
 
-        /** Rotate faces so the eyes are level; default off (HSEmotion's training crops are not aligned). */
+        /**
+         * Rotate faces so the eyes are level; default off (HSEmotion's training crops are not
+         * aligned).
+         */
         public Builder align(boolean align) {
             this.align = align;
             return this;
         }
 
-        /** Larger photos are refused before decoding (decompression bombs); default 100 megapixels. */
+        /**
+         * Larger photos are refused before decoding (decompression bombs); default 100 megapixels.
+         */
         public Builder maxPixels(long maxPixels) {
             if (maxPixels < 1) {
                 throw new IllegalArgumentException("max pixels must be positive, got " + maxPixels);
@@ -600,8 +703,9 @@ public final class EmotionRecognizer implements AutoCloseable {
         }
 
         /**
-         * Each image is one face already cropped (FER+/AffectNet-style crops): no detection, the whole image
-         * is classified. Default off. Detection on small crops finds overlapping or no boxes.
+         * Each image is one face already cropped (FER+/AffectNet-style crops): no detection, the
+         * whole image is classified. Default off. Detection on small crops finds overlapping or no
+         * boxes.
          */
         public Builder facesAreCropped(boolean cropped) {
             this.facesAreCropped = cropped;
@@ -609,8 +713,9 @@ public final class EmotionRecognizer implements AutoCloseable {
         }
 
         /**
-         * Keep only faces the detector finds again in a crop around them ({@link org.frafer.faces.FaceBoxes#confirmed}):
-         * drops boxes made up from texture (tiled or very busy images) at one extra detector pass per face. Default off.
+         * Keep only faces the detector finds again in a crop around them ({@link
+         * org.frafer.faces.FaceBoxes#confirmed}): drops boxes made up from texture (tiled or very
+         * busy images) at one extra detector pass per face. Default off.
          */
         public Builder verifyFaces(boolean verify) {
             this.verifyFaces = verify;
@@ -618,21 +723,27 @@ public final class EmotionRecognizer implements AutoCloseable {
         }
 
         /**
-         * PyTorch intra-op threads for this process (a process-wide engine setting); 0 (default) = the
-         * {@code FRAFER_THREADS} environment variable, else available cores / {@link #concurrentWorkers}.
+         * PyTorch intra-op threads for this process (a process-wide engine setting); 0 (default) =
+         * the {@code FRAFER_THREADS} environment variable, else available cores / {@link
+         * #concurrentWorkers}.
          */
         public Builder threads(int threads) {
             if (threads < 0) {
-                throw new IllegalArgumentException("threads must be >= 0 (0 = automatic), got " + threads);
+                throw new IllegalArgumentException(
+                        "threads must be >= 0 (0 = automatic), got " + threads);
             }
             this.threads = threads;
             return this;
         }
 
-        /** How many recognizers (or processes, with taskset/cgroups) share this machine's cores; default 1. */
+        /**
+         * How many recognizers (or processes, with taskset/cgroups) share this machine's cores;
+         * default 1.
+         */
         public Builder concurrentWorkers(int workers) {
             if (workers < 1) {
-                throw new IllegalArgumentException("concurrent workers must be >= 1, got " + workers);
+                throw new IllegalArgumentException(
+                        "concurrent workers must be >= 1, got " + workers);
             }
             this.concurrentWorkers = workers;
             return this;
@@ -648,8 +759,9 @@ public final class EmotionRecognizer implements AutoCloseable {
         }
 
         /**
-         * Test-time augmentation: {@link TestTimeAugmentation#FLIP} averages the probabilities of each face and its
-         * mirror (twice the network work; {@link #explain} always uses the face alone); default none.
+         * Test-time augmentation: {@link TestTimeAugmentation#FLIP} averages the probabilities of
+         * each face and its mirror (twice the network work; {@link #explain} always uses the face
+         * alone); default none.
          */
         public Builder tta(TestTimeAugmentation tta) {
             this.tta = java.util.Objects.requireNonNull(tta, "tta");

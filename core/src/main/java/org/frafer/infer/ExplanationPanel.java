@@ -16,6 +16,7 @@ import java.util.Locale;
 public final class ExplanationPanel {
     /** Side of each of the four tiles. */
     public static final int TILE = 224;
+
     static final int GAP = 12;
     static final int TITLE = 34;
     static final int CAPTION = 40;
@@ -24,7 +25,9 @@ public final class ExplanationPanel {
 
     private ExplanationPanel() {}
 
-    /** {@link #render(FaceExplanation, String, boolean, boolean)} with S on its absolute 0..1 scale. */
+    /**
+     * {@link #render(FaceExplanation, String, boolean, boolean)} with S on its absolute 0..1 scale.
+     */
     public static BufferedImage render(FaceExplanation e, String title, boolean overlay) {
         return render(e, title, overlay, false);
     }
@@ -32,27 +35,43 @@ public final class ExplanationPanel {
     /**
      * @param title shown on top with the predicted emotion, e.g. the file name and face number
      * @param overlay draw S half-transparent over the face instead of alone
-     * @param stretch colour S from its own min to max instead of 0..1 (shows structure in a flat map,
-     *     e.g. of an untrained model, but hides how strong the attention is)
+     * @param stretch colour S from its own min to max instead of 0..1 (shows structure in a flat
+     *     map, e.g. of an untrained model, but hides how strong the attention is)
      */
-    public static BufferedImage render(FaceExplanation e, String title, boolean overlay, boolean stretch) {
+    public static BufferedImage render(
+            FaceExplanation e, String title, boolean overlay, boolean stretch) {
         BufferedImage out = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = out.createGraphics();
         try {
             g.setColor(Color.WHITE);
             g.fillRect(0, 0, WIDTH, HEIGHT);
-            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+            g.setRenderingHint(
+                    RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+            g.setRenderingHint(
+                    RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
             g.setColor(Color.BLACK);
             g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
             FaceEmotion em = e.emotion();
-            g.drawString(String.format(Locale.ROOT, "%s  -  predicted %s %.2f  (fusion %s)", title, em.label(), em.score(), e.fusion()), GAP, 23);
+            g.drawString(
+                    String.format(
+                            Locale.ROOT,
+                            "%s  -  predicted %s %.2f  (fusion %s)",
+                            title,
+                            em.label(),
+                            em.score(),
+                            e.fusion()),
+                    GAP,
+                    23);
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
 
             int y = TITLE;
             BufferedImage face = FaceCropper.resize(e.input(), TILE, TILE);
             g.drawImage(face, x(0), y, null);
-            caption(g, 0, "input face (" + e.input().getWidth() + "x" + e.input().getHeight() + ")", "");
+            caption(
+                    g,
+                    0,
+                    "input face (" + e.input().getWidth() + "x" + e.input().getHeight() + ")",
+                    "");
 
             if (e.attention() != null) {
                 FloatTensor s = e.attention();
@@ -63,8 +82,16 @@ public final class ExplanationPanel {
                     heat = blend(face, heat, 0.55f);
                 }
                 g.drawImage(heat, x(1), y, null);
-                caption(g, 1, "FR attention S, " + shape(s),
-                        String.format(Locale.ROOT, "%s: min %.3f max %.3f", stretch ? "stretched" : "scale 0..1", s.min(), s.max()));
+                caption(
+                        g,
+                        1,
+                        "FR attention S, " + shape(s),
+                        String.format(
+                                Locale.ROOT,
+                                "%s: min %.3f max %.3f",
+                                stretch ? "stretched" : "scale 0..1",
+                                s.min(),
+                                s.max()));
             } else {
                 blank(g, 1, "no FR attention:", "fusion '" + e.fusion() + "' has none");
                 caption(g, 1, "FR attention S", "not part of this model");
@@ -82,21 +109,41 @@ public final class ExplanationPanel {
             }
             String scale = String.format(Locale.ROOT, "shared scale %.2g..%.2g", lo, hi);
             tile(g, 2, before, e.featureBefore(), lo, hi, "H_FER before", scale);
-            tile(g, 3, after, e.featureAfter(), lo, hi, "none".equals(e.fusion()) ? "H_FER (no fusion)" : "H_FER after", scale);
+            tile(
+                    g,
+                    3,
+                    after,
+                    e.featureAfter(),
+                    lo,
+                    hi,
+                    "none".equals(e.fusion()) ? "H_FER (no fusion)" : "H_FER after",
+                    scale);
         } finally {
             g.dispose();
         }
         return out;
     }
 
-    private static void tile(Graphics2D g, int i, FloatTensor mean, FloatTensor full, float lo, float hi, String name, String scale) {
+    private static void tile(
+            Graphics2D g,
+            int i,
+            FloatTensor mean,
+            FloatTensor full,
+            float lo,
+            float hi,
+            String name,
+            String scale) {
         if (mean == null) {
             blank(g, i, "not exposed", "by this model");
             caption(g, i, name, "");
             return;
         }
         g.drawImage(FaceCropper.resize(heatMap(mean, lo, hi), TILE, TILE), x(i), TITLE, null);
-        caption(g, i, name + ", mean of " + full.dim(0) + " ch", full.dim(1) + "x" + full.dim(2) + ", " + scale);
+        caption(
+                g,
+                i,
+                name + ", mean of " + full.dim(0) + " ch",
+                full.dim(1) + "x" + full.dim(2) + ", " + scale);
     }
 
     private static int x(int tile) {
@@ -124,7 +171,10 @@ public final class ExplanationPanel {
         g.setColor(Color.DARK_GRAY);
         FontMetrics fm = g.getFontMetrics();
         g.drawString(line1, x(tile) + (TILE - fm.stringWidth(line1)) / 2, TITLE + TILE / 2 - 4);
-        g.drawString(line2, x(tile) + (TILE - fm.stringWidth(line2)) / 2, TITLE + TILE / 2 + fm.getHeight());
+        g.drawString(
+                line2,
+                x(tile) + (TILE - fm.stringWidth(line2)) / 2,
+                TITLE + TILE / 2 + fm.getHeight());
     }
 
     private static String shape(FloatTensor t) {
@@ -146,7 +196,10 @@ public final class ExplanationPanel {
         return t;
     }
 
-    /** An (H, W) map coloured with viridis between lo and hi (a constant map is drawn at the low end). */
+    /**
+     * An (H, W) map coloured with viridis between lo and hi (a constant map is drawn at the low
+     * end).
+     */
     public static BufferedImage heatMap(FloatTensor map, float lo, float hi) {
         int h = (int) map.dim(0);
         int w = (int) map.dim(1);
@@ -178,7 +231,8 @@ public final class ExplanationPanel {
     }
 
     private static BufferedImage blend(BufferedImage base, BufferedImage top, float alpha) {
-        BufferedImage out = new BufferedImage(base.getWidth(), base.getHeight(), BufferedImage.TYPE_INT_RGB);
+        BufferedImage out =
+                new BufferedImage(base.getWidth(), base.getHeight(), BufferedImage.TYPE_INT_RGB);
         for (int yy = 0; yy < base.getHeight(); yy++) {
             for (int xx = 0; xx < base.getWidth(); xx++) {
                 int a = base.getRGB(xx, yy);

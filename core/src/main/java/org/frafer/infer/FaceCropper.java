@@ -9,11 +9,11 @@ import org.frafer.data.FacePreprocess;
 import org.frafer.faces.DetectedFace;
 
 /**
- * Cuts a detected face out of a photo for the network, the way training prepares its faces
- * ({@link FacePreprocess}: crop by the box clamped to the photo, resize to a square ignoring the aspect
+ * Cuts a detected face out of a photo for the network, the way training prepares its faces ({@link
+ * FacePreprocess}: crop by the box clamped to the photo, resize to a square ignoring the aspect
  * ratio, bilinear with PIL's antialiasing, as HSEmotion's {@code Resize((224, 224))}). The box is
- * first grown by a margin. With alignment, the grown box is first cut out rotated (at the photo's own
- * resolution, black outside the photo) so the eyes are level.
+ * first grown by a margin. With alignment, the grown box is first cut out rotated (at the photo's
+ * own resolution, black outside the photo) so the eyes are level.
  */
 public final class FaceCropper {
     private final float margin;
@@ -22,8 +22,8 @@ public final class FaceCropper {
 
     /**
      * @param margin fraction of the box width (height) added on the left and right (top and bottom)
-     * @param align rotate about the box centre so the eye keypoints are level (needs keypoints; faces
-     *     without them are cropped unrotated)
+     * @param align rotate about the box centre so the eye keypoints are level (needs keypoints;
+     *     faces without them are cropped unrotated)
      * @param size side of the square output
      */
     public FaceCropper(float margin, boolean align, int size) {
@@ -42,7 +42,10 @@ public final class FaceCropper {
         return size;
     }
 
-    /** The angle (radians) that levels the eyes: from the image-left eye (keypoint 0) to the other (keypoint 1). */
+    /**
+     * The angle (radians) that levels the eyes: from the image-left eye (keypoint 0) to the other
+     * (keypoint 1).
+     */
     static double eyeAngle(DetectedFace face) {
         float[][] k = face.keypoints();
         if (k == null || k.length < 2 || k[0].length < 2 || k[1].length < 2) {
@@ -56,11 +59,14 @@ public final class FaceCropper {
         double w = face.width() * (1 + 2.0 * margin);
         double h = face.height() * (1 + 2.0 * margin);
         if (!(w >= 1 && h >= 1)) {
-            throw new IllegalArgumentException("face box too small to crop: " + face.width() + " x " + face.height());
+            throw new IllegalArgumentException(
+                    "face box too small to crop: " + face.width() + " x " + face.height());
         }
         int x0 = (int) Math.round(face.x() - margin * (double) face.width());
         int y0 = (int) Math.round(face.y() - margin * (double) face.height());
-        return new int[] {x0, y0, (int) Math.max(1, Math.round(w)), (int) Math.max(1, Math.round(h))};
+        return new int[] {
+            x0, y0, (int) Math.max(1, Math.round(w)), (int) Math.max(1, Math.round(h))
+        };
     }
 
     public FaceCrop crop(BufferedImage photo, DetectedFace face) {
@@ -77,7 +83,10 @@ public final class FaceCropper {
     /** A face that is already cropped: the whole image, resized to the input size. */
     public FaceCrop whole(BufferedImage face) {
         float[] input = FacePreprocess.toChw(face, null, size, false);
-        return new FaceCrop(new DetectedFace(0, 0, face.getWidth(), face.getHeight(), 1f, new float[0][]), toImage(input, size), input);
+        return new FaceCrop(
+                new DetectedFace(0, 0, face.getWidth(), face.getHeight(), 1f, new float[0][]),
+                toImage(input, size),
+                input);
     }
 
     /** The grown box around the face centre, rotated by -angle, at the photo's resolution. */
@@ -94,7 +103,8 @@ public final class FaceCropper {
         try {
             g.setColor(Color.BLACK);
             g.fillRect(0, 0, box[2], box[3]);
-            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+            g.setRenderingHint(
+                    RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
             g.drawImage(photo, t, null);
         } finally {
             g.dispose();
@@ -106,11 +116,15 @@ public final class FaceCropper {
     public static BufferedImage toImage(float[] chw, int size) {
         int plane = size * size;
         if (chw.length != 3 * plane) {
-            throw new IllegalArgumentException("expected 3x" + size + "x" + size + " values, got " + chw.length);
+            throw new IllegalArgumentException(
+                    "expected 3x" + size + "x" + size + " values, got " + chw.length);
         }
         int[] rgb = new int[plane];
         for (int i = 0; i < plane; i++) {
-            rgb[i] = (byte8(chw[i]) << 16) | (byte8(chw[plane + i]) << 8) | byte8(chw[2 * plane + i]);
+            rgb[i] =
+                    (byte8(chw[i]) << 16)
+                            | (byte8(chw[plane + i]) << 8)
+                            | byte8(chw[2 * plane + i]);
         }
         BufferedImage img = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
         img.setRGB(0, 0, size, size, rgb, 0, size);
@@ -126,7 +140,8 @@ public final class FaceCropper {
         BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = out.createGraphics();
         try {
-            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+            g.setRenderingHint(
+                    RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
             g.drawImage(image, 0, 0, width, height, null);
         } finally {
             g.dispose();

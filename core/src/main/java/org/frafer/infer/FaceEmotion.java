@@ -8,15 +8,16 @@ import org.frafer.faces.DetectedFace;
 /**
  * The emotion of one face.
  *
- * @param face where the face is in the image (box, detector score, keypoints); for faces passed
- *     in already cropped, the whole crop with score 1 and no keypoints
+ * @param face where the face is in the image (box, detector score, keypoints); for faces passed in
+ *     already cropped, the whole crop with score 1 and no keypoints
  * @param classes class names in output order (the model's)
- * @param probabilities softmax probabilities, one per class, in {@code classes} order (personalised when
- *     {@code person} is set)
- * @param person the enrolled person the face was matched to (or the identity group, {@code group-N}, of
- *     automatic personalisation); null when unmatched or not personalised
+ * @param probabilities softmax probabilities, one per class, in {@code classes} order (personalised
+ *     when {@code person} is set)
+ * @param person the enrolled person the face was matched to (or the identity group, {@code
+ *     group-N}, of automatic personalisation); null when unmatched or not personalised
  */
-public record FaceEmotion(DetectedFace face, List<String> classes, float[] probabilities, String person) {
+public record FaceEmotion(
+        DetectedFace face, List<String> classes, float[] probabilities, String person) {
     /** An unpersonalised prediction. */
     public FaceEmotion(DetectedFace face, List<String> classes, float[] probabilities) {
         this(face, classes, probabilities, null);
@@ -24,7 +25,8 @@ public record FaceEmotion(DetectedFace face, List<String> classes, float[] proba
 
     public FaceEmotion {
         if (classes.size() != probabilities.length) {
-            throw new IllegalArgumentException(classes.size() + " classes but " + probabilities.length + " probabilities");
+            throw new IllegalArgumentException(
+                    classes.size() + " classes but " + probabilities.length + " probabilities");
         }
         classes = List.copyOf(classes);
     }
@@ -53,7 +55,8 @@ public record FaceEmotion(DetectedFace face, List<String> classes, float[] proba
     public float probability(String className) {
         int i = classes.indexOf(className);
         if (i < 0) {
-            throw new IllegalArgumentException("unknown class '" + className + "', the model's classes are " + classes);
+            throw new IllegalArgumentException(
+                    "unknown class '" + className + "', the model's classes are " + classes);
         }
         return probabilities[i];
     }
@@ -69,7 +72,14 @@ public record FaceEmotion(DetectedFace face, List<String> classes, float[] proba
 
     @Override
     public String toString() {
-        return String.format("FaceEmotion[%s %.3f at (%.0f, %.0f, %.0f x %.0f)%s]", label(), score(), face.x(), face.y(), face.width(), face.height(),
+        return String.format(
+                "FaceEmotion[%s %.3f at (%.0f, %.0f, %.0f x %.0f)%s]",
+                label(),
+                score(),
+                face.x(),
+                face.y(),
+                face.width(),
+                face.height(),
                 person == null ? "" : " of " + person);
     }
 }

@@ -11,12 +11,19 @@ public record FloatTensor(long[] shape, float[] data) {
         long n = 1;
         for (long d : shape) {
             if (d < 0) {
-                throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
+                throw new IllegalArgumentException(
+                        "negative dimension in shape " + Arrays.toString(shape));
             }
             n *= d;
         }
         if (n != data.length) {
-            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs " + n + " values, got " + data.length);
+            throw new IllegalArgumentException(
+                    "shape "
+                            + Arrays.toString(shape)
+                            + " needs "
+                            + n
+                            + " values, got "
+                            + data.length);
         }
     }
 
@@ -31,12 +38,17 @@ public record FloatTensor(long[] shape, float[] data) {
     /** Value at the given indices (one per axis). */
     public float get(long... index) {
         if (index.length != shape.length) {
-            throw new IllegalArgumentException("need " + shape.length + " indices, got " + index.length);
+            throw new IllegalArgumentException(
+                    "need " + shape.length + " indices, got " + index.length);
         }
         long flat = 0;
         for (int i = 0; i < index.length; i++) {
             if (index[i] < 0 || index[i] >= shape[i]) {
-                throw new IndexOutOfBoundsException("index " + Arrays.toString(index) + " outside shape " + Arrays.toString(shape));
+                throw new IndexOutOfBoundsException(
+                        "index "
+                                + Arrays.toString(index)
+                                + " outside shape "
+                                + Arrays.toString(shape));
             }
             flat = flat * shape[i] + index[i];
         }
@@ -46,7 +58,8 @@ public record FloatTensor(long[] shape, float[] data) {
     /** For a (C, H, W) tensor: the mean over channels, as an (H, W) tensor. */
     public FloatTensor channelMean() {
         if (shape.length != 3) {
-            throw new IllegalStateException("channelMean needs a (C, H, W) tensor, shape is " + Arrays.toString(shape));
+            throw new IllegalStateException(
+                    "channelMean needs a (C, H, W) tensor, shape is " + Arrays.toString(shape));
         }
         int c = (int) shape[0];
         int hw = (int) (shape[1] * shape[2]);

@@ -4,10 +4,10 @@ import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
 
 /**
- * Turns libtorch's autograd off on the current thread for a try-with-resources block and restores it
- * afterwards. DJL switches it off only on the thread that first loads the engine; libtorch's grad
- * mode is per thread, so inference on any other thread (web servers, executors) would otherwise
- * build an autograd graph for every forward pass.
+ * Turns libtorch's autograd off on the current thread for a try-with-resources block and restores
+ * it afterwards. DJL switches it off only on the thread that first loads the engine; libtorch's
+ * grad mode is per thread, so inference on any other thread (web servers, executors) would
+ * otherwise build an autograd graph for every forward pass.
  */
 final class NoGrad implements AutoCloseable {
     private final boolean pytorch;

@@ -17,7 +17,15 @@ final class Pixels {
                 in = FacePreprocess.toChw(f.image(), null, size, false);
             }
             if (in.length != per) {
-                throw new IllegalArgumentException("face " + n + " has " + in.length + " input values, the model takes 3x" + size + "x" + size);
+                throw new IllegalArgumentException(
+                        "face "
+                                + n
+                                + " has "
+                                + in.length
+                                + " input values, the model takes 3x"
+                                + size
+                                + "x"
+                                + size);
             }
             System.arraycopy(in, 0, out, n * per, per);
         }

@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * The JSON form of one {@link ImageResult}: what {@code predict --format jsonl} writes per line and what
- * the HTTP service answers, built in one place so both stay the same.
+ * The JSON form of one {@link ImageResult}: what {@code predict --format jsonl} writes per line and
+ * what the HTTP service answers, built in one place so both stay the same.
  */
 public final class ResultJson {
     public static final String OK = "ok";
@@ -20,7 +20,10 @@ public final class ResultJson {
         return !r.ok() ? ERROR : r.faces().isEmpty() ? NO_FACE : OK;
     }
 
-    /** {@code {file, status, error | width+height, faces: [{box, faceScore, keypoints, person (when matched), label, score, probabilities}]}}. */
+    /**
+     * {@code {file, status, error | width+height, faces: [{box, faceScore, keypoints, person (when
+     * matched), label, score, probabilities}]}}.
+     */
     public static ObjectNode of(ObjectMapper mapper, ImageResult r) {
         ObjectNode o = mapper.createObjectNode();
         o.put("file", r.path().toString());

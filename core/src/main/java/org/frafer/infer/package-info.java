@@ -17,10 +17,10 @@
  * }</pre>
  *
  * <p>{@link org.frafer.infer.EmotionRecognizer} is safe to share between threads (see its notes).
- * Outputs: {@link org.frafer.infer.FaceEmotion} (box, keypoints, class probabilities),
- * {@link org.frafer.infer.FaceExplanation} (arrays as {@link org.frafer.infer.FloatTensor}),
- * {@link org.frafer.infer.Annotator} and {@link org.frafer.infer.ExplanationPanel} (pictures),
- * {@link org.frafer.infer.Npy} (NumPy files). The command-line front ends are {@code fra-fer predict}
- * and {@code fra-fer explain}.
+ * Outputs: {@link org.frafer.infer.FaceEmotion} (box, keypoints, class probabilities), {@link
+ * org.frafer.infer.FaceExplanation} (arrays as {@link org.frafer.infer.FloatTensor}), {@link
+ * org.frafer.infer.Annotator} and {@link org.frafer.infer.ExplanationPanel} (pictures), {@link
+ * org.frafer.infer.Npy} (NumPy files). The command-line front ends are {@code fra-fer predict} and
+ * {@code fra-fer explain}.
  */
 package org.frafer.infer;

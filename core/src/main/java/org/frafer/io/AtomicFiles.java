@@ -15,8 +15,9 @@ import java.util.Locale;
 import javax.imageio.ImageIO;
 
 /**
- * Every file the library writes goes through here: a temporary file beside the target, then a rename.
- * A crash or a bad input never leaves half a file and never loses the file that was there before.
+ * Every file the library writes goes through here: a temporary file beside the target, then a
+ * rename. A crash or a bad input never leaves half a file and never loses the file that was there
+ * before.
  */
 public final class AtomicFiles {
     private AtomicFiles() {}
@@ -26,7 +27,10 @@ public final class AtomicFiles {
         void write(OutputStream out) throws IOException;
     }
 
-    /** A new hidden temporary file in the target's folder (created if missing), readable like an ordinary output. */
+    /**
+     * A new hidden temporary file in the target's folder (created if missing), readable like an
+     * ordinary output.
+     */
     public static Path tempFor(Path target) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
@@ -38,10 +42,17 @@ public final class AtomicFiles {
         return tmp;
     }
 
-    /** Renames a finished temporary file over the target, atomically where the file system allows it. */
+    /**
+     * Renames a finished temporary file over the target, atomically where the file system allows
+     * it.
+     */
     public static void commit(Path tmp, Path target) throws IOException {
         try {
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(
+                    tmp,
+                    target,
+                    StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
         }
@@ -74,17 +85,22 @@ public final class AtomicFiles {
     public static void writeImage(BufferedImage image, Path file) throws IOException {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         String format = name.endsWith(".jpg") || name.endsWith(".jpeg") ? "jpeg" : "png";
-        write(file, out -> {
-            // an in-memory stream cache: ImageIO's default file cache in java.io.tmpdir fails on a full
-            // disk and leaves a StreamCloser that throws at exit
-            javax.imageio.ImageWriter w = ImageIO.getImageWritersByFormatName(format).next();
-            try (javax.imageio.stream.ImageOutputStream ios = new javax.imageio.stream.MemoryCacheImageOutputStream(out)) {
-                w.setOutput(ios);
-                w.write(image);
-            } finally {
-                w.dispose();
-            }
-        });
+        write(
+                file,
+                out -> {
+                    // an in-memory stream cache: ImageIO's default file cache in java.io.tmpdir
+                    // fails on a full
+                    // disk and leaves a StreamCloser that throws at exit
+                    javax.imageio.ImageWriter w =
+                            ImageIO.getImageWritersByFormatName(format).next();
+                    try (javax.imageio.stream.ImageOutputStream ios =
+                            new javax.imageio.stream.MemoryCacheImageOutputStream(out)) {
+                        w.setOutput(ios);
+                        w.write(image);
+                    } finally {
+                        w.dispose();
+                    }
+                });
     }
 
     /** Deletes a folder tree (no-op when missing). */
@@ -99,7 +115,10 @@ public final class AtomicFiles {
         }
     }
 
-    /** The same operations for code that reports I/O failures unchecked (training runs, evaluation reports). */
+    /**
+     * The same operations for code that reports I/O failures unchecked (training runs, evaluation
+     * reports).
+     */
     public static final class Unchecked {
         private Unchecked() {}
 
@@ -107,7 +126,8 @@ public final class AtomicFiles {
             try {
                 AtomicFiles.write(target, writer);
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+                throw new java.io.UncheckedIOException(
+                        "cannot write " + target + ": " + e.getMessage(), e);
             }
         }
 
@@ -120,7 +140,8 @@ public final class AtomicFiles {
             try {
                 AtomicFiles.deleteTree(dir);
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException("cannot delete " + dir + ": " + e.getMessage(), e);
+                throw new java.io.UncheckedIOException(
+                        "cannot delete " + dir + ": " + e.getMessage(), e);
             }
         }
     }

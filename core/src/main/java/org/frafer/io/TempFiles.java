@@ -5,9 +5,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Temporary files and folders that are being written. A shutdown hook (SIGTERM, Ctrl-C, System.exit)
- * deletes those still listed, so an interrupted run leaves no {@code .NAME123.tmp} behind; the
- * targets they would have replaced are untouched.
+ * Temporary files and folders that are being written. A shutdown hook (SIGTERM, Ctrl-C,
+ * System.exit) deletes those still listed, so an interrupted run leaves no {@code .NAME123.tmp}
+ * behind; the targets they would have replaced are untouched.
  */
 public final class TempFiles {
     private static final Set<Path> LIVE = ConcurrentHashMap.newKeySet();
@@ -48,7 +48,9 @@ public final class TempFiles {
         if (!hooked) {
             synchronized (TempFiles.class) {
                 if (!hooked) {
-                    Runtime.getRuntime().addShutdownHook(new Thread(TempFiles::deleteAll, "frafer-temp-cleanup"));
+                    Runtime.getRuntime()
+                            .addShutdownHook(
+                                    new Thread(TempFiles::deleteAll, "frafer-temp-cleanup"));
                     hooked = true;
                 }
             }

@@ -5,8 +5,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 
 /**
- * An output stream that remembers its first write error. {@link java.io.PrintWriter} swallows
- * I/O errors (a full disk would go unnoticed and leave a cut-off file), so writers built on one check
+ * An output stream that remembers its first write error. {@link java.io.PrintWriter} swallows I/O
+ * errors (a full disk would go unnoticed and leave a cut-off file), so writers built on one check
  * {@link #error()} after each record and stop the run.
  */
 public final class WriteFailure extends FilterOutputStream {

@@ -17,26 +17,27 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.UnaryOperator;
-import org.frafer.nn.TfSamePadding;
 import org.frafer.nn.Normalization;
+import org.frafer.nn.TfSamePadding;
 
 /**
- * EfficientNet-B0 as one DJL block whose parameters carry timm's state_dict names
- * ({@code conv_stem.weight}, {@code blocks.1.0.se.conv_reduce.bias}, {@code bn2.running_var}, ...),
- * so timm checkpoints load by name. Built from timm's block-string table decoded by one builder
- * (timm efficientnet.py / _efficientnet_blocks.py): {@code ds} = depthwise-separable, {@code ir} =
+ * EfficientNet-B0 as one DJL block whose parameters carry timm's state_dict names ({@code
+ * conv_stem.weight}, {@code blocks.1.0.se.conv_reduce.bias}, {@code bn2.running_var}, ...), so timm
+ * checkpoints load by name. Built from timm's block-string table decoded by one builder (timm
+ * efficientnet.py / _efficientnet_blocks.py): {@code ds} = depthwise-separable, {@code ir} =
  * inverted residual with expansion; every block has squeeze-excite (conv_reduce/conv_expand, SiLU,
  * sigmoid gate) with channels {@code round(block_in * 0.25)}.
  *
  * <p>Tappable layers: 1 = stem (conv_stem+bn1+SiLU), 2..8 = the ends of stages blocks.0..blocks.6,
  * 9 = conv_head+bn2+SiLU. {@link #forwardLayers} runs any contiguous range, so a network can stop
- * at layer k or resume from it. Input is an already normalised NCHW float32 batch.
- * {@link #forwardLayerPreTapped} exposes a layer's pre-activation map (its last conv's output before the norm)
- * to a fusion (config {@code tap = pre}).
+ * at layer k or resume from it. Input is an already normalised NCHW float32 batch. {@link
+ * #forwardLayerPreTapped} exposes a layer's pre-activation map (its last conv's output before the
+ * norm) to a fusion (config {@code tap = pre}).
  *
- * <p>Variants: {@code tf_efficientnet_b0} pads like TF "SAME" from the actual input size (odd sizes and
- * stride 2 pad asymmetrically) and uses BN eps 1e-3; {@code efficientnet_b0} pads symmetrically
- * ({@code ((s - 1) + (k - 1)) / 2}) with BN eps 1e-5. Stochastic depth (drop_path) is not implemented.
+ * <p>Variants: {@code tf_efficientnet_b0} pads like TF "SAME" from the actual input size (odd sizes
+ * and stride 2 pad asymmetrically) and uses BN eps 1e-3; {@code efficientnet_b0} pads symmetrically
+ * ({@code ((s - 1) + (k - 1)) / 2}) with BN eps 1e-5. Stochastic depth (drop_path) is not
+ * implemented.
  */
 public final class EfficientNet extends FerBackboneBlock {
     /** timm's B0 architecture: type_repeats_kernel_stride_expansion_channels_se. */
@@ -49,8 +50,10 @@ public final class EfficientNet extends FerBackboneBlock {
         "ir_r4_k5_s2_e6_c192_se0.25",
         "ir_r1_k3_s1_e6_c320_se0.25",
     };
+
     static final int STEM_CHANNELS = 32;
     static final int HEAD_CHANNELS = 1280;
+
     /** DJL's momentum is torch's inverted: torch 0.1 (timm's default) == DJL 0.9. */
     private static final float BN_MOMENTUM = 0.9f;
 
@@ -79,12 +82,22 @@ public final class EfficientNet extends FerBackboneBlock {
             for (Variant v : values()) {
                 known.add(v.timmName);
             }
-            throw new IllegalArgumentException("Unknown EfficientNet arch '" + name + "'; known: " + known);
+            throw new IllegalArgumentException(
+                    "Unknown EfficientNet arch '" + name + "'; known: " + known);
         }
     }
 
     /** One decoded block: a ds or ir unit with its timm prefix. */
-    record Unit(String prefix, String type, int in, int mid, int out, int kernel, int stride, int seChannels, boolean skip) {}
+    record Unit(
+            String prefix,
+            String type,
+            int in,
+            int mid,
+            int out,
+            int kernel,
+            int stride,
+            int seChannels,
+            boolean skip) {}
 
     /** Number of tappable layers (stem, seven stages, head). */
     public static final int NUM_LAYERS = 9;
@@ -93,8 +106,10 @@ public final class EfficientNet extends FerBackboneBlock {
     private final List<List<Unit>> stages = new ArrayList<>();
 
     /**
-     * @param numClasses classifier outputs, 0 for a headless feature extractor (no classifier parameters)
-     * @param extraFeatures features concatenated to the pooled embedding before the classifier (concat fusion), usually 0
+     * @param numClasses classifier outputs, 0 for a headless feature extractor (no classifier
+     *     parameters)
+     * @param extraFeatures features concatenated to the pooled embedding before the classifier
+     *     (concat fusion), usually 0
      */
     public EfficientNet(Variant variant, int numClasses, int extraFeatures, float dropRate) {
         super(numClasses, HEAD_CHANNELS + extraFeatures, dropRate);
@@ -114,8 +129,17 @@ public final class EfficientNet extends FerBackboneBlock {
             for (int r = 0; r < repeats; r++) {
                 int st = r == 0 ? stride : 1;
                 String p = "blocks." + s + "." + r + ".";
-                Unit u = new Unit(p, spec.get("type"), in, in * expand, out, kernel, st,
-                        Math.max(1, (int) Math.round(in * se)), st == 1 && in == out);
+                Unit u =
+                        new Unit(
+                                p,
+                                spec.get("type"),
+                                in,
+                                in * expand,
+                                out,
+                                kernel,
+                                st,
+                                Math.max(1, (int) Math.round(in * se)),
+                                st == 1 && in == out);
                 if ("ds".equals(u.type)) {
                     conv(p + "conv_dw", in, in, kernel, in);
                     bn(p + "bn1", in);
@@ -140,7 +164,13 @@ public final class EfficientNet extends FerBackboneBlock {
         }
         conv("conv_head", in, HEAD_CHANNELS, 1, 1);
         bn("bn2", HEAD_CHANNELS);
-        addClassifier((float) (1.0 / Math.sqrt(Math.max(1, numClasses)))); // timm: uniform(+-1/sqrt(fan_out))
+        addClassifier(
+                (float)
+                        (1.0
+                                / Math.sqrt(
+                                        Math.max(
+                                                1,
+                                                numClasses)))); // timm: uniform(+-1/sqrt(fan_out))
     }
 
     /** "ir_r2_k3_s2_e6_c24_se0.25" -> {type=ir, r=2, k=3, s=2, e=6, c=24, se=0.25}. */
@@ -160,29 +190,65 @@ public final class EfficientNet extends FerBackboneBlock {
     private void conv(String name, int in, int out, int k, int groups) {
         // timm _init_weight_goog: normal(0, sqrt(2 / fan_out)), fan_out = k * k * out / groups
         double fanOut = (double) k * k * out / groups;
-        register(Parameter.builder().setName(name + ".weight").setType(Parameter.Type.WEIGHT)
-                .optShape(new Shape(out, in / groups, k, k))
-                .optInitializer(new NormalInitializer((float) Math.sqrt(2.0 / fanOut))).build());
+        register(
+                Parameter.builder()
+                        .setName(name + ".weight")
+                        .setType(Parameter.Type.WEIGHT)
+                        .optShape(new Shape(out, in / groups, k, k))
+                        .optInitializer(new NormalInitializer((float) Math.sqrt(2.0 / fanOut)))
+                        .build());
     }
 
     private void bn(String name, int c) {
-        register(Parameter.builder().setName(name + ".weight").setType(Parameter.Type.GAMMA).optShape(new Shape(c))
-                .optInitializer(new ConstantInitializer(1)).build());
-        register(Parameter.builder().setName(name + ".bias").setType(Parameter.Type.BETA).optShape(new Shape(c))
-                .optInitializer(new ConstantInitializer(0)).build());
-        register(Parameter.builder().setName(name + ".running_mean").setType(Parameter.Type.RUNNING_MEAN)
-                .optShape(new Shape(c)).optInitializer(new ConstantInitializer(0)).optRequiresGrad(false).build());
-        register(Parameter.builder().setName(name + ".running_var").setType(Parameter.Type.RUNNING_VAR)
-                .optShape(new Shape(c)).optInitializer(new ConstantInitializer(1)).optRequiresGrad(false).build());
+        register(
+                Parameter.builder()
+                        .setName(name + ".weight")
+                        .setType(Parameter.Type.GAMMA)
+                        .optShape(new Shape(c))
+                        .optInitializer(new ConstantInitializer(1))
+                        .build());
+        register(
+                Parameter.builder()
+                        .setName(name + ".bias")
+                        .setType(Parameter.Type.BETA)
+                        .optShape(new Shape(c))
+                        .optInitializer(new ConstantInitializer(0))
+                        .build());
+        register(
+                Parameter.builder()
+                        .setName(name + ".running_mean")
+                        .setType(Parameter.Type.RUNNING_MEAN)
+                        .optShape(new Shape(c))
+                        .optInitializer(new ConstantInitializer(0))
+                        .optRequiresGrad(false)
+                        .build());
+        register(
+                Parameter.builder()
+                        .setName(name + ".running_var")
+                        .setType(Parameter.Type.RUNNING_VAR)
+                        .optShape(new Shape(c))
+                        .optInitializer(new ConstantInitializer(1))
+                        .optRequiresGrad(false)
+                        .build());
     }
 
     private void se(String name, int c, int rd) {
         conv(name + ".conv_reduce", c, rd, 1, 1);
-        register(Parameter.builder().setName(name + ".conv_reduce.bias").setType(Parameter.Type.BIAS).optShape(new Shape(rd))
-                .optInitializer(new ConstantInitializer(0)).build());
+        register(
+                Parameter.builder()
+                        .setName(name + ".conv_reduce.bias")
+                        .setType(Parameter.Type.BIAS)
+                        .optShape(new Shape(rd))
+                        .optInitializer(new ConstantInitializer(0))
+                        .build());
         conv(name + ".conv_expand", rd, c, 1, 1);
-        register(Parameter.builder().setName(name + ".conv_expand.bias").setType(Parameter.Type.BIAS).optShape(new Shape(c))
-                .optInitializer(new ConstantInitializer(0)).build());
+        register(
+                Parameter.builder()
+                        .setName(name + ".conv_expand.bias")
+                        .setType(Parameter.Type.BIAS)
+                        .optShape(new Shape(c))
+                        .optInitializer(new ConstantInitializer(0))
+                        .build());
     }
 
     public Variant variant() {
@@ -219,7 +285,10 @@ public final class EfficientNet extends FerBackboneBlock {
         return Normalization.normalize(images, config.mean, config.std);
     }
 
-    /** Parameter count as torch's {@code sum(p.numel() for p in model.parameters())}: no BN running stats (buffers), frozen or not. */
+    /**
+     * Parameter count as torch's {@code sum(p.numel() for p in model.parameters())}: no BN running
+     * stats (buffers), frozen or not.
+     */
     public long countParameters() {
         return countParameters(named.values());
     }
@@ -228,8 +297,11 @@ public final class EfficientNet extends FerBackboneBlock {
     public static long countParameters(java.util.Collection<Parameter> params) {
         long n = 0;
         for (Parameter p : params) {
-            if (p.getType() != Parameter.Type.RUNNING_MEAN && p.getType() != Parameter.Type.RUNNING_VAR) {
-                n += (p.getShape() != null ? p.getShape() : p.getArray().getShape()).size(); // imported graph weights carry only an array
+            if (p.getType() != Parameter.Type.RUNNING_MEAN
+                    && p.getType() != Parameter.Type.RUNNING_VAR) {
+                n +=
+                        (p.getShape() != null ? p.getShape() : p.getArray().getShape())
+                                .size(); // imported graph weights carry only an array
             }
         }
         return n;
@@ -247,7 +319,9 @@ public final class EfficientNet extends FerBackboneBlock {
         return Integer.parseInt(decode(B0_ARCH[layer - 2]).get("c"));
     }
 
-    /** Shape (C, H, W) of the map after {@code layer} for a square input of side {@code inputSize}. */
+    /**
+     * Shape (C, H, W) of the map after {@code layer} for a square input of side {@code inputSize}.
+     */
     public static Shape layerShape(int layer, int inputSize) {
         checkLayer(layer);
         int size = TfSamePadding.outputSize(inputSize, 2); // stem stride 2
@@ -267,13 +341,21 @@ public final class EfficientNet extends FerBackboneBlock {
             return "head (conv_head+bn2+SiLU)";
         }
         Map<String, String> d = decode(B0_ARCH[layer - 2]);
-        return String.format(Locale.ROOT, "blocks.%d (%s k%s s%s e%s x%s)", layer - 2, d.get("type"), d.get("k"), d.get("s"),
-                d.get("e"), d.get("r"));
+        return String.format(
+                Locale.ROOT,
+                "blocks.%d (%s k%s s%s e%s x%s)",
+                layer - 2,
+                d.get("type"),
+                d.get("k"),
+                d.get("s"),
+                d.get("e"),
+                d.get("r"));
     }
 
     static void checkLayer(int layer) {
         if (layer < 1 || layer > NUM_LAYERS) {
-            throw new IllegalArgumentException("EfficientNet-B0 layer must be 1.." + NUM_LAYERS + " (1 = stem), got " + layer);
+            throw new IllegalArgumentException(
+                    "EfficientNet-B0 layer must be 1.." + NUM_LAYERS + " (1 = stem), got " + layer);
         }
     }
 
@@ -296,17 +378,28 @@ public final class EfficientNet extends FerBackboneBlock {
     }
 
     /**
-     * Layer {@code layer} with {@code preNorm} applied to the output of its last convolution before that
-     * convolution's BatchNorm (the pre-activation tap, {@link #preTapName}): for the stem, conv_stem's signed
-     * output before bn1+SiLU. Intermediates stay in x's manager (usable inside a GradientCollector).
+     * Layer {@code layer} with {@code preNorm} applied to the output of its last convolution before
+     * that convolution's BatchNorm (the pre-activation tap, {@link #preTapName}): for the stem,
+     * conv_stem's signed output before bn1+SiLU. Intermediates stay in x's manager (usable inside a
+     * GradientCollector).
      */
     @Override
-    public NDArray forwardLayerPreTapped(ParameterStore ps, NDArray x, boolean training, int layer, UnaryOperator<NDArray> preNorm) {
+    public NDArray forwardLayerPreTapped(
+            ParameterStore ps,
+            NDArray x,
+            boolean training,
+            int layer,
+            UnaryOperator<NDArray> preNorm) {
         checkLayer(layer);
         if (layer == 1 && training) {
             stemChannelsLast();
         }
-        return B0Blocks.layer(x, layer, stages, new TrainableOps(ps, training), new B0Blocks.Tap(preTapConv(layer)[0], preNorm));
+        return B0Blocks.layer(
+                x,
+                layer,
+                stages,
+                new TrainableOps(ps, training),
+                new B0Blocks.Tap(preTapConv(layer)[0], preNorm));
     }
 
     @Override
@@ -314,7 +407,10 @@ public final class EfficientNet extends FerBackboneBlock {
         return preTapName(layer);
     }
 
-    /** The convolution whose pre-norm output is layer {@code layer}'s pre-activation tap, and its norm. */
+    /**
+     * The convolution whose pre-norm output is layer {@code layer}'s pre-activation tap, and its
+     * norm.
+     */
     static String[] preTapConv(int layer) {
         checkLayer(layer);
         if (layer == 1) {
@@ -325,21 +421,34 @@ public final class EfficientNet extends FerBackboneBlock {
         }
         Map<String, String> d = decode(B0_ARCH[layer - 2]);
         String last = "blocks." + (layer - 2) + "." + (Integer.parseInt(d.get("r")) - 1) + ".";
-        return "ds".equals(d.get("type")) ? new String[] {last + "conv_pw", last + "bn2"} : new String[] {last + "conv_pwl", last + "bn3"};
+        return "ds".equals(d.get("type"))
+                ? new String[] {last + "conv_pw", last + "bn2"}
+                : new String[] {last + "conv_pwl", last + "bn3"};
     }
 
-    /** Where the pre-activation tap of a layer sits, e.g. "conv_stem output (before bn1+SiLU, signed)". */
+    /**
+     * Where the pre-activation tap of a layer sits, e.g. "conv_stem output (before bn1+SiLU,
+     * signed)".
+     */
     public static String preTapName(int layer) {
         String[] c = preTapConv(layer);
-        boolean residual = layer > 1 && layer < NUM_LAYERS && Integer.parseInt(decode(B0_ARCH[layer - 2]).get("r")) > 1; // last repeat: in == out, stride 1
-        String after = layer == 1 || layer == NUM_LAYERS ? c[1] + "+SiLU" : c[1] + (residual ? " and the residual add" : "");
+        boolean residual =
+                layer > 1
+                        && layer < NUM_LAYERS
+                        && Integer.parseInt(decode(B0_ARCH[layer - 2]).get("r"))
+                                > 1; // last repeat: in == out, stride 1
+        String after =
+                layer == 1 || layer == NUM_LAYERS
+                        ? c[1] + "+SiLU"
+                        : c[1] + (residual ? " and the residual add" : "");
         return c[0] + " output (before " + after + ", signed)";
     }
 
     /**
      * Inference-only {@link #forwardLayers}: each layer runs in its own sub-manager that is closed
      * right after, so only layer outputs stay alive (DJL otherwise keeps every intermediate until
-     * the batch manager closes). Never use inside a GradientCollector: backward needs the intermediates.
+     * the batch manager closes). Never use inside a GradientCollector: backward needs the
+     * intermediates.
      */
     @Override
     public NDArray forwardLayersLean(ParameterStore ps, NDArray x, int from, int to) {
@@ -368,21 +477,49 @@ public final class EfficientNet extends FerBackboneBlock {
         }
 
         @Override
-        public NDArray convBn(NDArray x, String conv, String bn, int kernel, int stride, int groups, boolean silu) {
-            NDArray y = bn(ps, conv(ps, x, conv, kernel, stride, groups, false, training), bn, training);
+        public NDArray convBn(
+                NDArray x,
+                String conv,
+                String bn,
+                int kernel,
+                int stride,
+                int groups,
+                boolean silu) {
+            NDArray y =
+                    bn(
+                            ps,
+                            conv(ps, x, conv, kernel, stride, groups, false, training),
+                            bn,
+                            training);
             return silu ? silu(y) : y;
         }
 
         @Override
-        public NDArray convTapBn(NDArray x, String conv, String bn, int kernel, int stride, int groups, boolean silu,
+        public NDArray convTapBn(
+                NDArray x,
+                String conv,
+                String bn,
+                int kernel,
+                int stride,
+                int groups,
+                boolean silu,
                 UnaryOperator<NDArray> preNorm) {
-            NDArray y = bn(ps, preNorm.apply(conv(ps, x, conv, kernel, stride, groups, false, training)), bn, training);
+            NDArray y =
+                    bn(
+                            ps,
+                            preNorm.apply(
+                                    conv(ps, x, conv, kernel, stride, groups, false, training)),
+                            bn,
+                            training);
             return silu ? silu(y) : y;
         }
 
         @Override
         public NDArray squeezeExcite(NDArray x, String name) {
-            NDArray s = Pool.globalAvgPool2d(x).expandDims(2).expandDims(3); // PtNDArray.mean takes one axis only
+            NDArray s =
+                    Pool.globalAvgPool2d(x)
+                            .expandDims(2)
+                            .expandDims(3); // PtNDArray.mean takes one axis only
             s = silu(conv(ps, s, name + ".conv_reduce", 1, 1, 1, true, training));
             s = Activation.sigmoid(conv(ps, s, name + ".conv_expand", 1, 1, 1, true, training));
             return x.mul(s);
@@ -399,19 +536,24 @@ public final class EfficientNet extends FerBackboneBlock {
         }
     }
 
-    /** Native handle of conv_stem.weight when it was last stored channels-last (a reload replaces it). */
+    /**
+     * Native handle of conv_stem.weight when it was last stored channels-last (a reload replaces
+     * it).
+     */
     private Object stemLayoutHandle;
 
     /**
-     * Stores the stem kernel channels-last (same values, see {@link FoldedEfficientNet#channelsLast}).
-     * PyTorch's CPU convolution follows the weight's memory format and every later op keeps the input's,
-     * so all maps of a training step, forward and backward, become channels-last, which oneDNN runs
-     * faster. Depthwise and 1x1 kernels look the same in both layouts and need no change.
+     * Stores the stem kernel channels-last (same values, see {@link
+     * FoldedEfficientNet#channelsLast}). PyTorch's CPU convolution follows the weight's memory
+     * format and every later op keeps the input's, so all maps of a training step, forward and
+     * backward, become channels-last, which oneDNN runs faster. Depthwise and 1x1 kernels look the
+     * same in both layouts and need no change.
      */
     private void stemChannelsLast() {
         Parameter p = named.get("conv_stem.weight");
         NDArray a = p.getArray();
-        if (!(a instanceof ai.djl.util.NativeResource<?> r) || r.getHandle().equals(stemLayoutHandle)) {
+        if (!(a instanceof ai.djl.util.NativeResource<?> r)
+                || r.getHandle().equals(stemLayoutHandle)) {
             return;
         }
         try (ai.djl.ndarray.NDManager tmp = a.getManager().newSubManager()) {
@@ -428,17 +570,32 @@ public final class EfficientNet extends FerBackboneBlock {
         return ps.getValue(named.get(name), like.getDevice(), training);
     }
 
-    private NDArray conv(ParameterStore ps, NDArray x, String name, int k, int stride, int groups, boolean bias, boolean training) {
+    private NDArray conv(
+            ParameterStore ps,
+            NDArray x,
+            String name,
+            int k,
+            int stride,
+            int groups,
+            boolean bias,
+            boolean training) {
         NDArray w = value(ps, x, name + ".weight", training);
         NDArray b = bias ? value(ps, x, name + ".bias", training) : null;
         return B0Blocks.conv(variant, x, w, b, k, stride, groups, null);
     }
 
     private NDArray bn(ParameterStore ps, NDArray x, String name, boolean training) {
-        return BatchNorm.batchNorm(x,
-                value(ps, x, name + ".running_mean", training), value(ps, x, name + ".running_var", training),
-                value(ps, x, name + ".weight", training), value(ps, x, name + ".bias", training),
-                1, BN_MOMENTUM, variant.bnEps, training).singletonOrThrow();
+        return BatchNorm.batchNorm(
+                        x,
+                        value(ps, x, name + ".running_mean", training),
+                        value(ps, x, name + ".running_var", training),
+                        value(ps, x, name + ".weight", training),
+                        value(ps, x, name + ".bias", training),
+                        1,
+                        BN_MOMENTUM,
+                        variant.bnEps,
+                        training)
+                .singletonOrThrow();
     }
 
     static NDArray silu(NDArray x) {
@@ -446,7 +603,8 @@ public final class EfficientNet extends FerBackboneBlock {
     }
 
     @Override
-    public void initialize(ai.djl.ndarray.NDManager manager, DataType dataType, Shape... inputShapes) {
+    public void initialize(
+            ai.djl.ndarray.NDManager manager, DataType dataType, Shape... inputShapes) {
         for (Parameter p : named.values()) {
             p.initialize(manager, dataType);
         }

@@ -14,7 +14,10 @@ import java.util.List;
 public interface EmotionNetwork extends AutoCloseable {
     ModelConfig config();
 
-    /** The DJL block: input NDList(images NCHW float32 RGB [0,1] at config().inputSize), output NDList(logits (N, K)). */
+    /**
+     * The DJL block: input NDList(images NCHW float32 RGB [0,1] at config().inputSize), output
+     * NDList(logits (N, K)).
+     */
     Block block();
 
     /** Parameters that train: the FER net and the fusion (never the FR branch). */
@@ -23,20 +26,25 @@ public interface EmotionNetwork extends AutoCloseable {
     /** The classifier only (HSEmotion's stage 1 trains just these). */
     List<Parameter> headParameters();
 
-    /** Everything one forward pass can show (for features/explain); arrays belong to images' manager. */
+    /**
+     * Everything one forward pass can show (for features/explain); arrays belong to images'
+     * manager.
+     */
     Outputs forwardDetailed(ParameterStore ps, NDArray images, boolean training);
 
     /**
      * Inference: eval mode, no gradients needed, arrays belong to images' manager. Implementations
-     * may free intermediates early (FraFerNetwork does), so do not call it inside a GradientCollector.
+     * may free intermediates early (FraFerNetwork does), so do not call it inside a
+     * GradientCollector.
      */
     default Outputs predict(NDArray images) {
         return forwardDetailed(new ParameterStore(images.getManager(), false), images, false);
     }
 
     /**
-     * From now on {@link #predict} may run a faster copy of the weights made for inference (FraFerNetwork folds
-     * BatchNorm into the convolutions); a training forward drops it. Call it once weights are final. Default: nothing.
+     * From now on {@link #predict} may run a faster copy of the weights made for inference
+     * (FraFerNetwork folds BatchNorm into the convolutions); a training forward drops it. Call it
+     * once weights are final. Default: nothing.
      */
     default EmotionNetwork foldForInference() {
         return this;
@@ -55,5 +63,10 @@ public interface EmotionNetwork extends AutoCloseable {
      * @param featureBefore H_FER_q before the fusion (N, C, Hq, Wq)
      * @param featureAfter H_FER_q after the fusion
      */
-    record Outputs(NDArray logits, NDArray embedding, NDArray attention, NDArray featureBefore, NDArray featureAfter) {}
+    record Outputs(
+            NDArray logits,
+            NDArray embedding,
+            NDArray attention,
+            NDArray featureBefore,
+            NDArray featureAfter) {}
 }

@@ -14,20 +14,20 @@ import org.frafer.faces.FaceModels;
 import org.frafer.tfjs.TfjsGraphBlock;
 
 /**
- * A face-pretrained, trainable FER backbone: the HSE FaceRes MobileNet-v1 (TF.js graph from the assets,
- * {@code hse-faceres} = faceres.json or {@code faceres-deep}) up to its last depthwise-separable block,
- * initialised from its face-identity weights (as HSEmotion starts from VGGFace2 weights), then global average
- * pooling, dropout and a new linear classifier.
+ * A face-pretrained, trainable FER backbone: the HSE FaceRes MobileNet-v1 (TF.js graph from the
+ * assets, {@code hse-faceres} = faceres.json or {@code faceres-deep}) up to its last
+ * depthwise-separable block, initialised from its face-identity weights (as HSEmotion starts from
+ * VGGFace2 weights), then global average pooling, dropout and a new linear classifier.
  *
- * <p>Layers as in {@link FaceModels#faceResLayerNodes()}: 1 = stem (32 channels, stride 2), 2..14 = the 13
- * blocks (1024 channels at 14). Input: the [0, 1] RGB face at the config's input size times 255 (the scaling
- * the face-ID model was trained with; config mean/std are not used). The graph is fully convolutional, so it
- * runs at any input size (e.g. 112 px to fit a CPU budget; the face-ID model itself sees 224).
+ * <p>Layers as in {@link FaceModels#faceResLayerNodes()}: 1 = stem (32 channels, stride 2), 2..14 =
+ * the 13 blocks (1024 channels at 14). Input: the [0, 1] RGB face at the config's input size times
+ * 255 (the scaling the face-ID model was trained with; config mean/std are not used). The graph is
+ * fully convolutional, so it runs at any input size (e.g. 112 px to fit a CPU budget; the face-ID
+ * model itself sees 224).
  *
- * <p>Parameter names: the graph's tensor constants by TF.js node name (only those the trunk uses; scalar
- * constants such as the ReLU6 bounds stay fixed) plus
- * {@code classifier.weight} / {@code classifier.bias}. The topology comes from the asset; a saved model
- * holds the trained values.
+ * <p>Parameter names: the graph's tensor constants by TF.js node name (only those the trunk uses;
+ * scalar constants such as the ReLU6 bounds stay fixed) plus {@code classifier.weight} / {@code
+ * classifier.bias}. The topology comes from the asset; a saved model holds the trained values.
  */
 public final class FaceResTrunk extends FerBackboneBlock {
     /** Config arch names this class builds. */
@@ -43,30 +43,48 @@ public final class FaceResTrunk extends FerBackboneBlock {
      * @param weightManager owns the graph weights (close it to free them)
      * @param extraFeatures features concatenated to the pooled embedding (concat fusion), usually 0
      */
-    public FaceResTrunk(String arch, int numClasses, int extraFeatures, float dropRate, NDManager weightManager) {
+    public FaceResTrunk(
+            String arch,
+            int numClasses,
+            int extraFeatures,
+            float dropRate,
+            NDManager weightManager) {
         super(numClasses, FaceModels.FACERES_EMBEDDING_CHANNELS + extraFeatures, dropRate);
         if (!ARCHS.contains(arch)) {
-            throw new IllegalArgumentException("FaceResTrunk: unknown arch '" + arch + "'; known: " + ARCHS);
+            throw new IllegalArgumentException(
+                    "FaceResTrunk: unknown arch '" + arch + "'; known: " + ARCHS);
         }
         this.arch = arch;
         this.manager = weightManager;
-        this.graph = TfjsGraphBlock.load(FaceModels.faceResModelFile(arch), weightManager).allowAnyInputSize();
+        this.graph =
+                TfjsGraphBlock.load(FaceModels.faceResModelFile(arch), weightManager)
+                        .allowAnyInputSize();
         this.layerNodes = FaceModels.faceResLayerNodes();
-        Map<String, Parameter> trunk = graph.weightParametersFor(List.of(layerNodes.get(layerNodes.size() - 1)));
-        trunk.forEach((name, p) -> {
-            if (p.getArray().getShape().size() > 1) {
-                p.freeze(false); // face-ID weights are the starting point; they train
-                named.put(name, addParameter(p));
-            } // scalars (the ReLU6 clip bounds 0 and 6) stay fixed and come from the asset
-        });
+        Map<String, Parameter> trunk =
+                graph.weightParametersFor(List.of(layerNodes.get(layerNodes.size() - 1)));
+        trunk.forEach(
+                (name, p) -> {
+                    if (p.getArray().getShape().size() > 1) {
+                        p.freeze(false); // face-ID weights are the starting point; they train
+                        named.put(name, addParameter(p));
+                    } // scalars (the ReLU6 clip bounds 0 and 6) stay fixed and come from the asset
+                });
         int trunkOut = (int) mapShape(layerNodes.size(), 64).get(0);
         if (trunkOut != FaceModels.FACERES_EMBEDDING_CHANNELS) {
-            throw new IllegalStateException(arch + ": the trunk ends in " + trunkOut + " channels, expected " + FaceModels.FACERES_EMBEDDING_CHANNELS);
+            throw new IllegalStateException(
+                    arch
+                            + ": the trunk ends in "
+                            + trunkOut
+                            + " channels, expected "
+                            + FaceModels.FACERES_EMBEDDING_CHANNELS);
         }
         addClassifier((float) (1.0 / Math.sqrt(classifierIn)));
     }
 
-    /** Keeps the trunk's kernels converted (PyTorch channels-last layout, BatchNorm scales folded); see TfjsGraphBlock. */
+    /**
+     * Keeps the trunk's kernels converted (PyTorch channels-last layout, BatchNorm scales folded);
+     * see TfjsGraphBlock.
+     */
     @Override
     public void snapshotForInference() {
         graph.snapshotForInference();
@@ -103,8 +121,12 @@ public final class FaceResTrunk extends FerBackboneBlock {
                 // one dry run at this size gives every layer's (C, H, W)
                 try (NDManager m = manager.newSubManager()) {
                     NDArray probe = m.zeros(new Shape(1, inputSize, inputSize, 3));
-                    Map<String, NDArray> maps = graph.run(new ParameterStore(m, false), Map.of(graph.placeholders().get(0), probe),
-                            layerNodes, false);
+                    Map<String, NDArray> maps =
+                            graph.run(
+                                    new ParameterStore(m, false),
+                                    Map.of(graph.placeholders().get(0), probe),
+                                    layerNodes,
+                                    false);
                     shapes = new Shape[layerNodes.size()];
                     for (int i = 0; i < shapes.length; i++) {
                         Shape nhwc = maps.get(layerNodes.get(i)).getShape();
@@ -120,7 +142,9 @@ public final class FaceResTrunk extends FerBackboneBlock {
     @Override
     public String describeLayer(int layer) {
         checkFerLayer(layer);
-        return layer == 1 ? "stem (conv1 s2 + ReLU6)" : String.format(Locale.ROOT, "block %d (dw3x3 + pw1x1, ReLU6)", layer - 1);
+        return layer == 1
+                ? "stem (conv1 s2 + ReLU6)"
+                : String.format(Locale.ROOT, "block %d (dw3x3 + pw1x1, ReLU6)", layer - 1);
     }
 
     @Override
@@ -142,12 +166,15 @@ public final class FaceResTrunk extends FerBackboneBlock {
         checkFerLayer(from);
         checkFerLayer(to);
         if (from > to) {
-            throw new IllegalArgumentException(arch + ": layers from " + from + " to " + to + " is empty");
+            throw new IllegalArgumentException(
+                    arch + ": layers from " + from + " to " + to + " is empty");
         }
         String feed = from == 1 ? graph.placeholders().get(0) : layerNodes.get(from - 2);
         String out = layerNodes.get(to - 1);
         NDArray nhwc = x.transpose(0, 2, 3, 1);
-        return graph.run(ps, Map.of(feed, nhwc), List.of(out), training).get(out).transpose(0, 3, 1, 2);
+        return graph.run(ps, Map.of(feed, nhwc), List.of(out), training)
+                .get(out)
+                .transpose(0, 3, 1, 2);
     }
 
     /** Only the classifier needs values: the trunk starts from the face-ID weights. */

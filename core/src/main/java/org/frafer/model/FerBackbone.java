@@ -7,9 +7,9 @@ import ai.djl.training.ParameterStore;
 import org.frafer.nn.NamedParameters;
 
 /**
- * The trainable FER network of a {@link FraFerNetwork}, cut into layers 1..N so a fusion can sit after
- * any layer q: {@link EfficientNet} (the paper's B0) and {@link FaceResTrunk} (the HSE FaceRes MobileNet,
- * initialised from its face-identity weights). Layer maps are NCHW.
+ * The trainable FER network of a {@link FraFerNetwork}, cut into layers 1..N so a fusion can sit
+ * after any layer q: {@link EfficientNet} (the paper's B0) and {@link FaceResTrunk} (the HSE
+ * FaceRes MobileNet, initialised from its face-identity weights). Layer maps are NCHW.
  */
 public interface FerBackbone extends Block, NamedParameters {
     /** The config arch name this backbone is built for. */
@@ -17,7 +17,9 @@ public interface FerBackbone extends Block, NamedParameters {
 
     int numLayers();
 
-    /** Shape (C, H, W) of the map after {@code layer} for a square input of side {@code inputSize}. */
+    /**
+     * Shape (C, H, W) of the map after {@code layer} for a square input of side {@code inputSize}.
+     */
     Shape mapShape(int layer, int inputSize);
 
     /** Human-readable name of a layer. */
@@ -29,27 +31,38 @@ public interface FerBackbone extends Block, NamedParameters {
      */
     NDArray preprocess(NDArray images, ModelConfig config);
 
-    /** Layers {@code from..to} inclusive; {@code x} is the preprocessed input (from = 1) or the output of layer from - 1. */
+    /**
+     * Layers {@code from..to} inclusive; {@code x} is the preprocessed input (from = 1) or the
+     * output of layer from - 1.
+     */
     NDArray forwardLayers(ParameterStore ps, NDArray x, boolean training, int from, int to);
 
-    /** Inference-only {@link #forwardLayers} that frees intermediates early (never inside a GradientCollector). */
+    /**
+     * Inference-only {@link #forwardLayers} that frees intermediates early (never inside a
+     * GradientCollector).
+     */
     NDArray forwardLayersLean(ParameterStore ps, NDArray x, int from, int to);
 
     /**
-     * Where layer {@code layer}'s pre-activation tap is (the output of its last convolution before the norm),
-     * or null when this backbone has none (then only {@code tap = post} is possible).
+     * Where layer {@code layer}'s pre-activation tap is (the output of its last convolution before
+     * the norm), or null when this backbone has none (then only {@code tap = post} is possible).
      */
     default String describePreTap(int layer) {
         return null;
     }
 
     /**
-     * Layer {@code layer} alone with {@code preNorm} applied to its pre-activation map ({@link #describePreTap});
-     * for backbones that have one.
+     * Layer {@code layer} alone with {@code preNorm} applied to its pre-activation map ({@link
+     * #describePreTap}); for backbones that have one.
      */
-    default NDArray forwardLayerPreTapped(ParameterStore ps, NDArray x, boolean training, int layer,
+    default NDArray forwardLayerPreTapped(
+            ParameterStore ps,
+            NDArray x,
+            boolean training,
+            int layer,
             java.util.function.UnaryOperator<NDArray> preNorm) {
-        throw new UnsupportedOperationException(arch() + " has no pre-activation tap (use tap = post)");
+        throw new UnsupportedOperationException(
+                arch() + " has no pre-activation tap (use tap = post)");
     }
 
     /** Global average pool of the last layer's map: the embedding (N, D). */
@@ -61,8 +74,9 @@ public interface FerBackbone extends Block, NamedParameters {
     int classifierInFeatures();
 
     /**
-     * Inference calls may keep state derived from the current weights (e.g. converted kernels) until
-     * {@link #dropInferenceSnapshot} or a training forward; for final weights. Default: nothing to keep.
+     * Inference calls may keep state derived from the current weights (e.g. converted kernels)
+     * until {@link #dropInferenceSnapshot} or a training forward; for final weights. Default:
+     * nothing to keep.
      */
     default void snapshotForInference() {}
 
@@ -77,7 +91,8 @@ public interface FerBackbone extends Block, NamedParameters {
     /** Throws naming the valid range when {@code layer} is not 1..numLayers. */
     default void checkFerLayer(int layer) {
         if (layer < 1 || layer > numLayers()) {
-            throw new IllegalArgumentException(arch() + " layer must be 1.." + numLayers() + " (1 = stem), got " + layer);
+            throw new IllegalArgumentException(
+                    arch() + " layer must be 1.." + numLayers() + " (1 = stem), got " + layer);
         }
     }
 }

@@ -17,18 +17,20 @@ import java.util.Map;
 
 /**
  * What the FER backbones share after their last layer: global average pooling, dropout and a linear
- * classifier named {@code classifier.weight} / {@code classifier.bias}, plus the plumbing that lets a
- * backbone run as a standalone DJL block (images in, logits or the pooled embedding out).
+ * classifier named {@code classifier.weight} / {@code classifier.bias}, plus the plumbing that lets
+ * a backbone run as a standalone DJL block (images in, logits or the pooled embedding out).
  */
 abstract class FerBackboneBlock extends AbstractBlock implements FerBackbone {
     protected final int numClasses;
     protected final int classifierIn;
     protected final float dropRate;
+
     /** Parameters by checkpoint name, in registration order. */
     protected final Map<String, Parameter> named = new LinkedHashMap<>();
 
     /**
-     * @param numClasses classifier outputs, 0 for a headless feature extractor (no classifier parameters)
+     * @param numClasses classifier outputs, 0 for a headless feature extractor (no classifier
+     *     parameters)
      * @param classifierIn pooled embedding width plus any concatenated features (concat fusion)
      */
     protected FerBackboneBlock(int numClasses, int classifierIn, float dropRate) {
@@ -48,10 +50,20 @@ abstract class FerBackboneBlock extends AbstractBlock implements FerBackbone {
     /** Adds the classifier (when numClasses > 0): weight uniform(+-bound), bias 0. */
     protected final void addClassifier(float bound) {
         if (numClasses > 0) {
-            register(Parameter.builder().setName("classifier.weight").setType(Parameter.Type.WEIGHT)
-                    .optShape(new Shape(numClasses, classifierIn)).optInitializer(new UniformInitializer(bound)).build());
-            register(Parameter.builder().setName("classifier.bias").setType(Parameter.Type.BIAS)
-                    .optShape(new Shape(numClasses)).optInitializer(new ConstantInitializer(0)).build());
+            register(
+                    Parameter.builder()
+                            .setName("classifier.weight")
+                            .setType(Parameter.Type.WEIGHT)
+                            .optShape(new Shape(numClasses, classifierIn))
+                            .optInitializer(new UniformInitializer(bound))
+                            .build());
+            register(
+                    Parameter.builder()
+                            .setName("classifier.bias")
+                            .setType(Parameter.Type.BIAS)
+                            .optShape(new Shape(numClasses))
+                            .optInitializer(new ConstantInitializer(0))
+                            .build());
         }
     }
 
@@ -85,13 +97,20 @@ abstract class FerBackboneBlock extends AbstractBlock implements FerBackbone {
         if (training && dropRate > 0) {
             x = Dropout.dropout(x, dropRate, true).singletonOrThrow();
         }
-        return Linear.linear(x, ps.getValue(named.get("classifier.weight"), x.getDevice(), training),
-                ps.getValue(named.get("classifier.bias"), x.getDevice(), training)).singletonOrThrow();
+        return Linear.linear(
+                        x,
+                        ps.getValue(named.get("classifier.weight"), x.getDevice(), training),
+                        ps.getValue(named.get("classifier.bias"), x.getDevice(), training))
+                .singletonOrThrow();
     }
 
-    /** Standalone use: NDList(preprocessed images) -> NDList(logits), or the pooled embedding when headless. */
+    /**
+     * Standalone use: NDList(preprocessed images) -> NDList(logits), or the pooled embedding when
+     * headless.
+     */
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = forwardLayers(ps, inputs.singletonOrThrow(), training, 1, numLayers());
         NDArray e = pool(x);
         return new NDList(numClasses > 0 ? classify(ps, e, training) : e);
@@ -99,7 +118,9 @@ abstract class FerBackboneBlock extends AbstractBlock implements FerBackbone {
 
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return new Shape[] {new Shape(inputShapes[0].get(0), numClasses > 0 ? numClasses : classifierIn)};
+        return new Shape[] {
+            new Shape(inputShapes[0].get(0), numClasses > 0 ? numClasses : classifierIn)
+        };
     }
 
     /** All shapes are fixed at construction; input shapes are not needed. */

@@ -26,15 +26,18 @@ public final class FerBackbones {
     /** Throws naming the known archs when {@code arch} is not one of them. */
     public static void check(String arch) {
         if (!KNOWN.contains(arch)) {
-            throw new IllegalArgumentException("Unknown FER backbone arch '" + arch + "'; known: " + KNOWN);
+            throw new IllegalArgumentException(
+                    "Unknown FER backbone arch '" + arch + "'; known: " + KNOWN);
         }
     }
 
     /**
-     * A new backbone with a classifier of {@code numClasses} outputs: EfficientNets randomly initialised
-     * (load weights afterwards), FaceRes trunks from their face-ID weights (graph weights owned by {@code manager}).
+     * A new backbone with a classifier of {@code numClasses} outputs: EfficientNets randomly
+     * initialised (load weights afterwards), FaceRes trunks from their face-ID weights (graph
+     * weights owned by {@code manager}).
      */
-    public static FerBackbone create(String arch, int numClasses, int extraFeatures, float dropRate, NDManager manager) {
+    public static FerBackbone create(
+            String arch, int numClasses, int extraFeatures, float dropRate, NDManager manager) {
         check(arch);
         if (FaceResTrunk.ARCHS.contains(arch)) {
             return new FaceResTrunk(arch, numClasses, extraFeatures, dropRate, manager);

@@ -6,8 +6,9 @@ import org.frafer.faces.FaceModels;
 import org.frafer.faces.FrBackbone;
 
 /**
- * Registry of frozen FR backbones by id (the {@code frBackbone} field of a model config).
- * The TF.js face models of {@link FaceModels#FR_IDS} and every EfficientNet variant; listed with the other names in {@link Registry}.
+ * Registry of frozen FR backbones by id (the {@code frBackbone} field of a model config). The TF.js
+ * face models of {@link FaceModels#FR_IDS} and every EfficientNet variant; listed with the other
+ * names in {@link Registry}.
  */
 public final class FrBackbones {
     /** Ids this build knows, in the order shown in error messages. */
@@ -24,9 +25,9 @@ public final class FrBackbones {
     private FrBackbones() {}
 
     /**
-     * @param weightsOrNull the backbone's weights (safetensors with timm names for the EfficientNets);
-     *     null = random weights for EfficientNets (a stand-in for shapes/benchmarks), or the bundled
-     *     asset for backbones that ship their own
+     * @param weightsOrNull the backbone's weights (safetensors with timm names for the
+     *     EfficientNets); null = random weights for EfficientNets (a stand-in for
+     *     shapes/benchmarks), or the bundled asset for backbones that ship their own
      */
     public static FrBackbone create(String id, Path weightsOrNull) {
         if (id == null) {
@@ -35,7 +36,10 @@ public final class FrBackbones {
         if (FaceModels.supports(id)) {
             // TF.js face models from the assets fetched by bin/setup; they carry their own weights.
             if (weightsOrNull != null) {
-                throw new IllegalArgumentException("FR backbone '" + id + "' loads its own weights from the assets; frWeights must be empty");
+                throw new IllegalArgumentException(
+                        "FR backbone '"
+                                + id
+                                + "' loads its own weights from the assets; frWeights must be empty");
             }
             return FaceModels.fr(id);
         }

@@ -18,26 +18,29 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.frafer.faces.FrBackbone;
+import org.frafer.io.SafeTensors;
 import org.frafer.model.fusion.Fusion;
 import org.frafer.model.fusion.Fusions;
-import org.frafer.io.SafeTensors;
-import org.frafer.nn.Normalization;
 import org.frafer.nn.NamedParameters;
+import org.frafer.nn.Normalization;
 
 /**
- * FER backbone ({@link FerBackbone}: EfficientNet-B0, or the face-pretrained FaceRes MobileNet) + a fusion at FER layer q + a frozen FR backbone tapped at layer p.
+ * FER backbone ({@link FerBackbone}: EfficientNet-B0, or the face-pretrained FaceRes MobileNet) + a
+ * fusion at FER layer q + a frozen FR backbone tapped at layer p.
  *
- * <p>Forward: normalise (config mean/std) -> FER layers 1..q -> fusion (fra: attention from
- * {@code H_FR_p}; cse/sse/scse: on H_FER_q alone) -> FER layers q+1..9 -> global average pool ->
- * [concat: append the FR identity embedding {@link FrBackbone#embedding}] -> dropout -> classifier.
- * {@code concat} uses the FR backbone's full identity descriptor (for EfficientNet: pooled layer 9,
- * 1280-d) rather than pooled H_FR_p, so the classifier sees FER 1280 + FR D features; p is unused there.
+ * <p>Forward: normalise (config mean/std) -> FER layers 1..q -> fusion (fra: attention from {@code
+ * H_FR_p}; cse/sse/scse: on H_FER_q alone) -> FER layers q+1..9 -> global average pool -> [concat:
+ * append the FR identity embedding {@link FrBackbone#embedding}] -> dropout -> classifier. {@code
+ * concat} uses the FR backbone's full identity descriptor (for EfficientNet: pooled layer 9,
+ * 1280-d) rather than pooled H_FR_p, so the classifier sees FER 1280 + FR D features; p is unused
+ * there.
  *
- * <p>With {@code tap = pre} the fusion acts inside layer q, on the output of its last convolution before the norm
- * (q = 1: conv_stem's signed output, then bn1+SiLU); {@code featureBefore/After} are then those pre-norm maps.
+ * <p>With {@code tap = pre} the fusion acts inside layer q, on the output of its last convolution
+ * before the norm (q = 1: conv_stem's signed output, then bn1+SiLU); {@code featureBefore/After}
+ * are then those pre-norm maps.
  *
- * <p>Parameter names: FER params keep timm's names ({@code conv_stem.weight}, ...,
- * {@code classifier.bias}); fusion params are {@code fusion.<local>} (e.g. {@code fusion.conv.weight}).
+ * <p>Parameter names: FER params keep timm's names ({@code conv_stem.weight}, ..., {@code
+ * classifier.bias}); fusion params are {@code fusion.<local>} (e.g. {@code fusion.conv.weight}).
  * The FR backbone is referenced, not a child block, so its parameters are never trainable or saved
  * in {@code model.safetensors}.
  */
@@ -50,11 +53,15 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
     private final Path frWeights;
     private final NetBlock block;
     private final Map<String, Parameter> named = new LinkedHashMap<>();
-    /** BN-folded snapshot used by {@link #predict} after {@link #foldForInference}; null otherwise. */
+
+    /**
+     * BN-folded snapshot used by {@link #predict} after {@link #foldForInference}; null otherwise.
+     */
     private volatile FoldedEfficientNet folded;
 
     /**
-     * @param fr the frozen FR backbone (owned and closed by this network), or null when the fusion needs none
+     * @param fr the frozen FR backbone (owned and closed by this network), or null when the fusion
+     *     needs none
      * @param frWeights the file the FR weights came from (copied next to a saved model), or null
      */
     public FraFerNetwork(ModelConfig config, FrBackbone fr, Path frWeights) {
@@ -65,11 +72,17 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
         Fusions.Spec spec = Fusions.spec(config.fusion);
         if (spec.needsFr()) {
             if (fr == null) {
-                throw new IllegalArgumentException("fusion '" + config.fusion + "' needs an FR backbone");
+                throw new IllegalArgumentException(
+                        "fusion '" + config.fusion + "' needs an FR backbone");
             }
             if (config.p < 1 || config.p > fr.numLayers()) {
-                throw new IllegalArgumentException("p = " + config.p + " is outside FR backbone " + fr.id() + "'s layers 1.."
-                        + fr.numLayers());
+                throw new IllegalArgumentException(
+                        "p = "
+                                + config.p
+                                + " is outside FR backbone "
+                                + fr.id()
+                                + "'s layers 1.."
+                                + fr.numLayers());
             }
         }
         this.fr = spec.needsFr() ? fr : null;
@@ -79,19 +92,24 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
         this.manager = NDManager.newBaseManager();
         try {
             int extra = this.fr == null ? 0 : spec.extraEmbeddingFeatures(this.fr);
-            this.fer = FerBackbones.create(config.arch, config.numClasses(), extra, config.dropRate, manager);
+            this.fer =
+                    FerBackbones.create(
+                            config.arch, config.numClasses(), extra, config.dropRate, manager);
             fer.checkFerLayer(config.q);
             if (preTap() && fer.describePreTap(config.q) == null) {
-                throw new IllegalArgumentException("tap 'pre' is not available for arch " + config.arch + " (use tap post)");
+                throw new IllegalArgumentException(
+                        "tap 'pre' is not available for arch " + config.arch + " (use tap post)");
             }
         } catch (RuntimeException e) {
             manager.close();
             throw e;
         }
         int frChannels = this.fr == null ? 0 : (int) this.fr.featureShape(config.p).get(0);
-        this.fusion = spec.create((int) fer.mapShape(config.q, config.inputSize).get(0), frChannels);
+        this.fusion =
+                spec.create((int) fer.mapShape(config.q, config.inputSize).get(0), frChannels);
         this.block = new NetBlock();
-        block.initialize(manager, DataType.FLOAT32, new Shape(1, 3, config.inputSize, config.inputSize));
+        block.initialize(
+                manager, DataType.FLOAT32, new Shape(1, 3, config.inputSize, config.inputSize));
         named.putAll(fer.namedParameters());
         if (fusion != null) {
             fusion.namedParameters().forEach((k, v) -> named.put("fusion." + k, v));
@@ -113,7 +131,11 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
         }
 
         @Override
-        protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        protected NDList forwardInternal(
+                ParameterStore ps,
+                NDList inputs,
+                boolean training,
+                PairList<String, Object> params) {
             return new NDList(forwardDetailed(ps, inputs.get(0), training).logits());
         }
 
@@ -193,10 +215,10 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
     }
 
     /**
-     * From now on {@link #predict} runs a snapshot of the FER network with BatchNorm folded into the
-     * convolutions (same outputs up to float rounding, faster).
-     * Call it on a network whose weights are final (e.g. loaded for inference); a training-mode
-     * forward or {@link #unfold} drops the snapshot. Not to be called while another thread predicts.
+     * From now on {@link #predict} runs a snapshot of the FER network with BatchNorm folded into
+     * the convolutions (same outputs up to float rounding, faster). Call it on a network whose
+     * weights are final (e.g. loaded for inference); a training-mode forward or {@link #unfold}
+     * drops the snapshot. Not to be called while another thread predicts.
      */
     public synchronized FraFerNetwork foldForInference() {
         fer.snapshotForInference();
@@ -229,8 +251,8 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
     /**
      * Logits only (N, K), computed in chunks of at most {@code chunk} images (0 or less: all at
      * once): the same values as {@code predict(images).logits()}, but the feature maps of a chunk
-     * stay in the CPU cache between layers, which on small CPUs is faster than one big batch.
-     * The result belongs to images' manager.
+     * stay in the CPU cache between layers, which on small CPUs is faster than one big batch. The
+     * result belongs to images' manager.
      */
     public NDArray predictLogits(NDArray images, int chunk) {
         long n = images.getShape().get(0);
@@ -241,7 +263,10 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
         ai.djl.ndarray.NDList parts = new ai.djl.ndarray.NDList();
         for (long start = 0; start < n; start += chunk) {
             try (NDManager m = parent.newSubManager()) {
-                NDArray part = images.get(new ai.djl.ndarray.index.NDIndex("{}:{}", start, Math.min(n, start + chunk)));
+                NDArray part =
+                        images.get(
+                                new ai.djl.ndarray.index.NDIndex(
+                                        "{}:{}", start, Math.min(n, start + chunk)));
                 part.attach(m);
                 NDArray logits = predict(part).logits();
                 logits.attach(parent);
@@ -260,12 +285,17 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
     public Outputs predict(NDArray images) {
         ParameterStore ps = new ParameterStore(images.getManager(), false);
         FoldedEfficientNet f = folded;
-        return forward(ps, images, false, f != null ? new FoldedLayers(f) : new ParameterLayers(ps, false, true));
+        return forward(
+                ps,
+                images,
+                false,
+                f != null ? new FoldedLayers(f) : new ParameterLayers(ps, false, true));
     }
 
     /**
-     * The one forward pass: FER layers 1..q, the fusion, layers q+1..last, pool, the fusion's embedding step,
-     * classifier. {@code layers} says how the FER net runs (trainable, lean inference, or the BN-folded copy).
+     * The one forward pass: FER layers 1..q, the fusion, layers q+1..last, pool, the fusion's
+     * embedding step, classifier. {@code layers} says how the FER net runs (trainable, lean
+     * inference, or the BN-folded copy).
      */
     private Outputs forward(ParameterStore ps, NDArray images, boolean training, FerLayers layers) {
         checkInput(images);
@@ -281,11 +311,15 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
             NDArray hFr = fusion.needsFrFeatures() ? fr.features(images, config.p) : null;
             Fusion.Result[] result = new Fusion.Result[1];
             NDArray[] preNorm = new NDArray[1];
-            NDArray layerQ = layers.runPreTapped(below, config.q, h -> {
-                preNorm[0] = h;
-                result[0] = fusion.apply(ps, h, hFr, training);
-                return result[0].output();
-            });
+            NDArray layerQ =
+                    layers.runPreTapped(
+                            below,
+                            config.q,
+                            h -> {
+                                preNorm[0] = h;
+                                result[0] = fusion.apply(ps, h, hFr, training);
+                                return result[0].output();
+                            });
             before = preNorm[0];
             after = result[0].output();
             attention = result[0].attention();
@@ -319,13 +353,20 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
 
         NDArray run(NDArray x, int from, int to);
 
-        /** Layer {@code layer} alone with preNorm at its pre-activation tap; what preNorm keeps must outlive it (no lean freeing). */
-        NDArray runPreTapped(NDArray x, int layer, java.util.function.UnaryOperator<NDArray> preNorm);
+        /**
+         * Layer {@code layer} alone with preNorm at its pre-activation tap; what preNorm keeps must
+         * outlive it (no lean freeing).
+         */
+        NDArray runPreTapped(
+                NDArray x, int layer, java.util.function.UnaryOperator<NDArray> preNorm);
 
         NDArray classify(NDArray embedding);
     }
 
-    /** The FER net's own parameters; {@code lean}: inference that frees each layer's intermediates as it goes. */
+    /**
+     * The FER net's own parameters; {@code lean}: inference that frees each layer's intermediates
+     * as it goes.
+     */
     private final class ParameterLayers implements FerLayers {
         private final ParameterStore ps;
         private final boolean training;
@@ -344,11 +385,14 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
 
         @Override
         public NDArray run(NDArray x, int from, int to) {
-            return lean ? fer.forwardLayersLean(ps, x, from, to) : fer.forwardLayers(ps, x, training, from, to);
+            return lean
+                    ? fer.forwardLayersLean(ps, x, from, to)
+                    : fer.forwardLayers(ps, x, training, from, to);
         }
 
         @Override
-        public NDArray runPreTapped(NDArray x, int layer, java.util.function.UnaryOperator<NDArray> preNorm) {
+        public NDArray runPreTapped(
+                NDArray x, int layer, java.util.function.UnaryOperator<NDArray> preNorm) {
             return fer.forwardLayerPreTapped(ps, x, training, layer, preNorm);
         }
 
@@ -377,7 +421,8 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
         }
 
         @Override
-        public NDArray runPreTapped(NDArray x, int layer, java.util.function.UnaryOperator<NDArray> preNorm) {
+        public NDArray runPreTapped(
+                NDArray x, int layer, java.util.function.UnaryOperator<NDArray> preNorm) {
             return folded.forwardLayerPreTapped(x, layer, preNorm);
         }
 
@@ -390,7 +435,8 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
     private static void checkInput(NDArray images) {
         Shape s = images.getShape();
         if (s.dimension() != 4 || s.get(1) != 3) {
-            throw new IllegalArgumentException("Network input must be NCHW RGB (N, 3, H, W) float32 in [0, 1], got " + s);
+            throw new IllegalArgumentException(
+                    "Network input must be NCHW RGB (N, 3, H, W) float32 in [0, 1], got " + s);
         }
     }
 
@@ -413,7 +459,10 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
         }
     }
 
-    /** The FR weights file of a config (relative paths against modelDir, else the working directory), or null; must exist. */
+    /**
+     * The FR weights file of a config (relative paths against modelDir, else the working
+     * directory), or null; must exist.
+     */
     static Path resolveFrWeights(ModelConfig c, Path modelDir) {
         if (c.frWeights == null || c.frWeights.isBlank()) {
             return null;
@@ -423,7 +472,12 @@ public final class FraFerNetwork implements EmotionNetwork, NamedParameters {
             p = modelDir.resolve(p);
         }
         if (!Files.isRegularFile(p)) {
-            throw new IllegalArgumentException("FR weights file not found: " + p + " (config frWeights = " + c.frWeights + ")");
+            throw new IllegalArgumentException(
+                    "FR weights file not found: "
+                            + p
+                            + " (config frWeights = "
+                            + c.frWeights
+                            + ")");
         }
         return p;
     }

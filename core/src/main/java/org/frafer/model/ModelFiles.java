@@ -21,7 +21,8 @@ public final class ModelFiles {
     public static final String CONFIG = "config.json";
     public static final String WEIGHTS = "model.safetensors";
     public static final String FR_WEIGHTS = "fr.safetensors";
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON =
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private ModelFiles() {}
 
@@ -29,15 +30,20 @@ public final class ModelFiles {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
-            throw new IllegalStateException("Cannot create model folder " + dir + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "Cannot create model folder " + dir + ": " + e.getMessage(), e);
         }
         ModelConfig config = copy(net.config());
         if (net.fr() instanceof EfficientNetFrBackbone efr) {
             Path target = dir.resolve(FR_WEIGHTS);
             Path source = net.frWeights();
             if (source == null) {
-                // a random-weight stand-in: keep exactly these weights so the folder reloads bit-equal
-                SafeTensors.write(target, Weights.export(efr.namedParameters()), SafeTensors.DType.F32,
+                // a random-weight stand-in: keep exactly these weights so the folder reloads
+                // bit-equal
+                SafeTensors.write(
+                        target,
+                        Weights.export(efr.namedParameters()),
+                        SafeTensors.DType.F32,
                         Map.of("note", "random-weight FR stand-in"));
             } else if (!sameFile(source, target)) {
                 copyAtomically(source, target);
@@ -81,7 +87,9 @@ public final class ModelFiles {
         if (e instanceof com.fasterxml.jackson.core.JsonProcessingException j) {
             com.fasterxml.jackson.core.JsonLocation at = j.getLocation();
             return j.getOriginalMessage().replaceAll("\\s+", " ").trim()
-                    + (at != null ? " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")" : "");
+                    + (at != null
+                            ? " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"
+                            : "");
         }
         return e.getMessage();
     }
@@ -110,7 +118,9 @@ public final class ModelFiles {
             SafeTensors.moveAtomically(tmp, target);
             tmp = null;
         } catch (IOException e) {
-            throw new IllegalStateException("Cannot copy FR weights " + source + " to " + target + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "Cannot copy FR weights " + source + " to " + target + ": " + e.getMessage(),
+                    e);
         } finally {
             if (tmp != null) {
                 try {

@@ -2,8 +2,9 @@ package org.frafer.model;
 
 /**
  * Logits -> class probabilities, the one place this is done for predict, the API and evaluate:
- * softmax of {@code logits / temperature} per row ({@link ModelConfig#temperature}), and, for test-time
- * augmentation, the mean of the probabilities of the views ({@link TestTimeAugmentation}).
+ * softmax of {@code logits / temperature} per row ({@link ModelConfig#temperature}), and, for
+ * test-time augmentation, the mean of the probabilities of the views ({@link
+ * TestTimeAugmentation}).
  */
 public final class Probabilities {
     private Probabilities() {}
@@ -35,7 +36,10 @@ public final class Probabilities {
         return out;
     }
 
-    /** The probabilities of each view's logits (same shape), averaged: softmax(view / T) summed / views. */
+    /**
+     * The probabilities of each view's logits (same shape), averaged: softmax(view / T) summed /
+     * views.
+     */
     public static float[] meanOfViews(float[][] viewLogits, int k, double temperature) {
         float[] mean = null;
         for (float[] view : viewLogits) {
@@ -44,7 +48,8 @@ public final class Probabilities {
                 mean = p;
             } else {
                 if (p.length != mean.length) {
-                    throw new IllegalArgumentException("views of different sizes: " + p.length + " and " + mean.length);
+                    throw new IllegalArgumentException(
+                            "views of different sizes: " + p.length + " and " + mean.length);
                 }
                 for (int i = 0; i < p.length; i++) {
                     mean[i] += p[i];

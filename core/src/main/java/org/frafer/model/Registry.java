@@ -5,12 +5,13 @@ import java.util.List;
 import org.frafer.model.fusion.Fusions;
 
 /**
- * The names a model config can use, in one place: FER backbones ({@link FerBackbones}), FR backbones
- * ({@link FrBackbones}) and fusions ({@link Fusions}). Config validation, the network factory, {@code model summary}
- * and the command-line help all read these lists; nothing else spells them out.
+ * The names a model config can use, in one place: FER backbones ({@link FerBackbones}), FR
+ * backbones ({@link FrBackbones}) and fusions ({@link Fusions}). Config validation, the network
+ * factory, {@code model summary} and the command-line help all read these lists; nothing else
+ * spells them out.
  *
- * <p>The nested classes are the same lists as {@code Iterable}s for picocli's {@code completionCandidates}
- * ({@code ${COMPLETION-CANDIDATES}} in an option's description).
+ * <p>The nested classes are the same lists as {@code Iterable}s for picocli's {@code
+ * completionCandidates} ({@code ${COMPLETION-CANDIDATES}} in an option's description).
  */
 public final class Registry {
     private Registry() {}

@@ -20,8 +20,10 @@ public final class TimmNames {
             return named.namedParameters();
         }
         if (blockOrNetwork instanceof Block block) {
-            throw new IllegalArgumentException("Block " + block.getClass().getSimpleName()
-                    + " has no timm names (only EfficientNet, fusions and FRA-FER networks do)");
+            throw new IllegalArgumentException(
+                    "Block "
+                            + block.getClass().getSimpleName()
+                            + " has no timm names (only EfficientNet, fusions and FRA-FER networks do)");
         }
         throw new IllegalArgumentException("Not a block or network: " + blockOrNetwork);
     }
@@ -29,11 +31,13 @@ public final class TimmNames {
     /** Like {@link #parameters} but only those trained by gradients (no BN running statistics). */
     public static Map<String, Parameter> trainable(Object blockOrNetwork) {
         Map<String, Parameter> out = new LinkedHashMap<>();
-        parameters(blockOrNetwork).forEach((k, v) -> {
-            if (v.requiresGradient()) {
-                out.put(k, v);
-            }
-        });
+        parameters(blockOrNetwork)
+                .forEach(
+                        (k, v) -> {
+                            if (v.requiresGradient()) {
+                                out.put(k, v);
+                            }
+                        });
         return out;
     }
 }

@@ -22,7 +22,8 @@ public final class BilinearResize {
             return x;
         }
         NDArray rows = x.getManager().create(matrix(inH, (int) height), new Shape(height, inH));
-        NDArray colsT = x.getManager().create(matrix(inW, (int) width), new Shape(width, inW)).transpose();
+        NDArray colsT =
+                x.getManager().create(matrix(inW, (int) width), new Shape(width, inW)).transpose();
         return rows.matMul(x.matMul(colsT)).toType(x.getDataType(), false);
     }
 

@@ -5,8 +5,9 @@ import org.frafer.faces.FaceDescriptors;
 /**
  * Groups faces by identity without enrolment: two faces are linked when their descriptors' cosine
  * similarity reaches the threshold, and the groups are the connected components of those links
- * (single linkage). With the identity threshold (FAR <= 1 % per pair) chains between two people are rare
- * on collections of a few hundred people; a chain merges two groups, whose median output is then a blend.
+ * (single linkage). With the identity threshold (FAR <= 1 % per pair) chains between two people are
+ * rare on collections of a few hundred people; a chain merges two groups, whose median output is
+ * then a blend.
  */
 public final class IdentityClusters {
     private IdentityClusters() {}

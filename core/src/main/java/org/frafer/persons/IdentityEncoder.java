@@ -10,13 +10,14 @@ import org.frafer.faces.FaceModels;
 import org.frafer.faces.FrBackbone;
 
 /**
- * Identity descriptors of detected faces: an eye-aligned square crop with a 10 % margin at the FR backbone's
- * input size (as {@code faces identify-eval --detect}), then the backbone's unit-length descriptor.
- * One call at a time (the backbone is not shared between threads).
+ * Identity descriptors of detected faces: an eye-aligned square crop with a 10 % margin at the FR
+ * backbone's input size (as {@code faces identify-eval --detect}), then the backbone's unit-length
+ * descriptor. One call at a time (the backbone is not shared between threads).
  */
 public final class IdentityEncoder implements AutoCloseable {
     /** The FR backbone profiles are made with. */
     public static final String DEFAULT_MODEL = "hse-faceres";
+
     static final float MARGIN = 0.1f;
 
     private final FrBackbone fr;

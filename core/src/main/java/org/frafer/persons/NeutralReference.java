@@ -5,15 +5,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Where a person's resting face is moved to: the emotion model's mean centred log-probabilities over
- * neutral faces of many people (for the default model: the FER+ validation faces whose majority label is
- * Neutral). Kept beside the model as {@value #FILE} and made by {@code fra-fer person calibrate}.
+ * Where a person's resting face is moved to: the emotion model's mean centred log-probabilities
+ * over neutral faces of many people (for the default model: the FER+ validation faces whose
+ * majority label is Neutral). Kept beside the model as {@value #FILE} and made by {@code fra-fer
+ * person calibrate}.
  *
  * @param classes the model's classes
  * @param neutral mean centred log-probabilities of population neutral faces, in class order
@@ -29,7 +29,8 @@ public record NeutralReference(List<String> classes, float[] neutral, int faces,
     public NeutralReference {
         classes = List.copyOf(classes);
         if (classes.size() != neutral.length) {
-            throw new IllegalArgumentException(classes.size() + " classes but " + neutral.length + " reference values");
+            throw new IllegalArgumentException(
+                    classes.size() + " classes but " + neutral.length + " reference values");
         }
         neutral = Personalizer.centred(neutral);
     }
@@ -39,7 +40,8 @@ public record NeutralReference(List<String> classes, float[] neutral, int faces,
         if (logProbs.isEmpty()) {
             throw new IllegalArgumentException("no neutral faces to compute the reference from");
         }
-        return new NeutralReference(classes, Personalizer.meanCentred(logProbs), logProbs.size(), source);
+        return new NeutralReference(
+                classes, Personalizer.meanCentred(logProbs), logProbs.size(), source);
     }
 
     public static NeutralReference read(Path file) {
@@ -47,14 +49,26 @@ public record NeutralReference(List<String> classes, float[] neutral, int faces,
         try {
             root = JSON.readTree(file.toFile());
         } catch (IOException e) {
-            throw new PersonsException(file + ": damaged neutral reference (" + e.getMessage() + "); run fra-fer person calibrate again", e);
+            throw new PersonsException(
+                    file
+                            + ": damaged neutral reference ("
+                            + e.getMessage()
+                            + "); run fra-fer person calibrate again",
+                    e);
         }
         if (root == null || !FORMAT.equals(root.path("format").asText(null))) {
-            throw new PersonsException(file + ": not a FRA-FER neutral reference (no \"format\": \"" + FORMAT + "\")");
+            throw new PersonsException(
+                    file + ": not a FRA-FER neutral reference (no \"format\": \"" + FORMAT + "\")");
         }
         int version = root.path("version").asInt(-1);
         if (version > VERSION) {
-            throw new PersonsException(file + ": neutral reference version " + version + " is newer than this fra-fer reads (" + VERSION + ")");
+            throw new PersonsException(
+                    file
+                            + ": neutral reference version "
+                            + version
+                            + " is newer than this fra-fer reads ("
+                            + VERSION
+                            + ")");
         }
         List<String> classes = new ArrayList<>();
         root.path("classes").forEach(c -> classes.add(c.asText()));
@@ -64,9 +78,11 @@ public record NeutralReference(List<String> classes, float[] neutral, int faces,
             v[i] = n.get(i).floatValue();
         }
         try {
-            return new NeutralReference(classes, v, root.path("faces").asInt(0), root.path("source").asText(""));
+            return new NeutralReference(
+                    classes, v, root.path("faces").asInt(0), root.path("source").asText(""));
         } catch (IllegalArgumentException e) {
-            throw new PersonsException(file + ": damaged neutral reference (" + e.getMessage() + ")", e);
+            throw new PersonsException(
+                    file + ": damaged neutral reference (" + e.getMessage() + ")", e);
         }
     }
 
@@ -82,6 +98,7 @@ public record NeutralReference(List<String> classes, float[] neutral, int faces,
         for (float f : neutral) {
             n.add(Math.round(f * 1e5) / 1e5);
         }
-        org.frafer.io.AtomicFiles.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o) + "\n");
+        org.frafer.io.AtomicFiles.writeString(
+                file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o) + "\n");
     }
 }

@@ -15,8 +15,14 @@ import java.util.Objects;
  * @param created when the profile was first written (ISO-8601)
  * @param updated when it was last written (ISO-8601)
  */
-public record PersonProfile(String id, String model, String identityModel, List<String> classes, List<Sample> samples,
-                            String created, String updated) {
+public record PersonProfile(
+        String id,
+        String model,
+        String identityModel,
+        List<String> classes,
+        List<Sample> samples,
+        String created,
+        String updated) {
 
     /**
      * One enrolled face.
@@ -44,7 +50,8 @@ public record PersonProfile(String id, String model, String identityModel, List<
     public PersonProfile plus(List<Sample> more, String now) {
         List<Sample> all = new ArrayList<>(samples);
         all.addAll(more);
-        return new PersonProfile(id, model, identityModel, classes, all, created == null ? now : created, now);
+        return new PersonProfile(
+                id, model, identityModel, classes, all, created == null ? now : created, now);
     }
 
     /** Number of samples per label, e.g. {Neutral=3, Happiness=1}. */

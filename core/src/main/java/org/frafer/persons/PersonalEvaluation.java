@@ -24,21 +24,26 @@ import org.frafer.data.NaturalOrder;
 import org.frafer.infer.EmotionRecognizer;
 
 /**
- * Per-person evaluation of personalisation (issue 16), on photos of known people with emotion labels.
+ * Per-person evaluation of personalisation (issue 16), on photos of known people with emotion
+ * labels.
  *
- * <p>Every photo goes through the product pipeline (decode, detect, crop, classify, FR descriptor); a photo
- * without a detected face is left out and counted; with several faces the most confident detection is used.
- * Each person's <i>scored</i> photos are their labelled photos minus the neutral enrolment photo, the same
- * set for every mode, so the modes are paired:
+ * <p>Every photo goes through the product pipeline (decode, detect, crop, classify, FR descriptor);
+ * a photo without a detected face is left out and counted; with several faces the most confident
+ * detection is used. Each person's <i>scored</i> photos are their labelled photos minus the neutral
+ * enrolment photo, the same set for every mode, so the modes are paired:
+ *
  * <ul>
- *   <li>{@code baseline}: the model's own answer;</li>
- *   <li>{@code neutral}: everyone's enrolment photo (Yale: {@code normal}) in one store; each scored face is
- *       matched by identity against all profiles and personalised by the match (unmatched = baseline);</li>
- *   <li>{@code few-shot}: leave one out: for each scored face, its person's profile holds all their other
- *       labelled photos with labels (the other people's profiles hold all of theirs); matched as above;</li>
- *   <li>{@code auto}: no enrolment: all faces of the set grouped by identity, each group re-centred on its
- *       median output.</li>
+ *   <li>{@code baseline}: the model's own answer;
+ *   <li>{@code neutral}: everyone's enrolment photo (Yale: {@code normal}) in one store; each
+ *       scored face is matched by identity against all profiles and personalised by the match
+ *       (unmatched = baseline);
+ *   <li>{@code few-shot}: leave one out: for each scored face, its person's profile holds all their
+ *       other labelled photos with labels (the other people's profiles hold all of theirs); matched
+ *       as above;
+ *   <li>{@code auto}: no enrolment: all faces of the set grouped by identity, each group re-centred
+ *       on its median output.
  * </ul>
+ *
  * No profile ever holds the face being scored.
  */
 public final class PersonalEvaluation {
@@ -46,33 +51,81 @@ public final class PersonalEvaluation {
 
     public static final List<String> MODES = List.of("baseline", "neutral", "few-shot", "auto");
 
-    /** A photo of a known person; {@code label} null = unlabelled (used only by automatic mode); {@code enrol}: the neutral enrolment photo. */
+    /**
+     * A photo of a known person; {@code label} null = unlabelled (used only by automatic mode);
+     * {@code enrol}: the neutral enrolment photo.
+     */
     public record Item(Path file, String person, String label, boolean enrol) {}
 
     /** A photo after the pipeline. */
     public record Face(Item item, float[] logProbs, float[] identity) {}
 
-    /** Per person: balanced accuracy (mean recall over the classes among their scored faces) per mode. */
+    /**
+     * Per person: balanced accuracy (mean recall over the classes among their scored faces) per
+     * mode.
+     */
     public record PersonResult(String person, int scored, Map<String, Double> balancedAccuracy) {}
 
-    public record ModeSummary(String mode, double meanBalancedAccuracy, double sdBalancedAccuracy, double minBalancedAccuracy,
-                              double maxBalancedAccuracy, double pooledAccuracy, double pooledBalancedAccuracy,
-                              int helped, int hurt, int same, int matchedSelf, int matchedOther, int unmatched,
-                              Map<String, Double> pooledRecall) {}
+    public record ModeSummary(
+            String mode,
+            double meanBalancedAccuracy,
+            double sdBalancedAccuracy,
+            double minBalancedAccuracy,
+            double maxBalancedAccuracy,
+            double pooledAccuracy,
+            double pooledBalancedAccuracy,
+            int helped,
+            int hurt,
+            int same,
+            int matchedSelf,
+            int matchedOther,
+            int unmatched,
+            Map<String, Double> pooledRecall) {}
 
-    public record Result(String name, int photos, int noFace, int people, int scoredFaces, List<PersonResult> persons,
-                         List<ModeSummary> modes, int autoGroups, double autoPurity, List<String> classes, List<ScoredFace> faces) {}
+    public record Result(
+            String name,
+            int photos,
+            int noFace,
+            int people,
+            int scoredFaces,
+            List<PersonResult> persons,
+            List<ModeSummary> modes,
+            int autoGroups,
+            double autoPurity,
+            List<String> classes,
+            List<ScoredFace> faces) {}
 
     /** One scored face: its file, true label and the label each mode gives. */
-    public record ScoredFace(String file, String person, String truth, Map<String, String> predicted) {}
+    public record ScoredFace(
+            String file, String person, String truth, Map<String, String> predicted) {}
 
     // ---------------------------------------------------------------- data sets
 
-    private static final Map<String, String> YALE_LABELS = Map.of(
-            "happy", "Happiness", "sad", "Sadness", "surprised", "Surprise", "normal", "Neutral",
-            "noglasses", "Neutral", "glasses", "Neutral", "centerlight", "Neutral", "leftlight", "Neutral", "rightlight", "Neutral");
+    private static final Map<String, String> YALE_LABELS =
+            Map.of(
+                    "happy",
+                    "Happiness",
+                    "sad",
+                    "Sadness",
+                    "surprised",
+                    "Surprise",
+                    "normal",
+                    "Neutral",
+                    "noglasses",
+                    "Neutral",
+                    "glasses",
+                    "Neutral",
+                    "centerlight",
+                    "Neutral",
+                    "leftlight",
+                    "Neutral",
+                    "rightlight",
+                    "Neutral");
 
-    /** Yale faces: {@code subjectNN.CONDITION}; sleepy and wink are unlabelled (not one of the classes); enrol from {@code normal}. */
+    /**
+     * Yale faces: {@code subjectNN.CONDITION}; sleepy and wink are unlabelled (not one of the
+     * classes); enrol from {@code normal}.
+     */
     public static List<Item> yale(Path root) throws IOException {
         List<Item> out = new ArrayList<>();
         Pattern p = Pattern.compile("(subject\\d+)\\.([a-z]+)");
@@ -80,31 +133,41 @@ public final class PersonalEvaluation {
             for (Path f : s.sorted(NaturalOrder.PATHS).toList()) {
                 Matcher m = p.matcher(f.getFileName().toString());
                 if (m.matches() && Files.isRegularFile(f)) {
-                    out.add(new Item(f, m.group(1), YALE_LABELS.get(m.group(2)), m.group(2).equals("normal")));
+                    out.add(
+                            new Item(
+                                    f,
+                                    m.group(1),
+                                    YALE_LABELS.get(m.group(2)),
+                                    m.group(2).equals("normal")));
                 }
             }
         }
         if (out.isEmpty()) {
-            throw new IOException(root + ": no subjectNN.CONDITION files (the Yale face database layout)");
+            throw new IOException(
+                    root + ": no subjectNN.CONDITION files (the Yale face database layout)");
         }
         return out;
     }
 
     /**
-     * facial_expressions: identity from the file name (before {@code _NNNN}, or before the trailing digits),
-     * labels from legend.csv (case folded); people with at least {@code minImages} labelled photos including
-     * Neutral and another emotion. The first Neutral photo (name order) is the enrolment photo.
+     * facial_expressions: identity from the file name (before {@code _NNNN}, or before the trailing
+     * digits), labels from legend.csv (case folded); people with at least {@code minImages}
+     * labelled photos including Neutral and another emotion. The first Neutral photo (name order)
+     * is the enrolment photo.
      */
     public static List<Item> facialExpressions(Path root, int minImages) throws IOException {
         return facialExpressions(root, minImages, 0, 0, 0);
     }
 
     /**
-     * As {@link #facialExpressions(Path, int)}, on a sample to bound the time: {@code maxPeople} people drawn
-     * with {@code seed} (0 = all), each with at most {@code maxPerPerson} photos (0 = all): the enrolment photo,
-     * then their other emotions, then more Neutral photos, each in name order.
+     * As {@link #facialExpressions(Path, int)}, on a sample to bound the time: {@code maxPeople}
+     * people drawn with {@code seed} (0 = all), each with at most {@code maxPerPerson} photos (0 =
+     * all): the enrolment photo, then their other emotions, then more Neutral photos, each in name
+     * order.
      */
-    public static List<Item> facialExpressions(Path root, int minImages, int maxPeople, int maxPerPerson, long seed) throws IOException {
+    public static List<Item> facialExpressions(
+            Path root, int minImages, int maxPeople, int maxPerPerson, long seed)
+            throws IOException {
         List<Item> all = facialExpressionsAll(root, minImages);
         Map<String, List<Item>> byPerson = new TreeMap<>();
         all.forEach(i -> byPerson.computeIfAbsent(i.person(), k -> new ArrayList<>()).add(i));
@@ -120,8 +183,12 @@ public final class PersonalEvaluation {
             if (maxPerPerson > 0 && items.size() > maxPerPerson) {
                 List<Item> ordered = new ArrayList<>();
                 items.stream().filter(Item::enrol).forEach(ordered::add);
-                items.stream().filter(i -> !i.enrol() && !"Neutral".equals(i.label())).forEach(ordered::add);
-                items.stream().filter(i -> !i.enrol() && "Neutral".equals(i.label())).forEach(ordered::add);
+                items.stream()
+                        .filter(i -> !i.enrol() && !"Neutral".equals(i.label()))
+                        .forEach(ordered::add);
+                items.stream()
+                        .filter(i -> !i.enrol() && "Neutral".equals(i.label()))
+                        .forEach(ordered::add);
                 items = ordered.subList(0, maxPerPerson);
             }
             out.addAll(items);
@@ -133,7 +200,8 @@ public final class PersonalEvaluation {
         Path legend = root.resolve("legend.csv");
         Path images = root.resolve("images");
         if (!Files.isRegularFile(legend) || !Files.isDirectory(images)) {
-            throw new IOException(root + ": expected legend.csv and images/ (the facial_expressions layout)");
+            throw new IOException(
+                    root + ": expected legend.csv and images/ (the facial_expressions layout)");
         }
         Map<String, List<String[]>> byPerson = new TreeMap<>();
         Pattern lfw = Pattern.compile("(.+)_\\d+");
@@ -150,7 +218,8 @@ public final class PersonalEvaluation {
             Matcher m2 = imfdb.matcher(stem);
             String person = m.matches() ? m.group(1) : m2.matches() ? m2.group(1) : stem;
             if (label != null && Files.isRegularFile(images.resolve(c[1]))) {
-                byPerson.computeIfAbsent(person, k -> new ArrayList<>()).add(new String[] {c[1], label});
+                byPerson.computeIfAbsent(person, k -> new ArrayList<>())
+                        .add(new String[] {c[1], label});
             }
         }
         List<Item> out = new ArrayList<>();
@@ -185,8 +254,16 @@ public final class PersonalEvaluation {
 
     // ---------------------------------------------------------------- pipeline
 
-    /** Runs every photo through the recognizer; a photo with no face is reported to {@code noFace} and left out. */
-    public static List<Face> analyse(PersonalRecognition p, EmotionRecognizer r, List<Item> items, Consumer<Item> noFace, Runnable step) {
+    /**
+     * Runs every photo through the recognizer; a photo with no face is reported to {@code noFace}
+     * and left out.
+     */
+    public static List<Face> analyse(
+            PersonalRecognition p,
+            EmotionRecognizer r,
+            List<Item> items,
+            Consumer<Item> noFace,
+            Runnable step) {
         List<Face> out = new ArrayList<>();
         for (Item it : items) {
             BufferedImage img;
@@ -197,11 +274,16 @@ public final class PersonalEvaluation {
                 step.run();
                 continue;
             }
-            Optional<AnalysedFace> best = p.analyse(img).stream().max(Comparator.comparingDouble(f -> f.face().score()));
+            Optional<AnalysedFace> best =
+                    p.analyse(img).stream().max(Comparator.comparingDouble(f -> f.face().score()));
             if (best.isEmpty()) {
                 noFace.accept(it);
             } else {
-                out.add(new Face(it, Personalizer.logProbs(best.get().probabilities()), best.get().identity()));
+                out.add(
+                        new Face(
+                                it,
+                                Personalizer.logProbs(best.get().probabilities()),
+                                best.get().identity()));
             }
             step.run();
         }
@@ -222,13 +304,20 @@ public final class PersonalEvaluation {
 
     // ---------------------------------------------------------------- protocol
 
-    public static Result evaluate(String name, int photos, int noFace, List<Face> faces, Personalizer pz, double threshold) {
+    public static Result evaluate(
+            String name,
+            int photos,
+            int noFace,
+            List<Face> faces,
+            Personalizer pz,
+            double threshold) {
         List<String> classes = pz.classes();
         Map<String, List<Integer>> byPerson = new LinkedHashMap<>();
         for (int i = 0; i < faces.size(); i++) {
             byPerson.computeIfAbsent(faces.get(i).item().person(), k -> new ArrayList<>()).add(i);
         }
-        // neutral-baseline profiles: each person's enrolment face; few-shot profiles: all their labelled faces
+        // neutral-baseline profiles: each person's enrolment face; few-shot profiles: all their
+        // labelled faces
         Map<String, PersonProfile> neutralProfiles = new LinkedHashMap<>();
         Map<String, PersonProfile> fullProfiles = new LinkedHashMap<>();
         for (Map.Entry<String, List<Integer>> e : byPerson.entrySet()) {
@@ -252,7 +341,8 @@ public final class PersonalEvaluation {
                 fullProfiles.put(e.getKey(), profile(e.getKey(), classes, all));
             }
         }
-        IdentityMatcher neutralMatcher = new IdentityMatcher(List.copyOf(neutralProfiles.values()), threshold);
+        IdentityMatcher neutralMatcher =
+                new IdentityMatcher(List.copyOf(neutralProfiles.values()), threshold);
         Map<String, Personalizer.Adjustment> neutralAdj = new HashMap<>();
         neutralProfiles.forEach((k, p) -> neutralAdj.put(k, pz.forProfile(p)));
         Map<String, Personalizer.Adjustment> fullAdj = new HashMap<>();
@@ -266,7 +356,12 @@ public final class PersonalEvaluation {
             members.computeIfAbsent(group[i], k -> new ArrayList<>()).add(i);
         }
         Map<Integer, Personalizer.Adjustment> autoAdj = new HashMap<>();
-        members.forEach((g, m) -> autoAdj.put(g, pz.forGroup(m.stream().map(i -> faces.get(i).logProbs()).toList())));
+        members.forEach(
+                (g, m) ->
+                        autoAdj.put(
+                                g,
+                                pz.forGroup(
+                                        m.stream().map(i -> faces.get(i).logProbs()).toList())));
         int pure = 0;
         for (List<Integer> m : members.values()) {
             Map<String, Integer> c = new HashMap<>();
@@ -285,7 +380,13 @@ public final class PersonalEvaluation {
         int scoredTotal = 0;
         for (Map.Entry<String, List<Integer>> e : byPerson.entrySet()) {
             String person = e.getKey();
-            List<Integer> scored = e.getValue().stream().filter(i -> faces.get(i).item().label() != null && !faces.get(i).item().enrol()).toList();
+            List<Integer> scored =
+                    e.getValue().stream()
+                            .filter(
+                                    i ->
+                                            faces.get(i).item().label() != null
+                                                    && !faces.get(i).item().enrol())
+                            .toList();
             if (scored.isEmpty() || !neutralProfiles.containsKey(person)) {
                 continue; // no enrolment face detected, or nothing to score
             }
@@ -299,7 +400,15 @@ public final class PersonalEvaluation {
                 Map<String, float[]> preds = new HashMap<>();
                 preds.put("baseline", Personalizer.softmax(f.logProbs()));
                 // neutral baseline: matched against everyone's enrolment face
-                preds.put("neutral", matched("neutral", neutralMatcher.match(f.identity()), person, f, neutralAdj::get, matchCounts));
+                preds.put(
+                        "neutral",
+                        matched(
+                                "neutral",
+                                neutralMatcher.match(f.identity()),
+                                person,
+                                f,
+                                neutralAdj::get,
+                                matchCounts));
                 // few-shot: the person's own profile without this face
                 List<PersonProfile.Sample> others = new ArrayList<>();
                 for (int j : e.getValue()) {
@@ -308,17 +417,27 @@ public final class PersonalEvaluation {
                     }
                 }
                 List<PersonProfile> gallery = new ArrayList<>();
-                fullProfiles.forEach((k, p) -> {
-                    if (!k.equals(person)) {
-                        gallery.add(p);
-                    }
-                });
+                fullProfiles.forEach(
+                        (k, p) -> {
+                            if (!k.equals(person)) {
+                                gallery.add(p);
+                            }
+                        });
                 PersonProfile own = others.isEmpty() ? null : profile(person, classes, others);
                 if (own != null) {
                     gallery.add(own);
                 }
-                Optional<IdentityMatcher.Match> fm = new IdentityMatcher(gallery, threshold).match(f.identity());
-                preds.put("few-shot", matched("few-shot", fm, person, f, k -> k.equals(person) ? pz.forProfile(own) : fullAdj.get(k), matchCounts));
+                Optional<IdentityMatcher.Match> fm =
+                        new IdentityMatcher(gallery, threshold).match(f.identity());
+                preds.put(
+                        "few-shot",
+                        matched(
+                                "few-shot",
+                                fm,
+                                person,
+                                f,
+                                k -> k.equals(person) ? pz.forProfile(own) : fullAdj.get(k),
+                                matchCounts));
                 Personalizer.Adjustment a = autoAdj.get(group[i]);
                 preds.put("auto", a.apply(f.logProbs()));
                 matchCounts.get("auto")[a.mode().equals("none") ? 2 : 0]++;
@@ -329,7 +448,12 @@ public final class PersonalEvaluation {
                     pooled.get(m)[truth][pred]++;
                     labels.put(m, classes.get(pred));
                 }
-                scoredFaces.add(new ScoredFace(f.item().file().getFileName().toString(), person, f.item().label(), labels));
+                scoredFaces.add(
+                        new ScoredFace(
+                                f.item().file().getFileName().toString(),
+                                person,
+                                f.item().label(),
+                                labels));
             }
             scoredTotal += scored.size();
             Map<String, Double> ba = new LinkedHashMap<>();
@@ -342,7 +466,10 @@ public final class PersonalEvaluation {
         for (String m : MODES) {
             double[] v = persons.stream().mapToDouble(p -> p.balancedAccuracy().get(m)).toArray();
             double mean = java.util.Arrays.stream(v).average().orElse(Double.NaN);
-            double sd = Math.sqrt(java.util.Arrays.stream(v).map(x -> (x - mean) * (x - mean)).sum() / Math.max(1, v.length - 1));
+            double sd =
+                    Math.sqrt(
+                            java.util.Arrays.stream(v).map(x -> (x - mean) * (x - mean)).sum()
+                                    / Math.max(1, v.length - 1));
             int helped = 0;
             int hurt = 0;
             for (PersonResult p : persons) {
@@ -355,15 +482,44 @@ public final class PersonalEvaluation {
             }
             int[][] c = pooled.get(m);
             int[] mc = m.equals("baseline") ? new int[] {0, 0, scoredTotal} : matchCounts.get(m);
-            modes.add(new ModeSummary(m, mean, sd, java.util.Arrays.stream(v).min().orElse(Double.NaN), java.util.Arrays.stream(v).max().orElse(Double.NaN),
-                    accuracy(c), balancedAccuracy(c), helped, hurt, persons.size() - helped - hurt, mc[0], mc[1], mc[2], recalls(c, classes)));
+            modes.add(
+                    new ModeSummary(
+                            m,
+                            mean,
+                            sd,
+                            java.util.Arrays.stream(v).min().orElse(Double.NaN),
+                            java.util.Arrays.stream(v).max().orElse(Double.NaN),
+                            accuracy(c),
+                            balancedAccuracy(c),
+                            helped,
+                            hurt,
+                            persons.size() - helped - hurt,
+                            mc[0],
+                            mc[1],
+                            mc[2],
+                            recalls(c, classes)));
         }
-        return new Result(name, photos, noFace, persons.size(), scoredTotal, persons, modes, members.size(),
-                faces.isEmpty() ? 0 : pure / (double) faces.size(), classes, scoredFaces);
+        return new Result(
+                name,
+                photos,
+                noFace,
+                persons.size(),
+                scoredTotal,
+                persons,
+                modes,
+                members.size(),
+                faces.isEmpty() ? 0 : pure / (double) faces.size(),
+                classes,
+                scoredFaces);
     }
 
-    private static float[] matched(String mode, Optional<IdentityMatcher.Match> m, String person, Face f,
-                                   java.util.function.Function<String, Personalizer.Adjustment> adj, Map<String, int[]> counts) {
+    private static float[] matched(
+            String mode,
+            Optional<IdentityMatcher.Match> m,
+            String person,
+            Face f,
+            java.util.function.Function<String, Personalizer.Adjustment> adj,
+            Map<String, int[]> counts) {
         if (m.isEmpty()) {
             counts.get(mode)[2]++;
             return Personalizer.softmax(f.logProbs());
@@ -373,10 +529,15 @@ public final class PersonalEvaluation {
     }
 
     private static PersonProfile.Sample sample(Face f) {
-        return new PersonProfile.Sample(f.item().label(), f.item().file().getFileName().toString(), f.identity(), f.logProbs());
+        return new PersonProfile.Sample(
+                f.item().label(),
+                f.item().file().getFileName().toString(),
+                f.identity(),
+                f.logProbs());
     }
 
-    private static PersonProfile profile(String id, List<String> classes, List<PersonProfile.Sample> samples) {
+    private static PersonProfile profile(
+            String id, List<String> classes, List<PersonProfile.Sample> samples) {
         return new PersonProfile(id, "eval", "eval", classes, samples, null, null);
     }
 
@@ -428,19 +589,59 @@ public final class PersonalEvaluation {
     /** The per-mode summary as a fixed-width table. */
     public static String table(Result r) {
         StringBuilder s = new StringBuilder();
-        s.append(String.format(Locale.ROOT, "%s: %d photos, %d without a detected face (left out), %d people scored, %d scored faces; "
-                + "automatic mode found %d identity groups (purity %.3f)%n", r.name(), r.photos(), r.noFace(), r.people(), r.scoredFaces(), r.autoGroups(), r.autoPurity()));
-        s.append(String.format(Locale.ROOT, "%-9s %9s %6s %6s %6s %9s %9s %7s %5s %5s %18s%n",
-                "mode", "mean BA", "sd", "min", "max", "pooled A", "pooled BA", "helped", "hurt", "same", "match self/other/none"));
+        s.append(
+                String.format(
+                        Locale.ROOT,
+                        "%s: %d photos, %d without a detected face (left out), %d people scored, %d scored faces; "
+                                + "automatic mode found %d identity groups (purity %.3f)%n",
+                        r.name(),
+                        r.photos(),
+                        r.noFace(),
+                        r.people(),
+                        r.scoredFaces(),
+                        r.autoGroups(),
+                        r.autoPurity()));
+        s.append(
+                String.format(
+                        Locale.ROOT,
+                        "%-9s %9s %6s %6s %6s %9s %9s %7s %5s %5s %18s%n",
+                        "mode",
+                        "mean BA",
+                        "sd",
+                        "min",
+                        "max",
+                        "pooled A",
+                        "pooled BA",
+                        "helped",
+                        "hurt",
+                        "same",
+                        "match self/other/none"));
         for (ModeSummary m : r.modes()) {
-            s.append(String.format(Locale.ROOT, "%-9s %8.1f%% %6.1f %6.1f %6.1f %8.1f%% %8.1f%% %7d %5d %5d %8d/%d/%d%n", m.mode(),
-                    100 * m.meanBalancedAccuracy(), 100 * m.sdBalancedAccuracy(), 100 * m.minBalancedAccuracy(), 100 * m.maxBalancedAccuracy(),
-                    100 * m.pooledAccuracy(), 100 * m.pooledBalancedAccuracy(), m.helped(), m.hurt(), m.same(), m.matchedSelf(), m.matchedOther(), m.unmatched()));
+            s.append(
+                    String.format(
+                            Locale.ROOT,
+                            "%-9s %8.1f%% %6.1f %6.1f %6.1f %8.1f%% %8.1f%% %7d %5d %5d %8d/%d/%d%n",
+                            m.mode(),
+                            100 * m.meanBalancedAccuracy(),
+                            100 * m.sdBalancedAccuracy(),
+                            100 * m.minBalancedAccuracy(),
+                            100 * m.maxBalancedAccuracy(),
+                            100 * m.pooledAccuracy(),
+                            100 * m.pooledBalancedAccuracy(),
+                            m.helped(),
+                            m.hurt(),
+                            m.same(),
+                            m.matchedSelf(),
+                            m.matchedOther(),
+                            m.unmatched()));
         }
         s.append("pooled recall per class:\n");
         for (ModeSummary m : r.modes()) {
             s.append(String.format(Locale.ROOT, "%-9s", m.mode()));
-            m.pooledRecall().forEach((k, v) -> s.append(String.format(Locale.ROOT, " %s %.1f%%", k, 100 * v)));
+            m.pooledRecall()
+                    .forEach(
+                            (k, v) ->
+                                    s.append(String.format(Locale.ROOT, " %s %.1f%%", k, 100 * v)));
             s.append('\n');
         }
         return s.toString();
@@ -448,12 +649,19 @@ public final class PersonalEvaluation {
 
     /** One line per person: scored faces and balanced accuracy per mode. */
     public static String perPerson(Result r) {
-        StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%-24s %6s", "person", "scored"));
+        StringBuilder s =
+                new StringBuilder(String.format(Locale.ROOT, "%-24s %6s", "person", "scored"));
         MODES.forEach(m -> s.append(String.format(Locale.ROOT, " %9s", m)));
         s.append('\n');
         for (PersonResult p : r.persons()) {
             s.append(String.format(Locale.ROOT, "%-24s %6d", p.person(), p.scored()));
-            MODES.forEach(m -> s.append(String.format(Locale.ROOT, " %8.1f%%", 100 * p.balancedAccuracy().get(m))));
+            MODES.forEach(
+                    m ->
+                            s.append(
+                                    String.format(
+                                            Locale.ROOT,
+                                            " %8.1f%%",
+                                            100 * p.balancedAccuracy().get(m))));
             s.append('\n');
         }
         return s.toString();

@@ -21,9 +21,9 @@ import org.frafer.infer.FaceEmotion;
 import org.frafer.infer.ImageResult;
 
 /**
- * An {@link EmotionRecognizer} with person profiles: enrols photos into a {@link ProfileStore}, names the
- * enrolled person a face matches and reads its emotion relative to them; automatic personalisation of a
- * collection needs no store.
+ * An {@link EmotionRecognizer} with person profiles: enrols photos into a {@link ProfileStore},
+ * names the enrolled person a face matches and reads its emotion relative to them; automatic
+ * personalisation of a collection needs no store.
  *
  * <pre>{@code
  * try (EmotionRecognizer r = EmotionRecognizer.load(modelDir);
@@ -46,20 +46,29 @@ public final class PersonalRecognition implements AutoCloseable {
     private Personalizer personalizer;
     private String fingerprint;
     private List<PersonProfile> cached;
-    private final java.util.Map<String, Personalizer.Adjustment> adjustments = new java.util.HashMap<>();
+    private final java.util.Map<String, Personalizer.Adjustment> adjustments =
+            new java.util.HashMap<>();
     private long cachedStamp = Long.MIN_VALUE;
 
     /**
      * @param r the recognizer (not closed by this)
      * @param storeDir person store folder, or null for automatic personalisation only
-     * @param modelDir the recognizer's model folder (neutral reference and weights fingerprint), or null
+     * @param modelDir the recognizer's model folder (neutral reference and weights fingerprint), or
+     *     null
      * @param reference the neutral reference; null = {@code modelDir/neutral-reference.json}
      * @param encoder identity descriptors; null = HSE FaceRes from the assets (closed by this)
      * @param threshold identity cosine threshold, e.g. {@link IdentityMatcher#DEFAULT_THRESHOLD}
      */
-    public PersonalRecognition(EmotionRecognizer r, Path storeDir, Path modelDir, NeutralReference reference, IdentityEncoder encoder, double threshold) {
+    public PersonalRecognition(
+            EmotionRecognizer r,
+            Path storeDir,
+            Path modelDir,
+            NeutralReference reference,
+            IdentityEncoder encoder,
+            double threshold) {
         if (!(threshold >= -1 && threshold <= 1)) {
-            throw new IllegalArgumentException("identity threshold must be in [-1, 1], got " + threshold);
+            throw new IllegalArgumentException(
+                    "identity threshold must be in [-1, 1], got " + threshold);
         }
         this.r = r;
         this.store = storeDir == null ? null : ProfileStore.at(storeDir);
@@ -71,7 +80,8 @@ public final class PersonalRecognition implements AutoCloseable {
 
     /** With the default identity encoder, threshold and the model folder's neutral reference. */
     public static PersonalRecognition open(EmotionRecognizer r, Path modelDir, Path storeDir) {
-        return new PersonalRecognition(r, storeDir, modelDir, null, null, IdentityMatcher.DEFAULT_THRESHOLD);
+        return new PersonalRecognition(
+                r, storeDir, modelDir, null, null, IdentityMatcher.DEFAULT_THRESHOLD);
     }
 
     synchronized IdentityEncoder encoder() {
@@ -87,20 +97,31 @@ public final class PersonalRecognition implements AutoCloseable {
             if (ref == null) {
                 Path file = modelDir == null ? null : modelDir.resolve(NeutralReference.FILE);
                 if (file == null || !Files.isRegularFile(file)) {
-                    throw new PersonsException("the model " + (modelDir == null ? "(built in memory)" : modelDir) + " has no " + NeutralReference.FILE
-                            + ", which personalisation needs; make it with: fra-fer person calibrate --model DIR --data FERPLUS_DIR");
+                    throw new PersonsException(
+                            "the model "
+                                    + (modelDir == null ? "(built in memory)" : modelDir)
+                                    + " has no "
+                                    + NeutralReference.FILE
+                                    + ", which personalisation needs; make it with: fra-fer person calibrate --model DIR --data FERPLUS_DIR");
                 }
                 ref = NeutralReference.read(file);
             }
             if (!ref.classes().equals(classes)) {
-                throw new PersonsException("the neutral reference has classes " + ref.classes() + ", the model " + classes);
+                throw new PersonsException(
+                        "the neutral reference has classes "
+                                + ref.classes()
+                                + ", the model "
+                                + classes);
             }
             personalizer = new Personalizer(ref);
         }
         return personalizer;
     }
 
-    /** Fingerprint of the emotion model whose outputs profiles hold: the weights' SHA-256 (first 16 hex digits). */
+    /**
+     * Fingerprint of the emotion model whose outputs profiles hold: the weights' SHA-256 (first 16
+     * hex digits).
+     */
     synchronized String modelFingerprint() {
         if (fingerprint == null) {
             Path w = modelDir == null ? null : modelDir.resolve(DefaultModel.WEIGHTS);
@@ -113,9 +134,11 @@ public final class PersonalRecognition implements AutoCloseable {
                     for (int n; (n = in.read(buf)) > 0; ) {
                         md.update(buf, 0, n);
                     }
-                    fingerprint = "sha256:" + HexFormat.of().formatHex(md.digest()).substring(0, 16);
+                    fingerprint =
+                            "sha256:" + HexFormat.of().formatHex(md.digest()).substring(0, 16);
                 } catch (IOException | NoSuchAlgorithmException e) {
-                    throw new PersonsException(w + ": cannot read the model weights: " + e.getMessage(), e);
+                    throw new PersonsException(
+                            w + ": cannot read the model weights: " + e.getMessage(), e);
                 }
             }
         }
@@ -124,7 +147,8 @@ public final class PersonalRecognition implements AutoCloseable {
 
     ProfileStore store() {
         if (store == null) {
-            throw new PersonsException("no person store: build the recognizer with EmotionRecognizer.builder().persons(DIR)");
+            throw new PersonsException(
+                    "no person store: build the recognizer with EmotionRecognizer.builder().persons(DIR)");
         }
         return store;
     }
@@ -147,12 +171,13 @@ public final class PersonalRecognition implements AutoCloseable {
     // ---------------------------------------------------------------- enrolment
 
     /**
-     * Enrols photos that each show exactly one face, all or none: every photo is checked before the store is
-     * touched. {@code label} null = Neutral (neutral-baseline enrolment).
+     * Enrols photos that each show exactly one face, all or none: every photo is checked before the
+     * store is touched. {@code label} null = Neutral (neutral-baseline enrolment).
      */
     /**
-     * Few-shot enrolment ({@code label} = the emotion the photos show; null = Neutral, the neutral baseline).
-     * Photos must each show exactly one face; all are checked before the store is touched.
+     * Few-shot enrolment ({@code label} = the emotion the photos show; null = Neutral, the neutral
+     * baseline). Photos must each show exactly one face; all are checked before the store is
+     * touched.
      *
      * @throws PersonsException naming a photo with no face or several faces, or a store problem
      * @throws org.frafer.data.ImageReadException naming a file that is not a readable image
@@ -164,21 +189,33 @@ public final class PersonalRecognition implements AutoCloseable {
         if (photos.isEmpty()) {
             throw new PersonsException("no photos given to enrol '" + person + "'");
         }
-        personalizer(r.classes()); // a model that cannot personalise is refused before anything is written
+        personalizer(r.classes()); // a model that cannot personalise is refused before anything
+        // is written
         List<PersonProfile.Sample> samples = new ArrayList<>();
         for (Path p : photos) {
             BufferedImage img = Images.read(p, r.options().maxPixels());
             List<AnalysedFace> faces = analyse(img);
             if (faces.isEmpty()) {
-                throw new PersonsException(p + ": no face found; enrol photos showing the person's face");
+                throw new PersonsException(
+                        p + ": no face found; enrol photos showing the person's face");
             }
             if (faces.size() > 1) {
-                throw new PersonsException(p + ": " + faces.size() + " faces found; enrol photos showing only this person");
+                throw new PersonsException(
+                        p
+                                + ": "
+                                + faces.size()
+                                + " faces found; enrol photos showing only this person");
             }
             AnalysedFace f = faces.get(0);
-            samples.add(new PersonProfile.Sample(cls, p.getFileName().toString(), f.identity(), Personalizer.logProbs(f.probabilities())));
+            samples.add(
+                    new PersonProfile.Sample(
+                            cls,
+                            p.getFileName().toString(),
+                            f.identity(),
+                            Personalizer.logProbs(f.probabilities())));
         }
-        PersonProfile out = s.enrol(person, modelFingerprint(), encoder().modelId(), r.classes(), samples);
+        PersonProfile out =
+                s.enrol(person, modelFingerprint(), encoder().modelId(), r.classes(), samples);
         invalidate();
         return out;
     }
@@ -188,10 +225,12 @@ public final class PersonalRecognition implements AutoCloseable {
         try {
             c = EmotionNames.canonical(label);
         } catch (IllegalArgumentException e) {
-            throw new PersonsException("unknown emotion '" + label + "'; the model's classes are " + classes);
+            throw new PersonsException(
+                    "unknown emotion '" + label + "'; the model's classes are " + classes);
         }
         if (c == null || !classes.contains(c)) {
-            throw new PersonsException("unknown emotion '" + label + "'; the model's classes are " + classes);
+            throw new PersonsException(
+                    "unknown emotion '" + label + "'; the model's classes are " + classes);
         }
         return c;
     }
@@ -213,11 +252,17 @@ public final class PersonalRecognition implements AutoCloseable {
         adjustments.clear();
     }
 
-    /** The store's profiles, re-read when the folder changed (another process enrolled or forgot someone). */
+    /**
+     * The store's profiles, re-read when the folder changed (another process enrolled or forgot
+     * someone).
+     */
     private synchronized List<PersonProfile> profiles() {
         long stamp;
         try {
-            stamp = Files.isDirectory(store.dir()) ? Files.getLastModifiedTime(store.dir()).toMillis() : -1;
+            stamp =
+                    Files.isDirectory(store.dir())
+                            ? Files.getLastModifiedTime(store.dir()).toMillis()
+                            : -1;
         } catch (IOException e) {
             stamp = -2;
         }
@@ -231,7 +276,10 @@ public final class PersonalRecognition implements AutoCloseable {
 
     // ---------------------------------------------------------------- prediction
 
-    /** The faces of one photo matched against the store and personalised (unchanged when nobody matches). */
+    /**
+     * The faces of one photo matched against the store and personalised (unchanged when nobody
+     * matches).
+     */
     List<FaceEmotion> personalise(BufferedImage image, List<FaceEmotion> faces) {
         if (store == null || faces.isEmpty()) {
             return faces;
@@ -244,8 +292,17 @@ public final class PersonalRecognition implements AutoCloseable {
         String fp = modelFingerprint();
         for (PersonProfile p : profiles) {
             if (!p.model().equals(fp) || !p.identityModel().equals(encoder().modelId())) {
-                throw new PersonsException(store.fileOf(p.id()) + ": enrolled with model " + p.model() + " / " + p.identityModel()
-                        + ", this recognizer runs " + fp + " / " + encoder().modelId() + "; enrol the person again with this model");
+                throw new PersonsException(
+                        store.fileOf(p.id())
+                                + ": enrolled with model "
+                                + p.model()
+                                + " / "
+                                + p.identityModel()
+                                + ", this recognizer runs "
+                                + fp
+                                + " / "
+                                + encoder().modelId()
+                                + "; enrol the person again with this model");
             }
         }
         float[][] ids = encoder().describe(image, faces.stream().map(FaceEmotion::face).toList());
@@ -258,7 +315,11 @@ public final class PersonalRecognition implements AutoCloseable {
                 out.add(f);
                 continue;
             }
-            PersonProfile p = profiles.stream().filter(x -> x.id().equals(m.get().person())).findFirst().orElseThrow();
+            PersonProfile p =
+                    profiles.stream()
+                            .filter(x -> x.id().equals(m.get().person()))
+                            .findFirst()
+                            .orElseThrow();
             Personalizer.Adjustment a;
             synchronized (this) {
                 a = adjustments.computeIfAbsent(p.id(), k -> pz.forProfile(p));
@@ -273,7 +334,8 @@ public final class PersonalRecognition implements AutoCloseable {
         if (store == null || !res.ok() || res.faces().isEmpty() || image == null) {
             return res;
         }
-        return new ImageResult(res.path(), res.width(), res.height(), personalise(image, res.faces()), null);
+        return new ImageResult(
+                res.path(), res.width(), res.height(), personalise(image, res.faces()), null);
     }
 
     /** Every face of a photo, named and personalised when it matches an enrolled person. */
@@ -281,7 +343,10 @@ public final class PersonalRecognition implements AutoCloseable {
         return personalise(image, r.predict(image));
     }
 
-    /** As {@link #predict(BufferedImage)}, for a file ({@link org.frafer.data.ImageReadException} naming it when unreadable). */
+    /**
+     * As {@link #predict(BufferedImage)}, for a file ({@link org.frafer.data.ImageReadException}
+     * naming it when unreadable).
+     */
     public List<FaceEmotion> predict(Path photo) {
         return predict(Images.read(photo, r.options().maxPixels()));
     }
@@ -297,15 +362,19 @@ public final class PersonalRecognition implements AutoCloseable {
         return out;
     }
 
-    /** Neutral-baseline enrolment: photos of the person's resting face, one face each, all checked before anything is stored. */
+    /**
+     * Neutral-baseline enrolment: photos of the person's resting face, one face each, all checked
+     * before anything is stored.
+     */
     public PersonProfile enrol(String person, List<Path> photos) {
         return enrol(person, null, photos);
     }
 
     /**
-     * Automatic mode over a collection: faces grouped by identity (no enrolment), each group of at least
-     * {@link Personalizer#AUTO_MIN_FACES} re-centred on its median output; faces get the person
-     * {@code group-N} (groups numbered by size, largest first, from 1) or none when their group is too small.
+     * Automatic mode over a collection: faces grouped by identity (no enrolment), each group of at
+     * least {@link Personalizer#AUTO_MIN_FACES} re-centred on its median output; faces get the
+     * person {@code group-N} (groups numbered by size, largest first, from 1) or none when their
+     * group is too small.
      */
     public List<ImageResult> predictAllAuto(List<Path> images) {
         List<ImageResult> results = new ArrayList<>();
@@ -347,7 +416,15 @@ public final class PersonalRecognition implements AutoCloseable {
         results.forEach(res -> faces.add(new ArrayList<>(res.faces())));
         for (int rank = 0; rank < order.size(); rank++) {
             List<Integer> m = members.get(order.get(rank));
-            List<float[]> lps = m.stream().map(i -> Personalizer.logProbs(faces.get(where.get(i)[0]).get(where.get(i)[1]).probabilities())).toList();
+            List<float[]> lps =
+                    m.stream()
+                            .map(
+                                    i ->
+                                            Personalizer.logProbs(
+                                                    faces.get(where.get(i)[0])
+                                                            .get(where.get(i)[1])
+                                                            .probabilities()))
+                            .toList();
             Personalizer.Adjustment a = pz.forGroup(lps);
             if (a.mode().equals("none")) {
                 continue;
@@ -355,13 +432,24 @@ public final class PersonalRecognition implements AutoCloseable {
             for (int j = 0; j < m.size(); j++) {
                 int[] w = where.get(m.get(j));
                 FaceEmotion f = faces.get(w[0]).get(w[1]);
-                faces.get(w[0]).set(w[1], new FaceEmotion(f.face(), f.classes(), a.apply(lps.get(j)), "group-" + (rank + 1)));
+                faces.get(w[0])
+                        .set(
+                                w[1],
+                                new FaceEmotion(
+                                        f.face(),
+                                        f.classes(),
+                                        a.apply(lps.get(j)),
+                                        "group-" + (rank + 1)));
             }
         }
         List<ImageResult> out = new ArrayList<>();
         for (int i = 0; i < results.size(); i++) {
             ImageResult res = results.get(i);
-            out.add(res.ok() ? new ImageResult(res.path(), res.width(), res.height(), faces.get(i), null) : res);
+            out.add(
+                    res.ok()
+                            ? new ImageResult(
+                                    res.path(), res.width(), res.height(), faces.get(i), null)
+                            : res);
         }
         return out;
     }

@@ -4,19 +4,25 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The arithmetic of personalisation, on the emotion model's log-probabilities (one row per face, in class
- * order). Every mode turns an output {@code z} into {@code centred(z) + shift (+ bias)} and a new softmax.
+ * The arithmetic of personalisation, on the emotion model's log-probabilities (one row per face, in
+ * class order). Every mode turns an output {@code z} into {@code centred(z) + shift (+ bias)} and a
+ * new softmax.
  *
  * <p>Why log-probabilities: the models' heads are linear, so shifting the pooled FER embedding by
- * {@code d} shifts the logits by {@code W d}; log-probabilities are the logits minus a per-face constant
- * that softmax ignores. Re-centring log-probabilities on a person's neutral mean is therefore exactly
- * re-centring their FER embedding, and needs no access to the network.
+ * {@code d} shifts the logits by {@code W d}; log-probabilities are the logits minus a per-face
+ * constant that softmax ignores. Re-centring log-probabilities on a person's neutral mean is
+ * therefore exactly re-centring their FER embedding, and needs no access to the network.
  */
 public final class Personalizer {
     /** Log-probabilities are clamped here (float softmax can round a probability to 0). */
     public static final float MIN_LOG_PROB = -60f;
-    /** L2 weight of the few-shot bias (per-sample mean cross-entropy + LAMBDA/2 |b|^2), fixed a priori. */
+
+    /**
+     * L2 weight of the few-shot bias (per-sample mean cross-entropy + LAMBDA/2 |b|^2), fixed a
+     * priori.
+     */
     public static final double FEW_SHOT_LAMBDA = 0.1;
+
     /** Fewest faces an identity group needs before automatic mode re-centres it. */
     public static final int AUTO_MIN_FACES = 3;
 
@@ -27,7 +33,8 @@ public final class Personalizer {
         this.reference = reference;
         this.neutral = reference.classes().indexOf("Neutral");
         if (neutral < 0) {
-            throw new IllegalArgumentException("personalisation needs a Neutral class, the model has " + reference.classes());
+            throw new IllegalArgumentException(
+                    "personalisation needs a Neutral class, the model has " + reference.classes());
         }
     }
 
@@ -57,16 +64,26 @@ public final class Personalizer {
     }
 
     /**
-     * From a profile: its Neutral samples move the person's resting face onto the reference (neutral
-     * baseline); when it also has other labels, a bias on the labelled classes is fitted to all its
-     * samples (few-shot). A profile without Neutral samples gets only the bias.
+     * From a profile: its Neutral samples move the person's resting face onto the reference
+     * (neutral baseline); when it also has other labels, a bias on the labelled classes is fitted
+     * to all its samples (few-shot). A profile without Neutral samples gets only the bias.
      */
     public Adjustment forProfile(PersonProfile p) {
         if (!p.classes().equals(classes())) {
-            throw new PersonsException("profile '" + p.id() + "' was enrolled with classes " + p.classes() + ", the model has " + classes());
+            throw new PersonsException(
+                    "profile '"
+                            + p.id()
+                            + "' was enrolled with classes "
+                            + p.classes()
+                            + ", the model has "
+                            + classes());
         }
         int k = classes().size();
-        List<float[]> neutrals = p.samples().stream().filter(s -> s.label().equals("Neutral")).map(PersonProfile.Sample::logProbs).toList();
+        List<float[]> neutrals =
+                p.samples().stream()
+                        .filter(s -> s.label().equals("Neutral"))
+                        .map(PersonProfile.Sample::logProbs)
+                        .toList();
         float[] shift = new float[k];
         if (!neutrals.isEmpty()) {
             shift = shiftOnto(meanCentred(neutrals));
@@ -95,7 +112,8 @@ public final class Personalizer {
         if (logProbs.size() < AUTO_MIN_FACES) {
             return none();
         }
-        return new Adjustment("auto", shiftOnto(medianCentred(logProbs)), new float[classes().size()]);
+        return new Adjustment(
+                "auto", shiftOnto(medianCentred(logProbs)), new float[classes().size()]);
     }
 
     private float[] shiftOnto(float[] personNeutral) {
@@ -108,7 +126,8 @@ public final class Personalizer {
 
     /**
      * Bias b (non-zero only on the {@code free} classes) minimising the mean cross-entropy of
-     * softmax(x + b) plus lambda/2 |b|^2: convex, solved by gradient descent (step 1 < 2 / L, L <= 1/2 + lambda).
+     * softmax(x + b) plus lambda/2 |b|^2: convex, solved by gradient descent (step 1 < 2 / L, L <=
+     * 1/2 + lambda).
      */
     static float[] fitBias(float[][] x, int[] y, boolean[] free, double lambda) {
         int k = free.length;

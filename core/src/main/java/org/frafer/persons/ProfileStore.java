@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -29,32 +28,45 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
 
 /**
- * Person profiles in a folder: {@code NAME.profile.json} per person, owner-only ({@code rw-------} files in
- * a {@code rwx------} folder), each written to a temporary file, flushed to disk and renamed over the old one,
- * so a crash leaves either the old or the new profile, never half of one. Changes take the folder's
- * {@code .lock} file (an OS file lock, plus an in-process lock because the OS lock is per process), so two
- * processes enrolling at once both keep their samples. Readers need no lock: a rename is atomic.
+ * Person profiles in a folder: {@code NAME.profile.json} per person, owner-only ({@code rw-------}
+ * files in a {@code rwx------} folder), each written to a temporary file, flushed to disk and
+ * renamed over the old one, so a crash leaves either the old or the new profile, never half of one.
+ * Changes take the folder's {@code .lock} file (an OS file lock, plus an in-process lock because
+ * the OS lock is per process), so two processes enrolling at once both keep their samples. Readers
+ * need no lock: a rename is atomic.
  *
- * <p>Every file carries {@code "format": "frafer-person-profile"} and a {@code "version"}; a file from a newer
- * version, a foreign JSON file or a damaged one is refused with its name, never overwritten.
+ * <p>Every file carries {@code "format": "frafer-person-profile"} and a {@code "version"}; a file
+ * from a newer version, a foreign JSON file or a damaged one is refused with its name, never
+ * overwritten.
  */
 public final class ProfileStore {
     public static final String FORMAT = "frafer-person-profile";
+
     /** The version this code writes and the newest it reads. */
     public static final int VERSION = 1;
+
     public static final String SUFFIX = ".profile.json";
     static final String LOCK = ".lock";
 
-    /** Letters or digits first, then letters, digits, space, '.', '_' or '-'; at most 64 characters. */
+    /**
+     * Letters or digits first, then letters, digits, space, '.', '_' or '-'; at most 64 characters.
+     */
     private static final Pattern ID = Pattern.compile("[\\p{L}\\p{N}][\\p{L}\\p{N} ._-]{0,63}");
-    private static final Set<PosixFilePermission> FILE_PERMS = PosixFilePermissions.fromString("rw-------");
-    private static final Set<PosixFilePermission> DIR_PERMS = PosixFilePermissions.fromString("rwx------");
-    private static final ConcurrentHashMap<Path, ReentrantLock> LOCAL_LOCKS = new ConcurrentHashMap<>();
+
+    private static final Set<PosixFilePermission> FILE_PERMS =
+            PosixFilePermissions.fromString("rw-------");
+    private static final Set<PosixFilePermission> DIR_PERMS =
+            PosixFilePermissions.fromString("rwx------");
+    private static final ConcurrentHashMap<Path, ReentrantLock> LOCAL_LOCKS =
+            new ConcurrentHashMap<>();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path dir;
 
-    /** Test hook: called with the output stream mid-write (to simulate a crash); null in normal runs. */
+    /**
+     * Test hook: called with the output stream mid-write (to simulate a crash); null in normal
+     * runs.
+     */
     static volatile java.util.function.Consumer<String> midWriteHook;
 
     private ProfileStore(Path dir) {
@@ -65,7 +77,8 @@ public final class ProfileStore {
     public static ProfileStore at(Path dir) {
         Path d = dir.toAbsolutePath().normalize();
         if (Files.exists(d) && !Files.isDirectory(d)) {
-            throw new PersonsException(dir + ": not a folder (a person store is a folder of " + SUFFIX + " files)");
+            throw new PersonsException(
+                    dir + ": not a folder (a person store is a folder of " + SUFFIX + " files)");
         }
         return new ProfileStore(d);
     }
@@ -77,7 +90,10 @@ public final class ProfileStore {
     /** Checks a person id; the message says what is allowed. */
     public static String checkId(String id) {
         if (id == null || !ID.matcher(id).matches()) {
-            throw new PersonsException("invalid person name '" + id + "': use 1-64 letters, digits, spaces, '.', '_' or '-', starting with a letter or digit");
+            throw new PersonsException(
+                    "invalid person name '"
+                            + id
+                            + "': use 1-64 letters, digits, spaces, '.', '_' or '-', starting with a letter or digit");
         }
         return id;
     }
@@ -88,7 +104,10 @@ public final class ProfileStore {
 
     // ---------------------------------------------------------------- reading
 
-    /** Every profile, in name order; a damaged, foreign or newer-version profile file is an error naming it. */
+    /**
+     * Every profile, in name order; a damaged, foreign or newer-version profile file is an error
+     * naming it.
+     */
     public List<PersonProfile> list() {
         List<PersonProfile> out = new ArrayList<>();
         if (!Files.isDirectory(dir)) {
@@ -96,13 +115,15 @@ public final class ProfileStore {
         }
         List<Path> files = new ArrayList<>();
         try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
-            s.forEach(p -> {
-                if (!p.getFileName().toString().startsWith(".")) {
-                    files.add(p);
-                }
-            });
+            s.forEach(
+                    p -> {
+                        if (!p.getFileName().toString().startsWith(".")) {
+                            files.add(p);
+                        }
+                    });
         } catch (IOException e) {
-            throw new PersonsException(dir + ": cannot list the person store: " + e.getMessage(), e);
+            throw new PersonsException(
+                    dir + ": cannot list the person store: " + e.getMessage(), e);
         }
         files.sort(null);
         for (Path f : files) {
@@ -129,7 +150,9 @@ public final class ProfileStore {
         try {
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
-            throw new PersonsException(file + ": profile disappeared while reading (forgotten by another process?)", e);
+            throw new PersonsException(
+                    file + ": profile disappeared while reading (forgotten by another process?)",
+                    e);
         } catch (IOException e) {
             throw new PersonsException(file + ": cannot read the profile: " + e.getMessage(), e);
         }
@@ -137,23 +160,43 @@ public final class ProfileStore {
         try {
             root = JSON.readTree(bytes);
         } catch (IOException e) {
-            throw new PersonsException(file + ": damaged profile (not valid JSON); delete it and enrol the person again", e);
+            throw new PersonsException(
+                    file
+                            + ": damaged profile (not valid JSON); delete it and enrol the person again",
+                    e);
         }
         if (root == null || !root.isObject() || !FORMAT.equals(root.path("format").asText(null))) {
-            throw new PersonsException(file + ": not a FRA-FER person profile (no \"format\": \"" + FORMAT + "\"); move it out of the store folder");
+            throw new PersonsException(
+                    file
+                            + ": not a FRA-FER person profile (no \"format\": \""
+                            + FORMAT
+                            + "\"); move it out of the store folder");
         }
         int version = root.path("version").asInt(-1);
         if (version > VERSION) {
-            throw new PersonsException(file + ": profile format version " + version + " is newer than this fra-fer reads (" + VERSION + "); use a newer fra-fer");
+            throw new PersonsException(
+                    file
+                            + ": profile format version "
+                            + version
+                            + " is newer than this fra-fer reads ("
+                            + VERSION
+                            + "); use a newer fra-fer");
         }
         if (version < 1) {
-            throw new PersonsException(file + ": damaged profile (bad \"version\": " + root.path("version") + ")");
+            throw new PersonsException(
+                    file + ": damaged profile (bad \"version\": " + root.path("version") + ")");
         }
         try {
             String id = text(root, "id", file);
             String expected = file.getFileName().toString();
             if (!expected.equals(id + SUFFIX)) {
-                throw new PersonsException(file + ": profile of '" + id + "' stored under another name; rename the file to " + id + SUFFIX);
+                throw new PersonsException(
+                        file
+                                + ": profile of '"
+                                + id
+                                + "' stored under another name; rename the file to "
+                                + id
+                                + SUFFIX);
             }
             List<String> classes = new ArrayList<>();
             for (JsonNode c : array(root, "classes", file)) {
@@ -163,16 +206,39 @@ public final class ProfileStore {
             for (JsonNode s : array(root, "samples", file)) {
                 float[] lp = floats(s, "logProbs", file);
                 if (lp.length != classes.size()) {
-                    throw new PersonsException(file + ": damaged profile (a sample has " + lp.length + " outputs for " + classes.size() + " classes)");
+                    throw new PersonsException(
+                            file
+                                    + ": damaged profile (a sample has "
+                                    + lp.length
+                                    + " outputs for "
+                                    + classes.size()
+                                    + " classes)");
                 }
                 String label = text(s, "label", file);
                 if (!classes.contains(label)) {
-                    throw new PersonsException(file + ": damaged profile (sample label '" + label + "' is not one of " + classes + ")");
+                    throw new PersonsException(
+                            file
+                                    + ": damaged profile (sample label '"
+                                    + label
+                                    + "' is not one of "
+                                    + classes
+                                    + ")");
                 }
-                samples.add(new PersonProfile.Sample(label, s.path("source").asText(""), floats(s, "identity", file), lp));
+                samples.add(
+                        new PersonProfile.Sample(
+                                label,
+                                s.path("source").asText(""),
+                                floats(s, "identity", file),
+                                lp));
             }
-            return new PersonProfile(id, root.path("model").asText(""), text(root, "identityModel", file), classes, samples,
-                    root.path("created").asText(null), root.path("updated").asText(null));
+            return new PersonProfile(
+                    id,
+                    root.path("model").asText(""),
+                    text(root, "identityModel", file),
+                    classes,
+                    samples,
+                    root.path("created").asText(null),
+                    root.path("updated").asText(null));
         } catch (PersonsException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -191,7 +257,8 @@ public final class ProfileStore {
     private static JsonNode array(JsonNode n, String field, Path file) {
         JsonNode v = n.get(field);
         if (v == null || !v.isArray()) {
-            throw new PersonsException(file + ": damaged profile (missing array \"" + field + "\")");
+            throw new PersonsException(
+                    file + ": damaged profile (missing array \"" + field + "\")");
         }
         return v;
     }
@@ -201,7 +268,8 @@ public final class ProfileStore {
         float[] out = new float[a.size()];
         for (int i = 0; i < out.length; i++) {
             if (!a.get(i).isNumber()) {
-                throw new PersonsException(file + ": damaged profile (non-number in \"" + field + "\")");
+                throw new PersonsException(
+                        file + ": damaged profile (non-number in \"" + field + "\")");
             }
             out[i] = a.get(i).floatValue();
         }
@@ -211,44 +279,71 @@ public final class ProfileStore {
     // ---------------------------------------------------------------- writing
 
     /**
-     * Adds samples to a person's profile (created when new), under the store lock: what another process
-     * wrote meanwhile is read first and kept.
+     * Adds samples to a person's profile (created when new), under the store lock: what another
+     * process wrote meanwhile is read first and kept.
      *
      * @param model fingerprint of the emotion model; must match an existing profile's
      * @param identityModel FR backbone id; must match an existing profile's
      */
-    public PersonProfile enrol(String id, String model, String identityModel, List<String> classes, List<PersonProfile.Sample> samples) {
+    public PersonProfile enrol(
+            String id,
+            String model,
+            String identityModel,
+            List<String> classes,
+            List<PersonProfile.Sample> samples) {
         checkId(id);
         if (samples.isEmpty()) {
             throw new PersonsException("nothing to enrol for '" + id + "'");
         }
-        return locked(() -> {
-            String now = Instant.now().toString();
-            Path f = fileOf(id);
-            PersonProfile p = Files.exists(f) ? read(f) : new PersonProfile(id, model, identityModel, classes, List.of(), now, now);
-            if (!p.classes().equals(classes)) {
-                throw new PersonsException(f + ": enrolled with classes " + p.classes() + ", this model has " + classes + "; forget the person or use another store");
-            }
-            if (!p.identityModel().equals(identityModel) || !p.model().equals(model)) {
-                throw new PersonsException(f + ": enrolled with model " + p.model() + " / " + p.identityModel() + ", this recognizer runs "
-                        + model + " / " + identityModel + "; forget the person or use another store");
-            }
-            PersonProfile updated = p.plus(samples, now);
-            write(f, updated);
-            return updated;
-        });
+        return locked(
+                () -> {
+                    String now = Instant.now().toString();
+                    Path f = fileOf(id);
+                    PersonProfile p =
+                            Files.exists(f)
+                                    ? read(f)
+                                    : new PersonProfile(
+                                            id, model, identityModel, classes, List.of(), now, now);
+                    if (!p.classes().equals(classes)) {
+                        throw new PersonsException(
+                                f
+                                        + ": enrolled with classes "
+                                        + p.classes()
+                                        + ", this model has "
+                                        + classes
+                                        + "; forget the person or use another store");
+                    }
+                    if (!p.identityModel().equals(identityModel) || !p.model().equals(model)) {
+                        throw new PersonsException(
+                                f
+                                        + ": enrolled with model "
+                                        + p.model()
+                                        + " / "
+                                        + p.identityModel()
+                                        + ", this recognizer runs "
+                                        + model
+                                        + " / "
+                                        + identityModel
+                                        + "; forget the person or use another store");
+                    }
+                    PersonProfile updated = p.plus(samples, now);
+                    write(f, updated);
+                    return updated;
+                });
     }
 
     /** Deletes a person's profile; false when there was none. */
     public boolean forget(String id) {
         Path f = fileOf(id);
-        return locked(() -> {
-            try {
-                return Files.deleteIfExists(f);
-            } catch (IOException e) {
-                throw new PersonsException(f + ": cannot delete the profile: " + e.getMessage(), e);
-            }
-        });
+        return locked(
+                () -> {
+                    try {
+                        return Files.deleteIfExists(f);
+                    } catch (IOException e) {
+                        throw new PersonsException(
+                                f + ": cannot delete the profile: " + e.getMessage(), e);
+                    }
+                });
     }
 
     private <T> T locked(java.util.function.Supplier<T> action) {
@@ -256,11 +351,16 @@ public final class ProfileStore {
         local.lock();
         try {
             createDir();
-            try (FileChannel ch = FileChannel.open(dir.resolve(LOCK), Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
-                    PosixFilePermissions.asFileAttribute(FILE_PERMS)); FileLock ignored = ch.lock()) {
+            try (FileChannel ch =
+                            FileChannel.open(
+                                    dir.resolve(LOCK),
+                                    Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                                    PosixFilePermissions.asFileAttribute(FILE_PERMS));
+                    FileLock ignored = ch.lock()) {
                 return action.get();
             } catch (IOException e) {
-                throw new PersonsException(dir + ": cannot lock the person store: " + e.getMessage(), e);
+                throw new PersonsException(
+                        dir + ": cannot lock the person store: " + e.getMessage(), e);
             }
         } finally {
             local.unlock();
@@ -277,10 +377,12 @@ public final class ProfileStore {
             try { // not a POSIX file system: rely on the folder's own access rules
                 Files.createDirectories(dir);
             } catch (IOException e2) {
-                throw new PersonsException(dir + ": cannot create the person store: " + e2.getMessage(), e2);
+                throw new PersonsException(
+                        dir + ": cannot create the person store: " + e2.getMessage(), e2);
             }
         } catch (IOException e) {
-            throw new PersonsException(dir + ": cannot create the person store: " + e.getMessage(), e);
+            throw new PersonsException(
+                    dir + ": cannot create the person store: " + e.getMessage(), e);
         }
     }
 
@@ -294,8 +396,14 @@ public final class ProfileStore {
         }
         Path tmp = null;
         try {
-            tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp", PosixFilePermissions.asFileAttribute(FILE_PERMS));
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE); OutputStream out = java.nio.channels.Channels.newOutputStream(ch)) {
+            tmp =
+                    Files.createTempFile(
+                            dir,
+                            "." + file.getFileName(),
+                            ".tmp",
+                            PosixFilePermissions.asFileAttribute(FILE_PERMS));
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE);
+                    OutputStream out = java.nio.channels.Channels.newOutputStream(ch)) {
                 int half = bytes.length / 2;
                 out.write(bytes, 0, half);
                 if (midWriteHook != null) {
@@ -306,13 +414,21 @@ public final class ProfileStore {
                 ch.force(true);
             }
             try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(
+                        tmp,
+                        file,
+                        StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
             }
             tmp = null;
         } catch (IOException e) {
-            throw new PersonsException(file + ": cannot write the profile (the previous version is kept): " + e.getMessage(), e);
+            throw new PersonsException(
+                    file
+                            + ": cannot write the profile (the previous version is kept): "
+                            + e.getMessage(),
+                    e);
         } finally {
             if (tmp != null) {
                 try {

@@ -4,9 +4,10 @@ import java.util.Arrays;
 import org.frafer.faces.FaceDescriptors;
 
 /**
- * Face verification over every pair of a labelled set of descriptors: genuine pairs (same person) and
- * impostor pairs (different people), their cosine similarities, and the false-accept / false-reject
- * rates at a threshold (a pair is accepted when its similarity is at least the threshold).
+ * Face verification over every pair of a labelled set of descriptors: genuine pairs (same person)
+ * and impostor pairs (different people), their cosine similarities, and the false-accept /
+ * false-reject rates at a threshold (a pair is accepted when its similarity is at least the
+ * threshold).
  */
 public final class VerificationRates {
     private final double[] genuine;
@@ -14,7 +15,8 @@ public final class VerificationRates {
 
     public VerificationRates(float[][] descriptors, int[] person) {
         if (descriptors.length != person.length) {
-            throw new IllegalArgumentException(descriptors.length + " descriptors but " + person.length + " labels");
+            throw new IllegalArgumentException(
+                    descriptors.length + " descriptors but " + person.length + " labels");
         }
         int n = descriptors.length;
         double[] g = new double[n * (n - 1) / 2];
@@ -47,7 +49,9 @@ public final class VerificationRates {
 
     /** Fraction of impostor pairs accepted at the threshold. */
     public double falseAccept(double threshold) {
-        return impostor.length == 0 ? 0 : (impostor.length - lowerBound(impostor, threshold)) / (double) impostor.length;
+        return impostor.length == 0
+                ? 0
+                : (impostor.length - lowerBound(impostor, threshold)) / (double) impostor.length;
     }
 
     /** Fraction of genuine pairs rejected at the threshold. */
@@ -55,12 +59,16 @@ public final class VerificationRates {
         return genuine.length == 0 ? 0 : lowerBound(genuine, threshold) / (double) genuine.length;
     }
 
-    /** The lowest threshold (an impostor similarity plus a hair, or the smallest genuine) with FAR at most {@code maxFar}. */
+    /**
+     * The lowest threshold (an impostor similarity plus a hair, or the smallest genuine) with FAR
+     * at most {@code maxFar}.
+     */
     public double thresholdForFar(double maxFar) {
         if (impostor.length == 0) {
             return genuine.length == 0 ? 0 : genuine[0];
         }
-        int allowed = (int) Math.floor(maxFar * impostor.length); // impostor pairs that may be accepted
+        int allowed =
+                (int) Math.floor(maxFar * impostor.length); // impostor pairs that may be accepted
         int k = impostor.length - allowed; // index of the first accepted impostor, after sorting
         return k <= 0 ? impostor[0] : Math.nextUp(impostor[k - 1]);
     }

@@ -28,30 +28,71 @@ import org.frafer.nn.SameConv;
 import org.frafer.nn.TfSamePadding;
 
 /**
- * A TF.js graph model as a DJL block: a small interpreter that evaluates the graph's nodes on NDArrays.
+ * A TF.js graph model as a DJL block: a small interpreter that evaluates the graph's nodes on
+ * NDArrays.
  *
- * <p>Design: every floating-point constant of the graph (conv kernels, folded BatchNorm scales/offsets,
- * biases, PReLU slopes) is a DJL {@link Parameter} named by its TF.js node name, so the same import serves
- * as a frozen branch ({@link #freezeParameters}, the default) and as a trainable, face-pretrained backbone
- * (unfreeze, then train like any block: values are read through the {@link ParameterStore}). Integer
- * constants (shapes, axes, paddings) are plain Java arrays. Tensors stay in TensorFlow's NHWC layout so
- * that axis attributes mean what the graph says; convolutions and pools are run by permuting to NCHW views
- * (PyTorch then sees a channels-last tensor) with TF's asymmetric SAME padding applied explicitly.
+ * <p>Design: every floating-point constant of the graph (conv kernels, folded BatchNorm
+ * scales/offsets, biases, PReLU slopes) is a DJL {@link Parameter} named by its TF.js node name, so
+ * the same import serves as a frozen branch ({@link #freezeParameters}, the default) and as a
+ * trainable, face-pretrained backbone (unfreeze, then train like any block: values are read through
+ * the {@link ParameterStore}). Integer constants (shapes, axes, paddings) are plain Java arrays.
+ * Tensors stay in TensorFlow's NHWC layout so that axis attributes mean what the graph says;
+ * convolutions and pools are run by permuting to NCHW views (PyTorch then sees a channels-last
+ * tensor) with TF's asymmetric SAME padding applied explicitly.
  *
- * <p>Any node can be read by name ({@link #run}); only the sub-graph the requested nodes depend on is
- * evaluated, and intermediates are released as soon as their last consumer ran (inference only).
+ * <p>Any node can be read by name ({@link #run}); only the sub-graph the requested nodes depend on
+ * is evaluated, and intermediates are released as soon as their last consumer ran (inference only).
  * Unsupported ops are rejected when the block is built, listing each op and the nodes using it.
  *
- * <p>Size: Over 400 lines (issue 14 split not done yet): validation, parameter registration, node scheduling, the op switch and conv-chain planning still share the graph state; the planned split is TfjsOps (the switch), ConvChains (planning + cache) and a small runner.
+ * <p>Size: Over 400 lines (issue 14 split not done yet): validation, parameter registration, node
+ * scheduling, the op switch and conv-chain planning still share the graph state; the planned split
+ * is TfjsOps (the switch), ConvChains (planning + cache) and a small runner.
  */
 public class TfjsGraphBlock extends AbstractBlock {
 
-    static final Set<String> SUPPORTED_OPS = Set.of(
-            "Const", "Placeholder", "Identity", "Conv2D", "_FusedConv2D", "DepthwiseConv2dNative",
-            "FusedDepthwiseConv2dNative", "Add", "AddV2", "BiasAdd", "Sub", "Mul", "RealDiv", "Maximum", "Minimum",
-            "Relu", "Relu6", "Prelu", "Sigmoid", "Tanh", "Abs", "Neg", "Square", "Sqrt", "Rsqrt", "Exp", "Softmax",
-            "Mean", "Sum", "Max", "MatMul", "_FusedMatMul", "Reshape", "Squeeze", "ConcatV2", "Pad", "PadV2",
-            "MaxPool", "AvgPool", "Transpose", "ResizeBilinear");
+    static final Set<String> SUPPORTED_OPS =
+            Set.of(
+                    "Const",
+                    "Placeholder",
+                    "Identity",
+                    "Conv2D",
+                    "_FusedConv2D",
+                    "DepthwiseConv2dNative",
+                    "FusedDepthwiseConv2dNative",
+                    "Add",
+                    "AddV2",
+                    "BiasAdd",
+                    "Sub",
+                    "Mul",
+                    "RealDiv",
+                    "Maximum",
+                    "Minimum",
+                    "Relu",
+                    "Relu6",
+                    "Prelu",
+                    "Sigmoid",
+                    "Tanh",
+                    "Abs",
+                    "Neg",
+                    "Square",
+                    "Sqrt",
+                    "Rsqrt",
+                    "Exp",
+                    "Softmax",
+                    "Mean",
+                    "Sum",
+                    "Max",
+                    "MatMul",
+                    "_FusedMatMul",
+                    "Reshape",
+                    "Squeeze",
+                    "ConcatV2",
+                    "Pad",
+                    "PadV2",
+                    "MaxPool",
+                    "AvgPool",
+                    "Transpose",
+                    "ResizeBilinear");
 
     private final String source;
     private final Map<String, TfjsNode> nodes = new LinkedHashMap<>();
@@ -60,11 +101,22 @@ public class TfjsGraphBlock extends AbstractBlock {
     private final List<String> placeholders = new ArrayList<>();
     private final NDManager weightManager;
     private boolean anyInputSize;
-    /** Convolution kernels in PyTorch's channels-last layout (BatchNorm scale folded in), by conv node; see {@link #kernel}. */
-    private final Map<String, CachedKernel> kernels = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Convolution kernels in PyTorch's channels-last layout (BatchNorm scale folded in), by conv
+     * node; see {@link #kernel}.
+     */
+    private final Map<String, CachedKernel> kernels =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     private volatile boolean snapshot;
-    /** Conv chains per (wanted nodes, fed nodes): they depend on the graph only, so each run shape is planned once. */
-    private final Map<List<List<String>>, Map<String, ConvChain>> chainPlans = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Conv chains per (wanted nodes, fed nodes): they depend on the graph only, so each run shape
+     * is planned once.
+     */
+    private final Map<List<List<String>>, Map<String, ConvChain>> chainPlans =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     private record CachedKernel(Object kernelHandle, Object scaleHandle, NDArray torchKernel) {}
 
@@ -88,14 +140,26 @@ public class TfjsGraphBlock extends AbstractBlock {
         }
         if (!unsupported.isEmpty()) {
             StringBuilder sb = new StringBuilder(source + ": unsupported TF.js op(s):");
-            unsupported.forEach((op, names) -> sb.append(' ').append(op).append(" (nodes ").append(names.size() > 5
-                    ? String.join(", ", names.subList(0, 5)) + ", ... " + names.size() + " in all" : String.join(", ", names)).append(");"));
+            unsupported.forEach(
+                    (op, names) ->
+                            sb.append(' ')
+                                    .append(op)
+                                    .append(" (nodes ")
+                                    .append(
+                                            names.size() > 5
+                                                    ? String.join(", ", names.subList(0, 5))
+                                                            + ", ... "
+                                                            + names.size()
+                                                            + " in all"
+                                                    : String.join(", ", names))
+                                    .append(");"));
             throw new TfjsModelException(sb.toString());
         }
         for (TfjsNode n : model.nodes()) {
             for (String in : n.inputs()) {
                 if (!nodes.containsKey(in)) {
-                    throw new TfjsModelException(source + ": node '" + n.name() + "' reads unknown node '" + in + "'");
+                    throw new TfjsModelException(
+                            source + ": node '" + n.name() + "' reads unknown node '" + in + "'");
                 }
             }
             if ("Placeholder".equals(n.op())) {
@@ -103,18 +167,33 @@ public class TfjsGraphBlock extends AbstractBlock {
             } else if ("Const".equals(n.op())) {
                 TfjsModelFile.Weight w = model.weights().get(n.name());
                 if (w == null) {
-                    throw new TfjsModelException(source + ": constant '" + n.name() + "' has no entry in weightsManifest");
+                    throw new TfjsModelException(
+                            source
+                                    + ": constant '"
+                                    + n.name()
+                                    + "' has no entry in weightsManifest");
                 }
                 long[] declared = n.declaredShape();
                 if (declared != null && !Arrays.equals(declared, w.shape())) {
-                    throw new TfjsModelException(source + ": shape mismatch for constant '" + n.name() + "': graph declares "
-                            + Arrays.toString(declared) + ", weightsManifest has " + Arrays.toString(w.shape()));
+                    throw new TfjsModelException(
+                            source
+                                    + ": shape mismatch for constant '"
+                                    + n.name()
+                                    + "': graph declares "
+                                    + Arrays.toString(declared)
+                                    + ", weightsManifest has "
+                                    + Arrays.toString(w.shape()));
                 }
                 if (w.isFloat()) {
                     NDArray arr = weightManager.create(w.floats(), new Shape(w.shape()));
                     arr.setName(n.name());
-                    Parameter p = Parameter.builder().setName(n.name()).setType(Parameter.Type.WEIGHT)
-                            .optArray(arr).optRequiresGrad(false).build();
+                    Parameter p =
+                            Parameter.builder()
+                                    .setName(n.name())
+                                    .setType(Parameter.Type.WEIGHT)
+                                    .optArray(arr)
+                                    .optRequiresGrad(false)
+                                    .build();
                     weightParams.put(n.name(), addParameter(p));
                 } else {
                     intConsts.put(n.name(), w.ints());
@@ -125,16 +204,19 @@ public class TfjsGraphBlock extends AbstractBlock {
     }
 
     /**
-     * From now on inference runs also keep trainable kernels in the converted layout between calls (frozen
-     * kernels always are), until {@link #dropInferenceSnapshot} or a training run. Call it when the weights
-     * are final, e.g. on a trained model loaded for prediction.
+     * From now on inference runs also keep trainable kernels in the converted layout between calls
+     * (frozen kernels always are), until {@link #dropInferenceSnapshot} or a training run. Call it
+     * when the weights are final, e.g. on a trained model loaded for prediction.
      */
     public TfjsGraphBlock snapshotForInference() {
         snapshot = true;
         return this;
     }
 
-    /** Forgets the converted kernels (the next inference run converts them again from the parameters). */
+    /**
+     * Forgets the converted kernels (the next inference run converts them again from the
+     * parameters).
+     */
     public void dropInferenceSnapshot() {
         snapshot = false;
         List<CachedKernel> old = new ArrayList<>(kernels.values());
@@ -145,8 +227,9 @@ public class TfjsGraphBlock extends AbstractBlock {
     }
 
     /**
-     * Accepts inputs of any height and width (NHWC axes 1 and 2) although the graph declares fixed ones:
-     * for fully convolutional graphs used at another resolution (e.g. a face trunk fine-tuned at 112 px).
+     * Accepts inputs of any height and width (NHWC axes 1 and 2) although the graph declares fixed
+     * ones: for fully convolutional graphs used at another resolution (e.g. a face trunk fine-tuned
+     * at 112 px).
      */
     public TfjsGraphBlock allowAnyInputSize() {
         anyInputSize = true;
@@ -190,10 +273,16 @@ public class TfjsGraphBlock extends AbstractBlock {
     }
 
     /**
-     * Evaluates the requested nodes. {@code feeds}: placeholder (or any inner node, which then replaces the sub-graph computing it) name -> NHWC array (exactly as the TF.js model
-     * expects it). Returned arrays are attached to the first feed's manager; all intermediates are released.
+     * Evaluates the requested nodes. {@code feeds}: placeholder (or any inner node, which then
+     * replaces the sub-graph computing it) name -> NHWC array (exactly as the TF.js model expects
+     * it). Returned arrays are attached to the first feed's manager; all intermediates are
+     * released.
      */
-    public Map<String, NDArray> run(ParameterStore ps, Map<String, NDArray> feeds, Collection<String> wanted, boolean training) {
+    public Map<String, NDArray> run(
+            ParameterStore ps,
+            Map<String, NDArray> feeds,
+            Collection<String> wanted,
+            boolean training) {
         if (training && snapshot) {
             dropInferenceSnapshot(); // the weights are about to change
         }
@@ -214,12 +303,21 @@ public class TfjsGraphBlock extends AbstractBlock {
             long[] actual = f.getShape().getShape();
             boolean ok = declared == null || declared.length == actual.length;
             for (int i = 0; ok && i < declared.length; i++) {
-                ok = declared[i] < 0 || declared[i] == actual[i] || (i == 0 && declared[i] == 1)
-                        || (anyInputSize && (i == 1 || i == 2));
+                ok =
+                        declared[i] < 0
+                                || declared[i] == actual[i]
+                                || (i == 0 && declared[i] == 1)
+                                || (anyInputSize && (i == 1 || i == 2));
             }
             if (!ok) {
-                throw new TfjsModelException(source + ": shape mismatch for input '" + p + "': model expects "
-                        + Arrays.toString(declared) + " (NHWC, -1 = any), got " + Arrays.toString(actual));
+                throw new TfjsModelException(
+                        source
+                                + ": shape mismatch for input '"
+                                + p
+                                + "': model expects "
+                                + Arrays.toString(declared)
+                                + " (NHWC, -1 = any), got "
+                                + Arrays.toString(actual));
             }
         }
         NDManager outManager = feeds.values().iterator().next().getManager();
@@ -235,10 +333,16 @@ public class TfjsGraphBlock extends AbstractBlock {
             }
         }
         Set<String> keep = new HashSet<>(wanted);
-        // Inference: a conv and the per-channel Mul / bias Add / ReLU(6) after it run as one conv call.
-        Map<String, ConvChain> chains = training ? Map.of()
-                : chainPlans.computeIfAbsent(List.of(List.copyOf(wanted), List.copyOf(new java.util.TreeSet<>(feeds.keySet()))),
-                        k -> convChains(order, pending, keep, feeds.keySet()));
+        // Inference: a conv and the per-channel Mul / bias Add / ReLU(6) after it run as one conv
+        // call.
+        Map<String, ConvChain> chains =
+                training
+                        ? Map.of()
+                        : chainPlans.computeIfAbsent(
+                                List.of(
+                                        List.copyOf(wanted),
+                                        List.copyOf(new java.util.TreeSet<>(feeds.keySet()))),
+                                k -> convChains(order, pending, keep, feeds.keySet()));
         Set<String> absorbed = new HashSet<>();
         for (ConvChain c : chains.values()) {
             absorbed.addAll(c.absorbed());
@@ -255,11 +359,24 @@ public class TfjsGraphBlock extends AbstractBlock {
                 NDArray v;
                 boolean fed = feeds.containsKey(name);
                 try {
-                    v = fed ? feeds.get(name) : chain != null ? chain.evaluate(values) : evaluate(n, values, feeds, ps, scratch, training);
+                    v =
+                            fed
+                                    ? feeds.get(name)
+                                    : chain != null
+                                            ? chain.evaluate(values)
+                                            : evaluate(n, values, feeds, ps, scratch, training);
                 } catch (TfjsModelException e) {
                     throw e;
                 } catch (RuntimeException e) {
-                    throw new TfjsModelException(source + ": " + n + " failed on inputs " + shapes(n, values) + ": " + e.getMessage(), e);
+                    throw new TfjsModelException(
+                            source
+                                    + ": "
+                                    + n
+                                    + " failed on inputs "
+                                    + shapes(n, values)
+                                    + ": "
+                                    + e.getMessage(),
+                            e);
                 }
                 if (!training && v != null && !fed && !isShared(n)) {
                     v.attach(scratch); // freed below as soon as its last consumer ran
@@ -272,7 +389,9 @@ public class TfjsGraphBlock extends AbstractBlock {
                     for (String in : chain != null ? chain.inputs() : n.inputs()) {
                         if (pending.merge(in, -1, Integer::sum) == 0 && !keep.contains(in)) {
                             NDArray dead = values.remove(in);
-                            if (dead != null && !isShared(nodes.get(in)) && dead.getManager() == scratch) {
+                            if (dead != null
+                                    && !isShared(nodes.get(in))
+                                    && dead.getManager() == scratch) {
                                 dead.close();
                             }
                         }
@@ -295,9 +414,19 @@ public class TfjsGraphBlock extends AbstractBlock {
     /** Convenience for inference: one placeholder, frozen weights. */
     public Map<String, NDArray> run(NDArray input, Collection<String> wanted) {
         if (placeholders.size() != 1) {
-            throw new TfjsModelException(source + ": has " + placeholders.size() + " inputs " + placeholders + ", feed them by name");
+            throw new TfjsModelException(
+                    source
+                            + ": has "
+                            + placeholders.size()
+                            + " inputs "
+                            + placeholders
+                            + ", feed them by name");
         }
-        return run(new ParameterStore(input.getManager(), false), Map.of(placeholders.get(0), input), wanted, false);
+        return run(
+                new ParameterStore(input.getManager(), false),
+                Map.of(placeholders.get(0), input),
+                wanted,
+                false);
     }
 
     /** Arrays the graph does not own: weights and fed inputs. */
@@ -309,7 +438,13 @@ public class TfjsGraphBlock extends AbstractBlock {
         List<String> s = new ArrayList<>();
         for (String in : n.inputs()) {
             NDArray v = values.get(in);
-            s.add(in + (v == null ? (intConsts.containsKey(in) ? "=" + Arrays.toString(intConsts.get(in)) : "") : v.getShape().toString()));
+            s.add(
+                    in
+                            + (v == null
+                                    ? (intConsts.containsKey(in)
+                                            ? "=" + Arrays.toString(intConsts.get(in))
+                                            : "")
+                                    : v.getShape().toString()));
         }
         return s.toString();
     }
@@ -336,7 +471,8 @@ public class TfjsGraphBlock extends AbstractBlock {
                     String in = ins.get(i);
                     if (!done.contains(in)) {
                         if (!onStack.add(in)) {
-                            throw new TfjsModelException(source + ": cycle through node '" + in + "'");
+                            throw new TfjsModelException(
+                                    source + ": cycle through node '" + in + "'");
                         }
                         stack.push(new Object[] {in, 0});
                     }
@@ -355,7 +491,8 @@ public class TfjsGraphBlock extends AbstractBlock {
         String name = n.inputs().get(i);
         NDArray v = values.get(name);
         if (v == null) {
-            throw new TfjsModelException(source + ": " + n + " input " + i + " ('" + name + "') is not a float tensor");
+            throw new TfjsModelException(
+                    source + ": " + n + " input " + i + " ('" + name + "') is not a float tensor");
         }
         return v;
     }
@@ -364,42 +501,63 @@ public class TfjsGraphBlock extends AbstractBlock {
         String name = n.inputs().get(i);
         int[] v = intConsts.get(name);
         if (v == null) {
-            throw new TfjsModelException(source + ": " + n + " needs constant int32 input '" + name + "' (dynamic shapes are not supported)");
+            throw new TfjsModelException(
+                    source
+                            + ": "
+                            + n
+                            + " needs constant int32 input '"
+                            + name
+                            + "' (dynamic shapes are not supported)");
         }
         return v;
     }
 
-    private NDArray evaluate(TfjsNode n, Map<String, NDArray> v, Map<String, NDArray> feeds, ParameterStore ps,
-                             NDManager scratch, boolean training) {
+    private NDArray evaluate(
+            TfjsNode n,
+            Map<String, NDArray> v,
+            Map<String, NDArray> feeds,
+            ParameterStore ps,
+            NDManager scratch,
+            boolean training) {
         switch (n.op()) {
-            case "Const": {
-                Parameter p = weightParams.get(n.name());
-                if (p == null) {
-                    return null; // integer constant: consumed as Java array
+            case "Const":
+                {
+                    Parameter p = weightParams.get(n.name());
+                    if (p == null) {
+                        return null; // integer constant: consumed as Java array
+                    }
+                    NDArray device = feeds.values().iterator().next();
+                    NDArray w =
+                            ps == null
+                                    ? p.getArray()
+                                    : ps.getValue(p, device.getDevice(), training);
+                    // A view owned by this run: arrays derived from it (transposed kernels, ...)
+                    // then belong
+                    // to the run's scratch manager and are freed with it, not kept by the weights'
+                    // manager.
+                    NDArray view = w.reshape(w.getShape());
+                    view.attach(scratch);
+                    return view;
                 }
-                NDArray device = feeds.values().iterator().next();
-                NDArray w = ps == null ? p.getArray() : ps.getValue(p, device.getDevice(), training);
-                // A view owned by this run: arrays derived from it (transposed kernels, ...) then belong
-                // to the run's scratch manager and are freed with it, not kept by the weights' manager.
-                NDArray view = w.reshape(w.getShape());
-                view.attach(scratch);
-                return view;
-            }
             case "Placeholder":
                 return feeds.get(n.name());
             case "Identity":
-                return in(n, 0, v).duplicate(); // a copy, so freeing the input cannot free the output
+                return in(n, 0, v)
+                        .duplicate(); // a copy, so freeing the input cannot free the output
             case "Conv2D":
             case "_FusedConv2D":
             case "DepthwiseConv2dNative":
-            case "FusedDepthwiseConv2dNative": {
-                boolean depthwise = n.op().contains("Depthwise");
-                NDArray x = in(n, 0, v);
-                NDArray k = in(n, 1, v);
-                checkKernel(n, x, k.getShape());
-                NDArray w = training ? torchLayout(k, depthwise) : kernel(n, null, v, depthwise);
-                return fused(n, convTorch(n, x, w, k.getShape(), fusedBias(n, v), depthwise), v);
-            }
+            case "FusedDepthwiseConv2dNative":
+                {
+                    boolean depthwise = n.op().contains("Depthwise");
+                    NDArray x = in(n, 0, v);
+                    NDArray k = in(n, 1, v);
+                    checkKernel(n, x, k.getShape());
+                    NDArray w =
+                            training ? torchLayout(k, depthwise) : kernel(n, null, v, depthwise);
+                    return fused(
+                            n, convTorch(n, x, w, k.getShape(), fusedBias(n, v), depthwise), v);
+                }
             case "Add":
             case "AddV2":
             case "BiasAdd":
@@ -440,78 +598,96 @@ public class TfjsGraphBlock extends AbstractBlock {
                 return in(n, 0, v).softmax(-1);
             case "Mean":
             case "Sum":
-            case "Max": {
-                NDArray x = in(n, 0, v);
-                int[] axes = normaliseAxes(intInput(n, 1), x.getShape().dimension());
-                boolean keep = n.bool("keep_dims", false);
-                // One axis at a time (the PyTorch engine reduces a single axis per call), last axis first.
-                int[] sorted = Arrays.stream(axes).distinct().sorted().toArray();
-                for (int i = sorted.length - 1; i >= 0; i--) {
-                    int[] one = {sorted[i]};
-                    x = switch (n.op()) {
-                        case "Mean" -> x.mean(one, true);
-                        case "Sum" -> x.sum(one, true);
-                        default -> x.max(one, true);
-                    };
+            case "Max":
+                {
+                    NDArray x = in(n, 0, v);
+                    int[] axes = normaliseAxes(intInput(n, 1), x.getShape().dimension());
+                    boolean keep = n.bool("keep_dims", false);
+                    // One axis at a time (the PyTorch engine reduces a single axis per call), last
+                    // axis first.
+                    int[] sorted = Arrays.stream(axes).distinct().sorted().toArray();
+                    for (int i = sorted.length - 1; i >= 0; i--) {
+                        int[] one = {sorted[i]};
+                        x =
+                                switch (n.op()) {
+                                    case "Mean" -> x.mean(one, true);
+                                    case "Sum" -> x.sum(one, true);
+                                    default -> x.max(one, true);
+                                };
+                    }
+                    return keep || sorted.length == 0 ? x : x.squeeze(sorted);
                 }
-                return keep || sorted.length == 0 ? x : x.squeeze(sorted);
-            }
             case "MatMul":
-            case "_FusedMatMul": {
-                NDArray a = in(n, 0, v);
-                NDArray b = in(n, 1, v);
-                if (n.bool("transpose_a", false)) {
-                    a = a.transpose();
+            case "_FusedMatMul":
+                {
+                    NDArray a = in(n, 0, v);
+                    NDArray b = in(n, 1, v);
+                    if (n.bool("transpose_a", false)) {
+                        a = a.transpose();
+                    }
+                    if (n.bool("transpose_b", false)) {
+                        b = b.transpose();
+                    }
+                    return fused(n, a.matMul(b), v);
                 }
-                if (n.bool("transpose_b", false)) {
-                    b = b.transpose();
+            case "Reshape":
+                {
+                    int[] shape = intInput(n, 1);
+                    long[] s = new long[shape.length];
+                    for (int i = 0; i < s.length; i++) {
+                        s[i] = shape[i];
+                    }
+                    return in(n, 0, v).reshape(new Shape(s));
                 }
-                return fused(n, a.matMul(b), v);
-            }
-            case "Reshape": {
-                int[] shape = intInput(n, 1);
-                long[] s = new long[shape.length];
-                for (int i = 0; i < s.length; i++) {
-                    s[i] = shape[i];
+            case "Squeeze":
+                {
+                    NDArray x = in(n, 0, v);
+                    int[] dims = n.ints("squeeze_dims", null);
+                    return dims == null
+                            ? x.squeeze()
+                            : x.squeeze(normaliseAxes(dims, x.getShape().dimension()));
                 }
-                return in(n, 0, v).reshape(new Shape(s));
-            }
-            case "Squeeze": {
-                NDArray x = in(n, 0, v);
-                int[] dims = n.ints("squeeze_dims", null);
-                return dims == null ? x.squeeze() : x.squeeze(normaliseAxes(dims, x.getShape().dimension()));
-            }
-            case "ConcatV2": {
-                int k = n.inputs().size() - 1;
-                NDList parts = new NDList();
-                for (int i = 0; i < k; i++) {
-                    parts.add(in(n, i, v));
+            case "ConcatV2":
+                {
+                    int k = n.inputs().size() - 1;
+                    NDList parts = new NDList();
+                    for (int i = 0; i < k; i++) {
+                        parts.add(in(n, i, v));
+                    }
+                    int axis = intInput(n, k)[0];
+                    return NDArrays.concat(
+                            parts, axis < 0 ? axis + parts.get(0).getShape().dimension() : axis);
                 }
-                int axis = intInput(n, k)[0];
-                return NDArrays.concat(parts, axis < 0 ? axis + parts.get(0).getShape().dimension() : axis);
-            }
             case "Pad":
-            case "PadV2": {
-                NDArray x = in(n, 0, v);
-                int[] pads = intInput(n, 1);
-                double value = 0;
-                if ("PadV2".equals(n.op())) {
-                    value = in(n, 2, v).toFloatArray()[0];
+            case "PadV2":
+                {
+                    NDArray x = in(n, 0, v);
+                    int[] pads = intInput(n, 1);
+                    double value = 0;
+                    if ("PadV2".equals(n.op())) {
+                        value = in(n, 2, v).toFloatArray()[0];
+                    }
+                    return pad(x, pads, value);
                 }
-                return pad(x, pads, value);
-            }
             case "MaxPool":
             case "AvgPool":
                 return pool(n, in(n, 0, v));
-            case "Transpose": {
-                return in(n, 0, v).transpose(intInput(n, 1));
-            }
-            case "ResizeBilinear": {
-                int[] size = intInput(n, 1);
-                NDArray nchw = in(n, 0, v).transpose(0, 3, 1, 2);
-                return Bilinear.resizeNchw(nchw, size[0], size[1], n.bool("align_corners", false),
-                        n.bool("half_pixel_centers", false)).transpose(0, 2, 3, 1);
-            }
+            case "Transpose":
+                {
+                    return in(n, 0, v).transpose(intInput(n, 1));
+                }
+            case "ResizeBilinear":
+                {
+                    int[] size = intInput(n, 1);
+                    NDArray nchw = in(n, 0, v).transpose(0, 3, 1, 2);
+                    return Bilinear.resizeNchw(
+                                    nchw,
+                                    size[0],
+                                    size[1],
+                                    n.bool("align_corners", false),
+                                    n.bool("half_pixel_centers", false))
+                            .transpose(0, 2, 3, 1);
+                }
             default:
                 throw new TfjsModelException(source + ": unsupported op " + n);
         }
@@ -534,7 +710,9 @@ public class TfjsGraphBlock extends AbstractBlock {
         return x.maximum(0f).add(x.minimum(0f).mul(alpha));
     }
 
-    /** Applies the {@code fused_ops} of _FusedConv2D / FusedDepthwiseConv2dNative / _FusedMatMul. */
+    /**
+     * Applies the {@code fused_ops} of _FusedConv2D / FusedDepthwiseConv2dNative / _FusedMatMul.
+     */
     private NDArray fused(TfjsNode n, NDArray y, Map<String, NDArray> v) {
         if (!n.op().startsWith("_Fused") && !n.op().startsWith("Fused")) {
             return y;
@@ -557,13 +735,18 @@ public class TfjsGraphBlock extends AbstractBlock {
                 }
                 case "Sigmoid" -> y = ai.djl.nn.Activation.sigmoid(y);
                 case "Elu" -> y = ai.djl.nn.Activation.elu(y, 1f);
-                default -> throw new TfjsModelException(source + ": " + n + " has unsupported fused op '" + op + "'");
+                default ->
+                        throw new TfjsModelException(
+                                source + ": " + n + " has unsupported fused op '" + op + "'");
             }
         }
         return y;
     }
 
-    /** The bias of a fused conv whose first fused op is BiasAdd (added by the conv call itself), else null. */
+    /**
+     * The bias of a fused conv whose first fused op is BiasAdd (added by the conv call itself),
+     * else null.
+     */
     private NDArray fusedBias(TfjsNode n, Map<String, NDArray> v) {
         if (!n.op().equals("_FusedConv2D") && !n.op().equals("FusedDepthwiseConv2dNative")) {
             return null;
@@ -573,14 +756,16 @@ public class TfjsGraphBlock extends AbstractBlock {
     }
 
     /**
-     * A plain Conv2D / DepthwiseConv2dNative followed by single-consumer nodes the conv call can absorb:
-     * a Mul by a per-channel (or scalar) constant (folded BatchNorm scale, folded into the kernel), an
-     * Add of a per-channel constant (the conv's bias), then Relu, Relu6 or Relu -> Minimum(c) -> Maximum(d <= 0)
-     * (one clip). Each absorbed node would otherwise be a full pass over the feature map.
+     * A plain Conv2D / DepthwiseConv2dNative followed by single-consumer nodes the conv call can
+     * absorb: a Mul by a per-channel (or scalar) constant (folded BatchNorm scale, folded into the
+     * kernel), an Add of a per-channel constant (the conv's bias), then Relu, Relu6 or Relu ->
+     * Minimum(c) -> Maximum(d <= 0) (one clip). Each absorbed node would otherwise be a full pass
+     * over the feature map.
      */
     private final class ConvChain {
         final TfjsNode conv;
-        final List<String> members = new ArrayList<>(); // conv first, last = the node whose value the chain yields
+        final List<String> members =
+                new ArrayList<>(); // conv first, last = the node whose value the chain yields
         String mul;
         String bias;
         String activation; // null, "relu", or "clip"
@@ -600,7 +785,10 @@ public class TfjsGraphBlock extends AbstractBlock {
             return members.subList(0, members.size() - 1);
         }
 
-        /** Inputs of all members (internal edges included: they hold no value and are skipped when released). */
+        /**
+         * Inputs of all members (internal edges included: they hold no value and are skipped when
+         * released).
+         */
         List<String> inputs() {
             List<String> all = new ArrayList<>();
             for (String m : members) {
@@ -632,7 +820,10 @@ public class TfjsGraphBlock extends AbstractBlock {
         }
     }
 
-    /** The conv chains an inference run for {@code wanted} evaluates as one conv call each, as "node,node,..." (for tests). */
+    /**
+     * The conv chains an inference run for {@code wanted} evaluates as one conv call each, as
+     * "node,node,..." (for tests).
+     */
     List<String> inferenceChains(Collection<String> wanted) {
         List<String> order = topoOrder(wanted, Set.of());
         Map<String, Integer> pending = new HashMap<>();
@@ -652,8 +843,15 @@ public class TfjsGraphBlock extends AbstractBlock {
         return out;
     }
 
-    /** Finds the conv chains among the nodes to evaluate (see {@link ConvChain}); keyed by their last node. */
-    private Map<String, ConvChain> convChains(List<String> order, Map<String, Integer> consumerCount, Set<String> keep, Set<String> fed) {
+    /**
+     * Finds the conv chains among the nodes to evaluate (see {@link ConvChain}); keyed by their
+     * last node.
+     */
+    private Map<String, ConvChain> convChains(
+            List<String> order,
+            Map<String, Integer> consumerCount,
+            Set<String> keep,
+            Set<String> fed) {
         Map<String, String> soleConsumer = new HashMap<>();
         for (String name : order) {
             if (fed.contains(name)) {
@@ -666,30 +864,52 @@ public class TfjsGraphBlock extends AbstractBlock {
         Map<String, ConvChain> chains = new HashMap<>();
         for (String name : order) {
             TfjsNode n = nodes.get(name);
-            if (fed.contains(name) || !(n.op().equals("Conv2D") || n.op().equals("DepthwiseConv2dNative")) || !isWeight(n.inputs().get(1))) {
+            if (fed.contains(name)
+                    || !(n.op().equals("Conv2D") || n.op().equals("DepthwiseConv2dNative"))
+                    || !isWeight(n.inputs().get(1))) {
                 continue;
             }
-            long channels = weightParams.get(n.inputs().get(1)).getArray().getShape().get(3)
-                    * (n.op().equals("Conv2D") ? 1 : weightParams.get(n.inputs().get(1)).getArray().getShape().get(2));
+            long channels =
+                    weightParams.get(n.inputs().get(1)).getArray().getShape().get(3)
+                            * (n.op().equals("Conv2D")
+                                    ? 1
+                                    : weightParams
+                                            .get(n.inputs().get(1))
+                                            .getArray()
+                                            .getShape()
+                                            .get(2));
             ConvChain c = new ConvChain(n);
             TfjsNode next;
             while ((next = follower(c.last(), soleConsumer, consumerCount, keep, fed)) != null) {
                 String other = otherInput(next, c.last());
                 String op = next.op();
-                if (op.equals("Mul") && c.mul == null && c.bias == null && c.activation == null && isChannelConst(other, channels)) {
+                if (op.equals("Mul")
+                        && c.mul == null
+                        && c.bias == null
+                        && c.activation == null
+                        && isChannelConst(other, channels)) {
                     c.mul = other;
-                } else if ((op.equals("Add") || op.equals("AddV2") || op.equals("BiasAdd")) && c.bias == null && c.activation == null
+                } else if ((op.equals("Add") || op.equals("AddV2") || op.equals("BiasAdd"))
+                        && c.bias == null
+                        && c.activation == null
                         && isChannelConst(other, channels)) {
                     c.bias = other;
                 } else if (op.equals("Relu") && c.activation == null) {
                     c.activation = "relu";
                 } else if (op.equals("Relu6") && c.activation == null) {
                     c.activation = "clip";
-                } else if (op.equals("Minimum") && "relu".equals(c.activation) && isScalarConst(other, 0, Float.MAX_VALUE)) {
-                    c.activation = "clip"; // the bound is a graph constant the trunk never trains (scalars stay frozen)
+                } else if (op.equals("Minimum")
+                        && "relu".equals(c.activation)
+                        && isScalarConst(other, 0, Float.MAX_VALUE)) {
+                    c.activation =
+                            "clip"; // the bound is a graph constant the trunk never trains (scalars
+                    // stay frozen)
                     c.clipMax = weightParams.get(other).getArray().toFloatArray()[0];
-                } else if (op.equals("Maximum") && "clip".equals(c.activation) && c.members.size() > 1
-                        && "Minimum".equals(nodes.get(c.last()).op()) && isScalarConst(other, -Float.MAX_VALUE, 0)) {
+                } else if (op.equals("Maximum")
+                        && "clip".equals(c.activation)
+                        && c.members.size() > 1
+                        && "Minimum".equals(nodes.get(c.last()).op())
+                        && isScalarConst(other, -Float.MAX_VALUE, 0)) {
                     // max(clip(x, 0, c), d) with d <= 0 is clip(x, 0, c)
                 } else {
                     break;
@@ -706,10 +926,22 @@ public class TfjsGraphBlock extends AbstractBlock {
         return chains;
     }
 
-    /** The node that alone consumes {@code name}'s value, when the value itself is not needed elsewhere. */
-    private TfjsNode follower(String name, Map<String, String> soleConsumer, Map<String, Integer> consumerCount, Set<String> keep, Set<String> fed) {
+    /**
+     * The node that alone consumes {@code name}'s value, when the value itself is not needed
+     * elsewhere.
+     */
+    private TfjsNode follower(
+            String name,
+            Map<String, String> soleConsumer,
+            Map<String, Integer> consumerCount,
+            Set<String> keep,
+            Set<String> fed) {
         String c = soleConsumer.get(name);
-        if (c == null || c.isEmpty() || keep.contains(name) || fed.contains(c) || consumerCount.getOrDefault(name, 0) != 1) {
+        if (c == null
+                || c.isEmpty()
+                || keep.contains(name)
+                || fed.contains(c)
+                || consumerCount.getOrDefault(name, 0) != 1) {
             return null;
         }
         TfjsNode n = nodes.get(c);
@@ -724,7 +956,9 @@ public class TfjsGraphBlock extends AbstractBlock {
     }
 
     private boolean isWeight(String name) {
-        return name != null && weightParams.containsKey(name) && "Const".equals(nodes.get(name).op());
+        return name != null
+                && weightParams.containsKey(name)
+                && "Const".equals(nodes.get(name).op());
     }
 
     /** A float constant of shape [], [C] or [1, .., 1, C]. */
@@ -749,72 +983,107 @@ public class TfjsGraphBlock extends AbstractBlock {
         return x >= min && x <= max;
     }
 
-    /** NHWC conv/depthwise conv with TF padding semantics; kernels stay in TF layout (the parameters). */
+    /**
+     * NHWC conv/depthwise conv with TF padding semantics; kernels stay in TF layout (the
+     * parameters).
+     */
     private void checkKernel(TfjsNode n, NDArray x, Shape kernelShape) {
         long[] ks = kernelShape.getShape(); // [kh, kw, in, out] or [kh, kw, in, multiplier]
         long cin = x.getShape().get(3);
         if (ks.length != 4 || ks[2] != cin) {
-            throw new TfjsModelException(source + ": shape mismatch in " + n + ": input has " + cin + " channels, kernel "
-                    + Arrays.toString(ks) + " expects " + (ks.length == 4 ? ks[2] : "?"));
+            throw new TfjsModelException(
+                    source
+                            + ": shape mismatch in "
+                            + n
+                            + ": input has "
+                            + cin
+                            + " channels, kernel "
+                            + Arrays.toString(ks)
+                            + " expects "
+                            + (ks.length == 4 ? ks[2] : "?"));
         }
     }
 
     /**
-     * A TF kernel as PyTorch's (O, I, kh, kw) weight stored channels-last, i.e. in (O, kh, kw, I) order.
-     * PyTorch's CPU convolution follows the weight's memory format, so the graph's maps become (and stay)
-     * channels-last - physically NHWC, like the graph itself - which oneDNN runs much faster than NCHW.
-     * Depthwise [kh, kw, C, M] becomes (C*M, 1, kh, kw): TF's output channel c*M+m is the grouped conv's order.
-     * Flattening the permuted view forces the copy into that order.
+     * A TF kernel as PyTorch's (O, I, kh, kw) weight stored channels-last, i.e. in (O, kh, kw, I)
+     * order. PyTorch's CPU convolution follows the weight's memory format, so the graph's maps
+     * become (and stay) channels-last - physically NHWC, like the graph itself - which oneDNN runs
+     * much faster than NCHW. Depthwise [kh, kw, C, M] becomes (C*M, 1, kh, kw): TF's output channel
+     * c*M+m is the grouped conv's order. Flattening the permuted view forces the copy into that
+     * order.
      */
     static NDArray torchLayout(NDArray tfKernel, boolean depthwise) {
         long[] ks = tfKernel.getShape().getShape();
         if (depthwise) {
-            return tfKernel.reshape(ks[0], ks[1], ks[2] * ks[3]).transpose(2, 0, 1).reshape(-1).reshape(ks[2] * ks[3], 1, ks[0], ks[1]);
+            return tfKernel.reshape(ks[0], ks[1], ks[2] * ks[3])
+                    .transpose(2, 0, 1)
+                    .reshape(-1)
+                    .reshape(ks[2] * ks[3], 1, ks[0], ks[1]);
         }
-        return tfKernel.transpose(3, 0, 1, 2).reshape(-1).reshape(ks[3], ks[0], ks[1], ks[2]).transpose(0, 3, 1, 2);
+        return tfKernel.transpose(3, 0, 1, 2)
+                .reshape(-1)
+                .reshape(ks[3], ks[0], ks[1], ks[2])
+                .transpose(0, 3, 1, 2);
     }
 
     /**
-     * The PyTorch-layout kernel of a conv node, times the per-channel scale {@code mulConst} when given.
-     * Frozen weights (and all weights while {@link #snapshotForInference} holds) are converted once and
-     * kept; the cache entry is keyed by the native handles, so a weight replaced in place (loading) is seen.
+     * The PyTorch-layout kernel of a conv node, times the per-channel scale {@code mulConst} when
+     * given. Frozen weights (and all weights while {@link #snapshotForInference} holds) are
+     * converted once and kept; the cache entry is keyed by the native handles, so a weight replaced
+     * in place (loading) is seen.
      */
-    private NDArray kernel(TfjsNode conv, String mulConst, Map<String, NDArray> v, boolean depthwise) {
+    private NDArray kernel(
+            TfjsNode conv, String mulConst, Map<String, NDArray> v, boolean depthwise) {
         Parameter kp = weightParams.get(conv.inputs().get(1));
         Parameter mp = mulConst == null ? null : weightParams.get(mulConst);
-        boolean cacheable = kp != null && (snapshot || (!kp.requiresGradient() && (mp == null || !mp.requiresGradient())))
-                && kp.getArray() instanceof ai.djl.util.NativeResource<?>;
+        boolean cacheable =
+                kp != null
+                        && (snapshot
+                                || (!kp.requiresGradient()
+                                        && (mp == null || !mp.requiresGradient())))
+                        && kp.getArray() instanceof ai.djl.util.NativeResource<?>;
         if (!cacheable) {
-            return torchLayout(scaled(in(conv, 1, v), mulConst == null ? null : v.get(mulConst), depthwise), depthwise);
+            return torchLayout(
+                    scaled(in(conv, 1, v), mulConst == null ? null : v.get(mulConst), depthwise),
+                    depthwise);
         }
         Object kh = ((ai.djl.util.NativeResource<?>) kp.getArray()).getHandle();
         Object mh = mp == null ? null : ((ai.djl.util.NativeResource<?>) mp.getArray()).getHandle();
         CachedKernel c = kernels.get(conv.name());
-        if (c != null && c.kernelHandle().equals(kh) && java.util.Objects.equals(c.scaleHandle(), mh)) {
+        if (c != null
+                && c.kernelHandle().equals(kh)
+                && java.util.Objects.equals(c.scaleHandle(), mh)) {
             return c.torchKernel();
         }
         // One thread converts, concurrent callers wait for it; a stale entry means the weights were
         // replaced (loading), which by contract does not happen while the graph runs elsewhere.
-        return kernels.compute(conv.name(), (name, old) -> {
-            if (old != null && old.kernelHandle().equals(kh) && java.util.Objects.equals(old.scaleHandle(), mh)) {
-                return old;
-            }
-            if (old != null) {
-                old.torchKernel().close();
-            }
-            try (NDManager tmp = weightManager.newSubManager()) {
-                NDArray k = kp.getArray().reshape(kp.getArray().getShape());
-                k.attach(tmp);
-                NDArray m = null;
-                if (mp != null) {
-                    m = mp.getArray().reshape(mp.getArray().getShape());
-                    m.attach(tmp);
-                }
-                NDArray w = torchLayout(scaled(k, m, depthwise), depthwise).stopGradient();
-                w.attach(weightManager);
-                return new CachedKernel(kh, mh, w);
-            }
-        }).torchKernel();
+        return kernels.compute(
+                        conv.name(),
+                        (name, old) -> {
+                            if (old != null
+                                    && old.kernelHandle().equals(kh)
+                                    && java.util.Objects.equals(old.scaleHandle(), mh)) {
+                                return old;
+                            }
+                            if (old != null) {
+                                old.torchKernel().close();
+                            }
+                            try (NDManager tmp = weightManager.newSubManager()) {
+                                NDArray k = kp.getArray().reshape(kp.getArray().getShape());
+                                k.attach(tmp);
+                                NDArray m = null;
+                                if (mp != null) {
+                                    m = mp.getArray().reshape(mp.getArray().getShape());
+                                    m.attach(tmp);
+                                }
+                                NDArray w =
+                                        torchLayout(scaled(k, m, depthwise), depthwise)
+                                                .stopGradient();
+                                w.attach(weightManager);
+                                return new CachedKernel(kh, mh, w);
+                            }
+                        })
+                .torchKernel();
     }
 
     /** TF kernel times a per-channel (output channel) scale, or the kernel itself. */
@@ -824,14 +1093,23 @@ public class TfjsGraphBlock extends AbstractBlock {
         }
         Shape ks = kernel.getShape();
         NDArray flat = scale.reshape(-1);
-        return depthwise ? kernel.reshape(ks.get(0), ks.get(1), ks.get(2) * ks.get(3)).mul(flat).reshape(ks) : kernel.mul(flat);
+        return depthwise
+                ? kernel.reshape(ks.get(0), ks.get(1), ks.get(2) * ks.get(3)).mul(flat).reshape(ks)
+                : kernel.mul(flat);
     }
 
     /** NHWC conv with TF padding semantics on a kernel already in {@link #torchLayout}. */
-    private NDArray convTorch(TfjsNode n, NDArray x, NDArray w, Shape tfKernelShape, NDArray bias, boolean depthwise) {
+    private NDArray convTorch(
+            TfjsNode n,
+            NDArray x,
+            NDArray w,
+            Shape tfKernelShape,
+            NDArray bias,
+            boolean depthwise) {
         String format = n.string("data_format", "NHWC");
         if (!"NHWC".equals(format)) {
-            throw new TfjsModelException(source + ": " + n + " uses data_format " + format + " (only NHWC)");
+            throw new TfjsModelException(
+                    source + ": " + n + " uses data_format " + format + " (only NHWC)");
         }
         int[] strides = n.ints("strides", new int[] {1, 1, 1, 1});
         int[] dil = n.ints("dilations", new int[] {1, 1, 1, 1});
@@ -840,15 +1118,25 @@ public class TfjsGraphBlock extends AbstractBlock {
         NDArray nchw = x.transpose(0, 3, 1, 2);
         String padding = n.string("padding", "VALID");
         if ("SAME".equals(padding)) {
-            return SameConv.conv2d(nchw, w, bias, strides[1], strides[2], dil[1], dil[2], groups, null).transpose(0, 2, 3, 1);
+            return SameConv.conv2d(
+                            nchw, w, bias, strides[1], strides[2], dil[1], dil[2], groups, null)
+                    .transpose(0, 2, 3, 1);
         } else if ("EXPLICIT".equals(padding)) {
             int[] e = n.ints("explicit_paddings", new int[8]);
             nchw = nchw.pad(new Shape(e[4], e[5], e[2], e[3]), 0);
         } else if (!"VALID".equals(padding)) {
             throw new TfjsModelException(source + ": " + n + " has unknown padding " + padding);
         }
-        NDArray y = Conv2d.conv2d(nchw, w, bias, new Shape(strides[1], strides[2]), new Shape(0, 0),
-                new Shape(dil[1], dil[2]), groups).singletonOrThrow();
+        NDArray y =
+                Conv2d.conv2d(
+                                nchw,
+                                w,
+                                bias,
+                                new Shape(strides[1], strides[2]),
+                                new Shape(0, 0),
+                                new Shape(dil[1], dil[2]),
+                                groups)
+                        .singletonOrThrow();
         return y.transpose(0, 2, 3, 1);
     }
 
@@ -863,19 +1151,27 @@ public class TfjsGraphBlock extends AbstractBlock {
             int[] pw = TfSamePadding.padding((int) x.getShape().get(2), k[2], s[2], 1);
             if (ph[0] + ph[1] + pw[0] + pw[1] > 0) {
                 if (!max) {
-                    throw new TfjsModelException(source + ": " + n + ": AvgPool with SAME padding on this size is not supported");
+                    throw new TfjsModelException(
+                            source
+                                    + ": "
+                                    + n
+                                    + ": AvgPool with SAME padding on this size is not supported");
                 }
                 nchw = nchw.pad(new Shape(pw[0], pw[1], ph[0], ph[1]), Float.NEGATIVE_INFINITY);
             }
         }
         Shape ks = new Shape(k[1], k[2]);
         Shape st = new Shape(s[1], s[2]);
-        NDArray y = max ? Pool.maxPool2d(nchw, ks, st, new Shape(0, 0), false)
-                : Pool.avgPool2d(nchw, ks, st, new Shape(0, 0), false, false);
+        NDArray y =
+                max
+                        ? Pool.maxPool2d(nchw, ks, st, new Shape(0, 0), false)
+                        : Pool.avgPool2d(nchw, ks, st, new Shape(0, 0), false, false);
         return y.transpose(0, 2, 3, 1);
     }
 
-    /** TF Pad: paddings [rank][2] (before, after) from the first axis; DJL pads from the last axis. */
+    /**
+     * TF Pad: paddings [rank][2] (before, after) from the first axis; DJL pads from the last axis.
+     */
     private static NDArray pad(NDArray x, int[] pads, double value) {
         int rank = x.getShape().dimension();
         long[] p = new long[2 * rank];
@@ -888,7 +1184,8 @@ public class TfjsGraphBlock extends AbstractBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         Map<String, NDArray> feeds = new LinkedHashMap<>();
         for (int i = 0; i < placeholders.size(); i++) {
             feeds.put(placeholders.get(i), inputs.get(i));
@@ -934,13 +1231,20 @@ public class TfjsGraphBlock extends AbstractBlock {
     }
 
     @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+    protected void initializeChildBlocks(
+            NDManager manager, DataType dataType, Shape... inputShapes) {
         // weights come from the model file
     }
 
     @Override
     public String toString() {
-        return "TfjsGraphBlock[" + source + ", " + nodes.size() + " nodes, " + weightParams.size() + " weight tensors]";
+        return "TfjsGraphBlock["
+                + source
+                + ", "
+                + nodes.size()
+                + " nodes, "
+                + weightParams.size()
+                + " weight tensors]";
     }
 
     /** Small helper so ConcatV2 works with any number of parts. */

@@ -15,15 +15,19 @@ import java.util.Map;
 import org.frafer.io.HalfFloat;
 
 /**
- * Reads a TF.js graph model from disk: {@code model.json} (format "graph-model": {@code modelTopology.node}
- * with op/input/attr, plus {@code weightsManifest}) and its binary weight shards, which are concatenated per
- * manifest group. Weight dtypes: float32, int32 and the quantised forms written by the TF.js converter
- * ({@code quantization.dtype} uint8/uint16 with affine {@code min + q * scale}, or float16).
- * Floating tensors are returned as float32, integer tensors as int32.
+ * Reads a TF.js graph model from disk: {@code model.json} (format "graph-model": {@code
+ * modelTopology.node} with op/input/attr, plus {@code weightsManifest}) and its binary weight
+ * shards, which are concatenated per manifest group. Weight dtypes: float32, int32 and the
+ * quantised forms written by the TF.js converter ({@code quantization.dtype} uint8/uint16 with
+ * affine {@code min + q * scale}, or float16). Floating tensors are returned as float32, integer
+ * tensors as int32.
  */
 public final class TfjsModelFile {
 
-    /** A weight tensor of the manifest, dequantised. Exactly one of {@code floats}/{@code ints} is set. */
+    /**
+     * A weight tensor of the manifest, dequantised. Exactly one of {@code floats}/{@code ints} is
+     * set.
+     */
     public record Weight(String name, long[] shape, float[] floats, int[] ints) {
         public boolean isFloat() {
             return floats != null;
@@ -57,15 +61,18 @@ public final class TfjsModelFile {
         try {
             root = new ObjectMapper().readTree(modelJson.toFile());
         } catch (IOException e) {
-            throw new TfjsModelException("cannot read TF.js model " + modelJson + ": " + e.getMessage(), e);
+            throw new TfjsModelException(
+                    "cannot read TF.js model " + modelJson + ": " + e.getMessage(), e);
         }
         String format = root.path("format").asText("graph-model");
         if (!"graph-model".equals(format)) {
-            throw new TfjsModelException(modelJson + ": format '" + format + "' is not a TF.js graph model");
+            throw new TfjsModelException(
+                    modelJson + ": format '" + format + "' is not a TF.js graph model");
         }
         JsonNode nodeList = root.path("modelTopology").path("node");
         if (!nodeList.isArray() || nodeList.isEmpty()) {
-            throw new TfjsModelException(modelJson + ": no modelTopology.node list (not a graph model?)");
+            throw new TfjsModelException(
+                    modelJson + ": no modelTopology.node list (not a graph model?)");
         }
         List<TfjsNode> nodes = new ArrayList<>();
         for (JsonNode n : nodeList) {
@@ -79,7 +86,8 @@ public final class TfjsModelFile {
         return new TfjsModelFile(modelJson, List.copyOf(nodes), weights);
     }
 
-    private static void readGroup(Path modelJson, Path dir, JsonNode group, Map<String, Weight> out) {
+    private static void readGroup(
+            Path modelJson, Path dir, JsonNode group, Map<String, Weight> out) {
         List<Path> shards = new ArrayList<>();
         for (JsonNode p : group.path("paths")) {
             shards.add(dir.resolve(p.asText()));
@@ -93,12 +101,21 @@ public final class TfjsModelFile {
             try {
                 all.write(Files.readAllBytes(shard));
             } catch (IOException e) {
-                throw new TfjsModelException(modelJson + ": cannot read weight shard " + shard + ": " + e, e);
+                throw new TfjsModelException(
+                        modelJson + ": cannot read weight shard " + shard + ": " + e, e);
             }
         }
         if (all.size() < needed) {
-            throw new TfjsModelException("weight shard(s) " + shards + " of " + modelJson + " hold " + all.size()
-                    + " bytes but the manifest needs " + needed + " bytes: the file is truncated or not the right one");
+            throw new TfjsModelException(
+                    "weight shard(s) "
+                            + shards
+                            + " of "
+                            + modelJson
+                            + " hold "
+                            + all.size()
+                            + " bytes but the manifest needs "
+                            + needed
+                            + " bytes: the file is truncated or not the right one");
         }
         ByteBuffer buf = ByteBuffer.wrap(all.toByteArray()).order(ByteOrder.LITTLE_ENDIAN);
         for (JsonNode w : group.path("weights")) {
@@ -132,7 +149,10 @@ public final class TfjsModelFile {
                     double min = q.path("min").asDouble();
                     float[] f = new float[n];
                     for (int i = 0; i < n; i++) {
-                        int v = "uint8".equals(storage) ? Byte.toUnsignedInt(buf.get()) : Short.toUnsignedInt(buf.getShort());
+                        int v =
+                                "uint8".equals(storage)
+                                        ? Byte.toUnsignedInt(buf.get())
+                                        : Short.toUnsignedInt(buf.getShort());
                         f[i] = (float) (v * scale + min);
                     }
                     if ("int32".equals(dtype)) {
@@ -144,10 +164,24 @@ public final class TfjsModelFile {
                         floats = f;
                     }
                 }
-                default -> throw new TfjsModelException(modelJson + ": weight '" + name + "' has unsupported dtype " + storage);
+                default ->
+                        throw new TfjsModelException(
+                                modelJson
+                                        + ": weight '"
+                                        + name
+                                        + "' has unsupported dtype "
+                                        + storage);
             }
             if (floats != null && !"float32".equals(dtype)) {
-                throw new TfjsModelException(modelJson + ": weight '" + name + "' dtype " + dtype + " stored as " + storage + " is not supported");
+                throw new TfjsModelException(
+                        modelJson
+                                + ": weight '"
+                                + name
+                                + "' dtype "
+                                + dtype
+                                + " stored as "
+                                + storage
+                                + " is not supported");
             }
             out.put(name, new Weight(name, shape, floats, ints));
         }
@@ -177,13 +211,25 @@ public final class TfjsModelFile {
             case "float32", "int32" -> 4;
             case "float16", "uint16" -> 2;
             case "uint8" -> 1;
-            default -> throw new TfjsModelException(modelJson + ": weight '" + w.path("name").asText()
-                    + "' has unsupported dtype " + storage + " (supported: float32, int32, float16, uint8, uint16)");
+            default ->
+                    throw new TfjsModelException(
+                            modelJson
+                                    + ": weight '"
+                                    + w.path("name").asText()
+                                    + "' has unsupported dtype "
+                                    + storage
+                                    + " (supported: float32, int32, float16, uint8, uint16)");
         };
     }
 
     @Override
     public String toString() {
-        return "TfjsModelFile[" + file + ", " + nodes.size() + " nodes, " + weights.size() + " weights]";
+        return "TfjsModelFile["
+                + file
+                + ", "
+                + nodes.size()
+                + " nodes, "
+                + weights.size()
+                + " weights]";
     }
 }

@@ -22,20 +22,30 @@ public record TfjsNode(String name, String op, List<String> inputs, JsonNode att
             int colon = s.lastIndexOf(':');
             if (colon > 0 && s.substring(colon + 1).chars().allMatch(Character::isDigit)) {
                 if (!s.endsWith(":0")) {
-                    throw new TfjsModelException("node '" + json.path("name").asText() + "' reads output " + s
-                            + ": only single-output producers are supported");
+                    throw new TfjsModelException(
+                            "node '"
+                                    + json.path("name").asText()
+                                    + "' reads output "
+                                    + s
+                                    + ": only single-output producers are supported");
                 }
                 s = s.substring(0, colon);
             }
             inputs.add(s);
         }
-        return new TfjsNode(json.path("name").asText(), json.path("op").asText(), List.copyOf(inputs), json.path("attr"));
+        return new TfjsNode(
+                json.path("name").asText(),
+                json.path("op").asText(),
+                List.copyOf(inputs),
+                json.path("attr"));
     }
 
     /** A string attribute (TF.js stores them base64-encoded), or {@code def} when absent. */
     public String string(String key, String def) {
         JsonNode v = attr.path(key).path("s");
-        return v.isMissingNode() ? def : new String(Base64.getDecoder().decode(v.asText()), StandardCharsets.UTF_8);
+        return v.isMissingNode()
+                ? def
+                : new String(Base64.getDecoder().decode(v.asText()), StandardCharsets.UTF_8);
     }
 
     /** A list-of-strings attribute (e.g. {@code fused_ops}), decoded; empty when absent. */
@@ -47,7 +57,10 @@ public record TfjsNode(String name, String op, List<String> inputs, JsonNode att
         return out;
     }
 
-    /** A list-of-ints attribute (strides, ksize, dilations, squeeze_dims), or {@code def} when absent. */
+    /**
+     * A list-of-ints attribute (strides, ksize, dilations, squeeze_dims), or {@code def} when
+     * absent.
+     */
     public int[] ints(String key, int[] def) {
         JsonNode list = attr.path(key).path("list").path("i");
         if (!list.isArray() || list.isEmpty()) {
@@ -70,7 +83,10 @@ public record TfjsNode(String name, String op, List<String> inputs, JsonNode att
         return v.isMissingNode() ? def : (float) v.asDouble();
     }
 
-    /** Declared tensor shape of a Const ({@code attr.value.tensor.tensorShape}) or Placeholder ({@code attr.shape.shape}); null if none. */
+    /**
+     * Declared tensor shape of a Const ({@code attr.value.tensor.tensorShape}) or Placeholder
+     * ({@code attr.shape.shape}); null if none.
+     */
     public long[] declaredShape() {
         JsonNode shape = attr.path("value").path("tensor").path("tensorShape");
         if (shape.isMissingNode()) {

@@ -10,16 +10,19 @@ import java.util.Map;
 import org.frafer.nn.NamedParameter;
 
 /**
- * Adam / AdamW / SGD with its state in the open (moments and step count), so a checkpoint can
- * hold it and SAM can hand it the second-pass gradients. Updates follow torch.optim:
+ * Adam / AdamW / SGD with its state in the open (moments and step count), so a checkpoint can hold
+ * it and SAM can hand it the second-pass gradients. Updates follow torch.optim:
+ *
  * <ul>
  *   <li>adam: {@code g += wd * w}; {@code m = b1 m + (1-b1) g}; {@code v = b2 v + (1-b2) g^2};
- *       {@code w -= lr * (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps)}</li>
+ *       {@code w -= lr * (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps)}
  *   <li>adamw: as adam without the L2 term, but first {@code w *= 1 - lr * wd} (decoupled decay;
- *       applied to weights with 2+ dimensions only, not to biases/norm scales)</li>
- *   <li>sgd: {@code w -= lr * (g + wd * w)}</li>
+ *       applied to weights with 2+ dimensions only, not to biases/norm scales)
+ *   <li>sgd: {@code w -= lr * (g + wd * w)}
  * </ul>
- * Updates run outside the gradient collector (PyTorch grad mode off), so in-place ops on leaves are fine.
+ *
+ * Updates run outside the gradient collector (PyTorch grad mode off), so in-place ops on leaves are
+ * fine.
  */
 public final class AdamOptimizer implements AutoCloseable {
     private final String kind;
@@ -34,7 +37,8 @@ public final class AdamOptimizer implements AutoCloseable {
 
     public AdamOptimizer(String kind, double beta1, double beta2, double eps, double weightDecay) {
         if (!TrainConfig.OPTIMIZERS.contains(kind)) {
-            throw new IllegalArgumentException("optimizer '" + kind + "' is not one of " + TrainConfig.OPTIMIZERS);
+            throw new IllegalArgumentException(
+                    "optimizer '" + kind + "' is not one of " + TrainConfig.OPTIMIZERS);
         }
         this.kind = kind;
         this.beta1 = beta1;
@@ -97,14 +101,16 @@ public final class AdamOptimizer implements AutoCloseable {
     /** Moments as a named list ({@code m.<name>}, {@code v.<name>}) for a checkpoint. */
     public NDList stateArrays() {
         NDList list = new NDList();
-        firstMoments.forEach((name, a) -> {
-            a.setName("m." + name);
-            list.add(a);
-        });
-        secondMoments.forEach((name, a) -> {
-            a.setName("v." + name);
-            list.add(a);
-        });
+        firstMoments.forEach(
+                (name, a) -> {
+                    a.setName("m." + name);
+                    list.add(a);
+                });
+        secondMoments.forEach(
+                (name, a) -> {
+                    a.setName("v." + name);
+                    list.add(a);
+                });
         return list;
     }
 
@@ -123,7 +129,10 @@ public final class AdamOptimizer implements AutoCloseable {
             } else if (name != null && name.startsWith("v.")) {
                 secondMoments.put(name.substring(2), copy);
             } else {
-                throw new IllegalArgumentException("optimizer state holds an array named '" + name + "' (expected m.* or v.*)");
+                throw new IllegalArgumentException(
+                        "optimizer state holds an array named '"
+                                + name
+                                + "' (expected m.* or v.*)");
             }
         }
         this.step = stepCount;

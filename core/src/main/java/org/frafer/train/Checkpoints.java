@@ -1,6 +1,5 @@
 package org.frafer.train;
 
-import org.frafer.io.AtomicFiles;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -16,15 +15,16 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.frafer.io.AtomicFiles;
 import org.frafer.model.EmotionNetwork;
 import org.frafer.nn.NamedParameter;
 
 /**
- * Checkpoints of a run: {@code RUN_DIR/checkpoints/step-000000123/} with {@code weights.safetensors}
- * (every block parameter, including batch-norm running statistics, by its block path),
- * {@code optimizer.safetensors} (Adam moments) and {@code state.json}. A checkpoint is written into a
- * hidden temp folder and renamed, then {@code checkpoints/latest} (atomically replaced) names it, so a
- * kill at any moment leaves the previous checkpoint usable.
+ * Checkpoints of a run: {@code RUN_DIR/checkpoints/step-000000123/} with {@code
+ * weights.safetensors} (every block parameter, including batch-norm running statistics, by its
+ * block path), {@code optimizer.safetensors} (Adam moments) and {@code state.json}. A checkpoint is
+ * written into a hidden temp folder and renamed, then {@code checkpoints/latest} (atomically
+ * replaced) names it, so a kill at any moment leaves the previous checkpoint usable.
  */
 public final class Checkpoints {
     public static final String DIR = "checkpoints";
@@ -35,16 +35,20 @@ public final class Checkpoints {
     /** Every parameter of the network's block with its stable path name. */
     public static List<NamedParameter> allParameters(EmotionNetwork network) {
         List<NamedParameter> all = new ArrayList<>();
-        java.util.Set<Parameter> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        java.util.Set<Parameter> seen =
+                java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (Pair<String, Parameter> p : network.block().getParameters()) {
             all.add(new NamedParameter(p.getKey(), p.getValue()));
             seen.add(p.getValue());
         }
-        // Trainable parameters held outside the block (if a network does that) still need a stable name.
+        // Trainable parameters held outside the block (if a network does that) still need a stable
+        // name.
         List<Parameter> trainable = network.trainableParameters();
         for (int i = 0; i < trainable.size(); i++) {
             if (seen.add(trainable.get(i))) {
-                all.add(new NamedParameter("extra." + i + "." + trainable.get(i).getName(), trainable.get(i)));
+                all.add(
+                        new NamedParameter(
+                                "extra." + i + "." + trainable.get(i).getName(), trainable.get(i)));
             }
         }
         return all;
@@ -60,16 +64,26 @@ public final class Checkpoints {
         for (Parameter p : params) {
             NamedParameter np = byParam.get(p);
             if (np == null) {
-                throw new IllegalStateException("parameter " + p.getName() + " is neither in the network block nor trainable");
+                throw new IllegalStateException(
+                        "parameter "
+                                + p.getName()
+                                + " is neither in the network block nor trainable");
             }
             out.add(np);
         }
         return out;
     }
 
-    public static Path write(Path runDir, EmotionNetwork network, AdamOptimizer optimizer, TrainState state, int keep) {
+    public static Path write(
+            Path runDir,
+            EmotionNetwork network,
+            AdamOptimizer optimizer,
+            TrainState state,
+            int keep) {
         Path dir = runDir.resolve(DIR);
-        String name = String.format("step-%09d-e%04d-b%06d", state.globalStep, state.epoch, state.batchInEpoch);
+        String name =
+                String.format(
+                        "step-%09d-e%04d-b%06d", state.globalStep, state.epoch, state.batchInEpoch);
         Path target = dir.resolve(name);
         Path tmp = dir.resolve("." + name + ".tmp");
         try {
@@ -98,7 +112,8 @@ public final class Checkpoints {
             } catch (IOException ignored) {
                 // reported below with the cause
             }
-            throw new UncheckedIOException("cannot write checkpoint " + target + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "cannot write checkpoint " + target + ": " + e.getMessage(), e);
         }
     }
 
@@ -111,7 +126,13 @@ public final class Checkpoints {
     private static void prune(Path dir, String keepName, int keep) throws IOException {
         List<Path> all;
         try (Stream<Path> s = Files.list(dir)) {
-            all = s.filter(p -> p.getFileName().toString().startsWith("step-") && Files.isDirectory(p)).sorted().toList();
+            all =
+                    s.filter(
+                                    p ->
+                                            p.getFileName().toString().startsWith("step-")
+                                                    && Files.isDirectory(p))
+                            .sorted()
+                            .toList();
         }
         for (int i = 0; i < all.size() - keep; i++) {
             if (!all.get(i).getFileName().toString().equals(keepName)) {
@@ -130,7 +151,12 @@ public final class Checkpoints {
             String name = Files.readString(pointer, StandardCharsets.UTF_8).trim();
             Path cp = runDir.resolve(DIR).resolve(name);
             if (!Files.isRegularFile(cp.resolve("state.json"))) {
-                throw new IllegalStateException("checkpoint " + cp + " named by " + pointer + " is incomplete (no state.json)");
+                throw new IllegalStateException(
+                        "checkpoint "
+                                + cp
+                                + " named by "
+                                + pointer
+                                + " is incomplete (no state.json)");
             }
             return cp;
         } catch (IOException e) {
@@ -139,9 +165,10 @@ public final class Checkpoints {
     }
 
     /**
-     * The newest checkpoint that reads back whole (state.json, weights and optimizer files decode), starting
-     * from the one {@code latest} names; each damaged one passed over is reported to {@code note} by file.
-     * A kill during a write cannot damage one (they are renamed into place), but a full disk or a copy can.
+     * The newest checkpoint that reads back whole (state.json, weights and optimizer files decode),
+     * starting from the one {@code latest} names; each damaged one passed over is reported to
+     * {@code note} by file. A kill during a write cannot damage one (they are renamed into place),
+     * but a full disk or a copy can.
      *
      * @return null when the run has no checkpoint
      * @throws IllegalStateException naming every damaged file when none is intact
@@ -157,13 +184,24 @@ public final class Checkpoints {
                     candidates.add(dir.resolve(name));
                 }
             } catch (IOException e) {
-                note.accept("cannot read " + pointer + " (" + e.getMessage() + "); looking for checkpoints in " + dir);
+                note.accept(
+                        "cannot read "
+                                + pointer
+                                + " ("
+                                + e.getMessage()
+                                + "); looking for checkpoints in "
+                                + dir);
             }
         }
         if (Files.isDirectory(dir)) {
             try (Stream<Path> s = Files.list(dir)) {
-                s.filter(p -> p.getFileName().toString().startsWith("step-") && Files.isDirectory(p))
-                        .sorted(java.util.Comparator.reverseOrder()).filter(p -> !candidates.contains(p)).forEach(candidates::add);
+                s.filter(
+                                p ->
+                                        p.getFileName().toString().startsWith("step-")
+                                                && Files.isDirectory(p))
+                        .sorted(java.util.Comparator.reverseOrder())
+                        .filter(p -> !candidates.contains(p))
+                        .forEach(candidates::add);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
             }
@@ -183,7 +221,8 @@ public final class Checkpoints {
             damaged.add(problem);
             note.accept("warning: checkpoint " + cp.getFileName() + " is damaged: " + problem);
         }
-        throw new IllegalStateException("no intact checkpoint in " + dir + ": " + String.join("; ", damaged));
+        throw new IllegalStateException(
+                "no intact checkpoint in " + dir + ": " + String.join("; ", damaged));
     }
 
     /** Null when the checkpoint reads back whole, else which file is damaged and how. */
@@ -198,12 +237,16 @@ public final class Checkpoints {
         }
         for (String f : List.of("weights.safetensors", "optimizer.safetensors")) {
             Path file = cp.resolve(f);
-            try (NDManager m = NDManager.newBaseManager(); InputStream in = Files.newInputStream(file)) {
+            try (NDManager m = NDManager.newBaseManager();
+                    InputStream in = Files.newInputStream(file)) {
                 if (!(f.startsWith("optimizer") && Files.size(file) == 0)) {
                     NDList.decode(m, in);
                 }
             } catch (IOException | RuntimeException e) {
-                return file + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + " (truncated or not a safetensors file)";
+                return file
+                        + ": "
+                        + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
+                        + " (truncated or not a safetensors file)";
             }
         }
         return null;
@@ -211,26 +254,41 @@ public final class Checkpoints {
 
     public static TrainState readState(Path checkpoint) {
         try {
-            return TrainConfig.JSON.readValue(checkpoint.resolve("state.json").toFile(), TrainState.class);
+            return TrainConfig.JSON.readValue(
+                    checkpoint.resolve("state.json").toFile(), TrainState.class);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + checkpoint.resolve("state.json") + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "cannot read " + checkpoint.resolve("state.json") + ": " + e.getMessage(), e);
         }
     }
 
     /** Copies the checkpoint's weights into the network's existing arrays (shapes must match). */
     public static void loadWeights(Path checkpoint, EmotionNetwork network) {
         Path file = checkpoint.resolve("weights.safetensors");
-        try (NDManager m = NDManager.newBaseManager(); InputStream in = Files.newInputStream(file)) {
+        try (NDManager m = NDManager.newBaseManager();
+                InputStream in = Files.newInputStream(file)) {
             NDList list = NDList.decode(m, in);
             for (NamedParameter p : allParameters(network)) {
                 NDArray saved = list.get(p.name());
                 if (saved == null) {
-                    throw new IllegalStateException("checkpoint " + file + " has no tensor '" + p.name() + "' (was it written by another network?)");
+                    throw new IllegalStateException(
+                            "checkpoint "
+                                    + file
+                                    + " has no tensor '"
+                                    + p.name()
+                                    + "' (was it written by another network?)");
                 }
                 NDArray a = p.parameter().getArray();
                 if (!saved.getShape().equals(a.getShape())) {
-                    throw new IllegalStateException("checkpoint " + file + ": tensor '" + p.name() + "' has shape " + saved.getShape()
-                            + ", the network expects " + a.getShape());
+                    throw new IllegalStateException(
+                            "checkpoint "
+                                    + file
+                                    + ": tensor '"
+                                    + p.name()
+                                    + "' has shape "
+                                    + saved.getShape()
+                                    + ", the network expects "
+                                    + a.getShape());
                 }
                 a.set(saved.toType(a.getDataType(), false).toByteBuffer());
             }
@@ -241,12 +299,12 @@ public final class Checkpoints {
 
     public static void loadOptimizer(Path checkpoint, AdamOptimizer optimizer, long step) {
         Path file = checkpoint.resolve("optimizer.safetensors");
-        try (NDManager m = NDManager.newBaseManager(); InputStream in = Files.newInputStream(file)) {
+        try (NDManager m = NDManager.newBaseManager();
+                InputStream in = Files.newInputStream(file)) {
             NDList list = Files.size(file) == 0 ? new NDList() : NDList.decode(m, in);
             optimizer.loadState(list, step);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
     }
-
 }

@@ -13,7 +13,8 @@ import java.util.Map;
 
 /**
  * {@code metrics.jsonl}: one JSON object per line, flushed as written. A resumed run first cuts the
- * file back to the length recorded in its checkpoint, so lines of the steps it repeats are not doubled.
+ * file back to the length recorded in its checkpoint, so lines of the steps it repeats are not
+ * doubled.
  */
 public final class MetricsLog implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -30,7 +31,9 @@ public final class MetricsLog implements AutoCloseable {
                     ch.truncate(truncateTo);
                 }
             }
-            this.out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            this.out =
+                    Files.newOutputStream(
+                            file, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             this.bytes = Files.size(file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open " + file + ": " + e.getMessage(), e);

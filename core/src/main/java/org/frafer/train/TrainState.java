@@ -14,23 +14,31 @@ import java.util.List;
 @JsonIgnoreProperties(ignoreUnknown = true)
 public class TrainState {
     public int stage;
+
     /** Global epoch (0-based, across stages): what the batch source is asked for. */
     public int epoch;
+
     /** Epoch index within the stage (0-based). */
     public int epochInStage;
+
     /** Batches of the current epoch already trained on. */
     public int batchInEpoch;
+
     /** Optimizer steps taken in total. */
     public long globalStep;
+
     /** Optimizer steps taken within the current stage (drives the lr schedule). */
     public long stageStep;
+
     public long optimizerStep;
     public double epochLossSum;
     public long epochLossCount;
     public long epochSamples;
     public double bestMetric = Double.NEGATIVE_INFINITY;
+
     /** 1-based epoch of the best validation result, 0 when none yet. */
     public int bestEpoch;
+
     public long metricsBytes;
     public boolean finished;
     public List<EpochRecord> history = new ArrayList<>();
@@ -39,6 +47,7 @@ public class TrainState {
     public static class EpochRecord {
         /** 1-based global epoch. */
         public int epoch;
+
         public int stage;
         public long step;
         public double trainLoss;

@@ -14,35 +14,50 @@ import org.frafer.model.EmotionNetwork;
 import org.frafer.nn.NamedParameter;
 
 /**
- * One optimizer step, as {@link Trainer} runs it and as the benchmarks time it: forward in training mode,
- * cross-entropy (label smoothing, class weights), backward, optionally SAM's second pass, the optimizer update
- * and zeroed gradients. The engine RNG is seeded from (seed, step, pass) so a resumed run draws the same dropout.
+ * One optimizer step, as {@link Trainer} runs it and as the benchmarks time it: forward in training
+ * mode, cross-entropy (label smoothing, class weights), backward, optionally SAM's second pass, the
+ * optimizer update and zeroed gradients. The engine RNG is seeded from (seed, step, pass) so a
+ * resumed run draws the same dropout.
  */
 public final class TrainStep {
     private final EmotionNetwork network;
     private final TrainConfig config;
     private final float[] classWeights;
-    /** tau * log(class prior), added to the logits inside the loss only (logit adjustment), or null. */
+
+    /**
+     * tau * log(class prior), added to the logits inside the loss only (logit adjustment), or null.
+     */
     private final float[] logitOffsets;
+
     private List<NDArray> runningStats;
 
-    /** @param classWeights per-class loss weights, or null for none */
+    /**
+     * @param classWeights per-class loss weights, or null for none
+     */
     public TrainStep(EmotionNetwork network, TrainConfig config, float[] classWeights) {
         this(network, config, classWeights, null);
     }
 
     /**
      * @param classWeights per-class loss weights, or null for none
-     * @param logitOffsets added to the logits in the loss ({@link Losses#logitAdjustment}), or null for none
+     * @param logitOffsets added to the logits in the loss ({@link Losses#logitAdjustment}), or null
+     *     for none
      */
-    public TrainStep(EmotionNetwork network, TrainConfig config, float[] classWeights, float[] logitOffsets) {
+    public TrainStep(
+            EmotionNetwork network,
+            TrainConfig config,
+            float[] classWeights,
+            float[] logitOffsets) {
         this.logitOffsets = logitOffsets;
         this.network = network;
         this.config = config;
         this.classWeights = classWeights;
     }
 
-    /** Every trainable parameter of a network with its checkpoint name, gradients switched on (the benchmarks' step). */
+    /**
+     * Every trainable parameter of a network with its checkpoint name, gradients switched on (the
+     * benchmarks' step).
+     */
     public static List<NamedParameter> trainableParameters(EmotionNetwork network) {
         List<Parameter> trainable = network.trainableParameters();
         for (Parameter p : trainable) {
@@ -60,13 +75,26 @@ public final class TrainStep {
      * @param targets (N, K) float32: one-hot labels or soft label distributions
      * @return the batch's loss before the update
      */
-    public double run(NDManager m, NDArray images, NDArray targets, List<NamedParameter> params, AdamOptimizer optimizer, double lr,
+    public double run(
+            NDManager m,
+            NDArray images,
+            NDArray targets,
+            List<NamedParameter> params,
+            AdamOptimizer optimizer,
+            double lr,
             long globalStep) {
         NDArray weights = classWeights == null ? null : m.create(classWeights);
         seedEngine(globalStep, 0);
         double loss = forwardBackward(m, images, targets, weights);
         if (!Double.isFinite(loss)) {
-            throw new IllegalStateException("loss is " + loss + " at step " + (globalStep + 1) + " (lr " + lr + "): training diverged");
+            throw new IllegalStateException(
+                    "loss is "
+                            + loss
+                            + " at step "
+                            + (globalStep + 1)
+                            + " (lr "
+                            + lr
+                            + "): training diverged");
         }
         List<NDArray> grads = gradients(params, m);
         if (config.sam) {
@@ -77,9 +105,18 @@ public final class TrainStep {
         return loss;
     }
 
-    /** SAM: gradients at the weights moved by rho along the normalised first-pass gradient; the weights move back. */
-    private List<NDArray> samSecondPass(NDManager m, NDArray images, NDArray targets, NDArray weights, List<NamedParameter> params,
-            List<NDArray> grads, long globalStep) {
+    /**
+     * SAM: gradients at the weights moved by rho along the normalised first-pass gradient; the
+     * weights move back.
+     */
+    private List<NDArray> samSecondPass(
+            NDManager m,
+            NDArray images,
+            NDArray targets,
+            NDArray weights,
+            List<NamedParameter> params,
+            List<NDArray> grads,
+            long globalStep) {
         double sq = 0;
         for (NDArray g : grads) {
             sq += g.square().sum().toType(DataType.FLOAT64, false).getDouble();
@@ -93,7 +130,8 @@ public final class TrainStep {
         for (int i = 0; i < params.size(); i++) {
             params.get(i).parameter().getArray().addi(perturbation.get(i));
         }
-        // Batch-norm statistics move in the first pass only (SAM's usual "disable running stats" in pass two).
+        // Batch-norm statistics move in the first pass only (SAM's usual "disable running stats" in
+        // pass two).
         List<NDArray> stats = runningStats();
         List<NDArray> saved = new ArrayList<>(stats.size());
         for (NDArray s : stats) {
@@ -115,7 +153,10 @@ public final class TrainStep {
 
     private double forwardBackward(NDManager m, NDArray images, NDArray targets, NDArray weights) {
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-            NDArray logits = network.block().forward(new ParameterStore(m, false), new NDList(images), true).head();
+            NDArray logits =
+                    network.block()
+                            .forward(new ParameterStore(m, false), new NDList(images), true)
+                            .head();
             if (logitOffsets != null) {
                 logits = logits.add(m.create(logitOffsets).reshape(1, logitOffsets.length));
             }
@@ -159,7 +200,10 @@ public final class TrainStep {
     }
 
     private void seedEngine(long globalStep, int pass) {
-        long h = config.seed * 0x9E3779B97F4A7C15L + globalStep * 0xBF58476D1CE4E5B9L + pass * 0x94D049BB133111EBL;
+        long h =
+                config.seed * 0x9E3779B97F4A7C15L
+                        + globalStep * 0xBF58476D1CE4E5B9L
+                        + pass * 0x94D049BB133111EBL;
         h ^= h >>> 31;
         Engine.getInstance().setRandomSeed((int) (h & 0x7fffffff));
     }

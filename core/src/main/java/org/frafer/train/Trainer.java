@@ -1,6 +1,5 @@
 package org.frafer.train;
 
-import org.frafer.io.AtomicFiles;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -22,6 +21,7 @@ import org.frafer.data.FaceBatch;
 import org.frafer.eval.ClassMap;
 import org.frafer.eval.ConfusionMatrix;
 import org.frafer.eval.Evaluation;
+import org.frafer.io.AtomicFiles;
 import org.frafer.model.EmotionNetwork;
 import org.frafer.nn.NamedParameter;
 
@@ -31,14 +31,16 @@ import org.frafer.nn.NamedParameter;
  * learning curves, best-epoch selection, and the output model ({@code RUN_DIR/model}).
  *
  * <p>Run folder: {@code config.json} (effective config), {@code metrics.jsonl}, {@code curves.png},
- * {@code checkpoints/}, {@code best/} (best validation epoch when keepBest), {@code model/} (output),
- * {@code summary.json}.
+ * {@code checkpoints/}, {@code best/} (best validation epoch when keepBest), {@code model/}
+ * (output), {@code summary.json}.
  *
- * <p>Reproducibility: the engine RNG (dropout etc.) is re-seeded from (seed, step, pass) before every
- * forward pass and the batch source's order depends only on (seed, epoch), so a run resumed from a
- * checkpoint takes exactly the steps an uninterrupted one takes.
+ * <p>Reproducibility: the engine RNG (dropout etc.) is re-seeded from (seed, step, pass) before
+ * every forward pass and the batch source's order depends only on (seed, epoch), so a run resumed
+ * from a checkpoint takes exactly the steps an uninterrupted one takes.
  *
- * <p>Size: Over 400 lines (issue 14 split partly done: the step with SAM is TrainStep): the loop, metrics, best-epoch choice and run-folder file operations remain; RunFolder is the next piece to move out.
+ * <p>Size: Over 400 lines (issue 14 split partly done: the step with SAM is TrainStep): the loop,
+ * metrics, best-epoch choice and run-folder file operations remain; RunFolder is the next piece to
+ * move out.
  */
 public final class Trainer {
     public static final String CONFIG_FILE = "config.json";
@@ -54,8 +56,10 @@ public final class Trainer {
     private TrainProgress progress;
     private PrintStream log = System.err;
     private float[] classWeights;
+
     /** tau * log(class prior), added to the logits inside the loss (logit adjustment), or null. */
     private float[] logitOffsets;
+
     private TrainStep trainStep;
 
     public Trainer(EmotionNetwork network, TrainConfig config, TrainData data, Path runDir) {
@@ -66,7 +70,9 @@ public final class Trainer {
         checkClasses();
     }
 
-    /** Where progress goes while training runs (e.g. a console bar); null (the default) shows none. */
+    /**
+     * Where progress goes while training runs (e.g. a console bar); null (the default) shows none.
+     */
     public Trainer progress(TrainProgress progress) {
         this.progress = progress;
         return this;
@@ -81,14 +87,23 @@ public final class Trainer {
     private void checkClasses() {
         List<String> modelClasses = network.config().classes;
         if (data.classes() != null && !lowercase(data.classes()).equals(lowercase(modelClasses))) {
-            throw new IllegalArgumentException("dataset classes " + data.classes() + " differ from the model's classes " + modelClasses
-                    + " (set the model classes to the dataset's, in the same order)");
+            throw new IllegalArgumentException(
+                    "dataset classes "
+                            + data.classes()
+                            + " differ from the model's classes "
+                            + modelClasses
+                            + " (set the model classes to the dataset's, in the same order)");
         }
         if (data.train().numClasses() != modelClasses.size()) {
-            throw new IllegalArgumentException("training batches have " + data.train().numClasses() + " classes, the model " + modelClasses.size());
+            throw new IllegalArgumentException(
+                    "training batches have "
+                            + data.train().numClasses()
+                            + " classes, the model "
+                            + modelClasses.size());
         }
         if (data.train().batchesPerEpoch() < 1) {
-            throw new IllegalArgumentException("the training set yields no batches (size " + data.train().size() + ")");
+            throw new IllegalArgumentException(
+                    "the training set yields no batches (size " + data.train().size() + ")");
         }
     }
 
@@ -99,38 +114,72 @@ public final class Trainer {
     /** Starts a new run in an empty (or missing) run folder. */
     public TrainResult train() {
         if (Checkpoints.latest(runDir) != null) {
-            throw new IllegalArgumentException("run folder " + runDir + " already holds a run: resume it (train --resume " + runDir + ") or choose another --out");
+            throw new IllegalArgumentException(
+                    "run folder "
+                            + runDir
+                            + " already holds a run: resume it (train --resume "
+                            + runDir
+                            + ") or choose another --out");
         }
         try {
             Files.createDirectories(runDir);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create run folder " + runDir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "cannot create run folder " + runDir + ": " + e.getMessage(), e);
         }
         AtomicFiles.Unchecked.writeString(runDir.resolve(CONFIG_FILE), config.toJson());
         return loop(new TrainState(), null);
     }
 
-    /** Continues from the run folder's latest checkpoint (weights, optimizer, position, metrics). */
+    /**
+     * Continues from the run folder's latest checkpoint (weights, optimizer, position, metrics).
+     */
     public TrainResult resume() {
         Path checkpoint = Checkpoints.newestIntact(runDir, this::note);
         if (checkpoint == null) {
-            throw new IllegalArgumentException("run folder " + runDir + " has no checkpoint to resume from (" + runDir.resolve(Checkpoints.DIR) + ")");
+            throw new IllegalArgumentException(
+                    "run folder "
+                            + runDir
+                            + " has no checkpoint to resume from ("
+                            + runDir.resolve(Checkpoints.DIR)
+                            + ")");
         }
         TrainState state = Checkpoints.readState(checkpoint);
         Checkpoints.loadWeights(checkpoint, network);
-        note("resuming " + runDir + " from " + checkpoint.getFileName() + " (step " + state.globalStep + ", epoch " + (state.epoch + 1) + ")");
+        note(
+                "resuming "
+                        + runDir
+                        + " from "
+                        + checkpoint.getFileName()
+                        + " (step "
+                        + state.globalStep
+                        + ", epoch "
+                        + (state.epoch + 1)
+                        + ")");
         return loop(state, checkpoint);
     }
 
     private TrainResult loop(TrainState state, Path resumeFrom) {
         int perEpoch = data.train().batchesPerEpoch();
         long plannedSteps = (long) config.totalEpochs() * perEpoch;
-        long totalSteps = config.maxSteps == null ? plannedSteps : Math.min(plannedSteps, config.maxSteps);
-        classWeights = config.classWeights ? Losses.balancedClassWeights(requireCounts(), config.classWeightPower) : null;
-        logitOffsets = config.logitAdjustment > 0 ? Losses.logitAdjustment(requireCounts(), config.logitAdjustment) : null;
+        long totalSteps =
+                config.maxSteps == null ? plannedSteps : Math.min(plannedSteps, config.maxSteps);
+        classWeights =
+                config.classWeights
+                        ? Losses.balancedClassWeights(requireCounts(), config.classWeightPower)
+                        : null;
+        logitOffsets =
+                config.logitAdjustment > 0
+                        ? Losses.logitAdjustment(requireCounts(), config.logitAdjustment)
+                        : null;
         trainStep = null; // built with these class weights on the first step
-        ClassMap valMap = data.validation() == null ? null
-                : ClassMap.of(network.config().classes, data.classes() == null ? network.config().classes : data.classes(), false);
+        ClassMap valMap =
+                data.validation() == null
+                        ? null
+                        : ClassMap.of(
+                                network.config().classes,
+                                data.classes() == null ? network.config().classes : data.classes(),
+                                false);
         long start = System.nanoTime();
         if (state.globalStep >= totalSteps) {
             state.finished = true;
@@ -139,7 +188,10 @@ public final class Trainer {
             note("no validation set: the output model is the last epoch, not the best one");
         }
         // A fresh run starts an empty metrics.jsonl; a resumed one cuts it back to its checkpoint.
-        try (MetricsLog metrics = new MetricsLog(runDir.resolve(METRICS_FILE), resumeFrom == null ? 0L : state.metricsBytes);
+        try (MetricsLog metrics =
+                        new MetricsLog(
+                                runDir.resolve(METRICS_FILE),
+                                resumeFrom == null ? 0L : state.metricsBytes);
                 NDManager base = NDManager.newBaseManager();
                 TrainProgress bar = progress) {
             if (bar != null) {
@@ -155,7 +207,17 @@ public final class Trainer {
                         resumeFrom = null;
                     }
                     while (state.epochInStage < stage.epochs && !state.finished) {
-                        runEpoch(state, stage, params, stageSteps, totalSteps, optimizer, base, metrics, bar, valMap);
+                        runEpoch(
+                                state,
+                                stage,
+                                params,
+                                stageSteps,
+                                totalSteps,
+                                optimizer,
+                                base,
+                                metrics,
+                                bar,
+                                valMap);
                     }
                 }
                 if (!state.finished) {
@@ -168,13 +230,28 @@ public final class Trainer {
             state.finished = true;
         }
         Path model = writeOutputModel(state);
-        TrainResult result = new TrainResult(model, state.globalStep, keptEpoch(state), lastLoss(state), List.copyOf(state.history));
+        TrainResult result =
+                new TrainResult(
+                        model,
+                        state.globalStep,
+                        keptEpoch(state),
+                        lastLoss(state),
+                        List.copyOf(state.history));
         writeSummary(result, (System.nanoTime() - start) / 1e9);
         return result;
     }
 
-    private void runEpoch(TrainState state, TrainConfig.Stage stage, List<NamedParameter> params, long stageSteps, long totalSteps,
-            AdamOptimizer optimizer, NDManager base, MetricsLog metrics, TrainProgress bar, ClassMap valMap) {
+    private void runEpoch(
+            TrainState state,
+            TrainConfig.Stage stage,
+            List<NamedParameter> params,
+            long stageSteps,
+            long totalSteps,
+            AdamOptimizer optimizer,
+            NDManager base,
+            MetricsLog metrics,
+            TrainProgress bar,
+            ClassMap valMap) {
         int perEpoch = data.train().batchesPerEpoch();
         long windowStart = System.nanoTime();
         long windowImages = 0;
@@ -210,7 +287,11 @@ public final class Trainer {
                     line.put("imagesPerSecond", round(ips));
                     metrics.write(line);
                     if (bar != null) {
-                        bar.step(state.globalStep, state.epoch + 1, state.epochLossSum / state.epochLossCount, ips);
+                        bar.step(
+                                state.globalStep,
+                                state.epoch + 1,
+                                state.epochLossSum / state.epochLossCount,
+                                ips);
                     }
                     windowStart = System.nanoTime();
                     windowImages = 0;
@@ -243,12 +324,22 @@ public final class Trainer {
             }
         }
         if (state.batchInEpoch < perEpoch) {
-            throw new IllegalStateException("epoch " + (state.epoch + 1) + " ended after " + state.batchInEpoch + " batches, the source promised "
-                    + perEpoch);
+            throw new IllegalStateException(
+                    "epoch "
+                            + (state.epoch + 1)
+                            + " ended after "
+                            + state.batchInEpoch
+                            + " batches, the source promised "
+                            + perEpoch);
         }
     }
 
-    private void endEpoch(TrainState state, TrainConfig.Stage stage, MetricsLog metrics, ClassMap valMap, AdamOptimizer optimizer) {
+    private void endEpoch(
+            TrainState state,
+            TrainConfig.Stage stage,
+            MetricsLog metrics,
+            ClassMap valMap,
+            AdamOptimizer optimizer) {
         TrainState.EpochRecord rec = new TrainState.EpochRecord();
         rec.epoch = state.epoch + 1;
         rec.stage = state.stage;
@@ -271,11 +362,12 @@ public final class Trainer {
             line.put("valBalancedAccuracy", rec.valBalancedAccuracy);
             line.put("valMacroF1", rec.valMacroF1);
             line.put("valSamples", cm.total());
-            double metric = switch (config.selectMetric) {
-                case "balanced_accuracy" -> rec.valBalancedAccuracy;
-                case "macro_f1" -> rec.valMacroF1;
-                default -> rec.valAccuracy;
-            };
+            double metric =
+                    switch (config.selectMetric) {
+                        case "balanced_accuracy" -> rec.valBalancedAccuracy;
+                        case "macro_f1" -> rec.valMacroF1;
+                        default -> rec.valAccuracy;
+                    };
             if (metric > state.bestMetric) {
                 state.bestMetric = metric;
                 state.bestEpoch = rec.epoch;
@@ -289,9 +381,21 @@ public final class Trainer {
         state.history.add(rec);
         metrics.write(line);
         LearningCurves.write(state.history, runDir.resolve(CURVES_FILE));
-        note(String.format(Locale.ROOT, "epoch %d (%s): train loss %.4f%s", rec.epoch, stage.name, rec.trainLoss,
-                rec.valAccuracy == null ? "" : String.format(Locale.ROOT, ", val accuracy %.4f, balanced %.4f%s", rec.valAccuracy,
-                        rec.valBalancedAccuracy, best ? " (best)" : "")));
+        note(
+                String.format(
+                        Locale.ROOT,
+                        "epoch %d (%s): train loss %.4f%s",
+                        rec.epoch,
+                        stage.name,
+                        rec.trainLoss,
+                        rec.valAccuracy == null
+                                ? ""
+                                : String.format(
+                                        Locale.ROOT,
+                                        ", val accuracy %.4f, balanced %.4f%s",
+                                        rec.valAccuracy,
+                                        rec.valBalancedAccuracy,
+                                        best ? " (best)" : "")));
         state.epoch++;
         state.epochInStage++;
         state.batchInEpoch = 0;
@@ -303,10 +407,20 @@ public final class Trainer {
     }
 
     /** One optimizer step (two forward/backward passes with SAM); returns the (first-pass) loss. */
-    double step(NDManager base, FaceBatch batch, List<NamedParameter> params, AdamOptimizer optimizer, double lr, long globalStep) {
+    double step(
+            NDManager base,
+            FaceBatch batch,
+            List<NamedParameter> params,
+            AdamOptimizer optimizer,
+            double lr,
+            long globalStep) {
         try (NDManager m = base.newSubManager()) {
             NDArray images = batch.images(m);
-            NDArray targets = (config.softLabels ? batch.targets(m) : batch.labelArray(m).oneHot(batch.numClasses())).toType(DataType.FLOAT32, false);
+            NDArray targets =
+                    (config.softLabels
+                                    ? batch.targets(m)
+                                    : batch.labelArray(m).oneHot(batch.numClasses()))
+                            .toType(DataType.FLOAT32, false);
             return trainStep().run(m, images, targets, params, optimizer, lr, globalStep);
         }
     }
@@ -318,17 +432,33 @@ public final class Trainer {
         return trainStep;
     }
 
-    /** Gradients only for the stage's parameters; everything else (the FR branch included) is frozen. */
+    /**
+     * Gradients only for the stage's parameters; everything else (the FR branch included) is
+     * frozen.
+     */
     List<NamedParameter> stageParameters(TrainConfig.Stage stage) {
-        List<Parameter> chosen = "head".equals(stage.params) ? network.headParameters() : network.trainableParameters();
+        List<Parameter> chosen =
+                "head".equals(stage.params)
+                        ? network.headParameters()
+                        : network.trainableParameters();
         if (chosen.isEmpty()) {
-            throw new IllegalStateException("stage '" + stage.name + "': the network has no " + stage.params + " parameters");
+            throw new IllegalStateException(
+                    "stage '"
+                            + stage.name
+                            + "': the network has no "
+                            + stage.params
+                            + " parameters");
         }
         Set<Parameter> trainable = Collections.newSetFromMap(new IdentityHashMap<>());
         trainable.addAll(network.trainableParameters());
         for (Parameter p : chosen) {
             if (!trainable.contains(p)) {
-                throw new IllegalStateException("stage '" + stage.name + "': parameter " + p.getName() + " is not trainable (FR branch?)");
+                throw new IllegalStateException(
+                        "stage '"
+                                + stage.name
+                                + "': parameter "
+                                + p.getName()
+                                + " is not trainable (FR branch?)");
             }
         }
         Set<Parameter> chosenSet = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -344,15 +474,17 @@ public final class Trainer {
     }
 
     /** Constant, or cosine from the stage lr to 0 over the stage's steps. */
-    public static double learningRate(TrainConfig.Stage stage, long stageStep, long stageSteps, String schedule) {
+    public static double learningRate(
+            TrainConfig.Stage stage, long stageStep, long stageSteps, String schedule) {
         return learningRate(stage, stageStep, stageSteps, schedule, 0);
     }
 
     /**
-     * As above after a linear warm-up: step s < warmup runs at lr * (s + 1) / warmup; the schedule then runs over the
-     * remaining steps (cosine reaches 0 at the stage's end).
+     * As above after a linear warm-up: step s < warmup runs at lr * (s + 1) / warmup; the schedule
+     * then runs over the remaining steps (cosine reaches 0 at the stage's end).
      */
-    public static double learningRate(TrainConfig.Stage stage, long stageStep, long stageSteps, String schedule, int warmup) {
+    public static double learningRate(
+            TrainConfig.Stage stage, long stageStep, long stageSteps, String schedule, int warmup) {
         long w = Math.min(warmup, Math.max(0, stageSteps - 1));
         if (stageStep < w) {
             return stage.lr * (stageStep + 1) / w;
@@ -360,7 +492,9 @@ public final class Trainer {
         stageStep -= w;
         stageSteps -= w;
         if ("cosine".equals(schedule) && stageSteps > 0) {
-            return 0.5 * stage.lr * (1 + Math.cos(Math.PI * Math.min(stageStep, stageSteps) / stageSteps));
+            return 0.5
+                    * stage.lr
+                    * (1 + Math.cos(Math.PI * Math.min(stageStep, stageSteps) / stageSteps));
         }
         return stage.lr;
     }
@@ -369,10 +503,10 @@ public final class Trainer {
         return learningRate(stage, stageStep, stageSteps, config.schedule, config.warmupSteps);
     }
 
-
     private double[] requireCounts() {
         if (data.classCounts() == null) {
-            throw new IllegalArgumentException("class-weighted loss needs the training set's class counts");
+            throw new IllegalArgumentException(
+                    "class-weighted loss needs the training set's class counts");
         }
         return data.classCounts();
     }
@@ -385,7 +519,8 @@ public final class Trainer {
             network.save(tmp);
             replaceDir(tmp, target);
         } finally {
-            AtomicFiles.Unchecked.deleteTree(tmp); // gone after the rename; a partial copy after a full disk
+            AtomicFiles.Unchecked.deleteTree(
+                    tmp); // gone after the rename; a partial copy after a full disk
             org.frafer.io.TempFiles.untrack(tmp);
         }
     }
@@ -430,12 +565,16 @@ public final class Trainer {
         if (config.keepBest && state.bestEpoch > 0) {
             return state.bestEpoch;
         }
-        return state.history.isEmpty() || state.history.get(state.history.size() - 1).step != state.globalStep ? 0
+        return state.history.isEmpty()
+                        || state.history.get(state.history.size() - 1).step != state.globalStep
+                ? 0
                 : state.history.get(state.history.size() - 1).epoch;
     }
 
     private static double lastLoss(TrainState state) {
-        return state.history.isEmpty() ? Double.NaN : state.history.get(state.history.size() - 1).trainLoss;
+        return state.history.isEmpty()
+                ? Double.NaN
+                : state.history.get(state.history.size() - 1).trainLoss;
     }
 
     private void writeSummary(TrainResult result, double seconds) {
@@ -448,7 +587,8 @@ public final class Trainer {
         s.put("secondsThisSession", round(seconds));
         s.put("history", result.history());
         try {
-            AtomicFiles.Unchecked.writeString(runDir.resolve("summary.json"), TrainConfig.JSON.writeValueAsString(s));
+            AtomicFiles.Unchecked.writeString(
+                    runDir.resolve("summary.json"), TrainConfig.JSON.writeValueAsString(s));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -465,7 +605,8 @@ public final class Trainer {
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot copy " + from + " to " + to + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "cannot copy " + from + " to " + to + ": " + e.getMessage(), e);
         }
     }
 

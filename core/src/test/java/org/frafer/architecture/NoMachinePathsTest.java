@@ -17,29 +17,60 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * No committed text file names a path of the machine it was written on (docs, configs, reports, tool docstrings
- * use repo-relative paths or $FRAFER_DATA): such paths break on every other machine and leak a local layout.
+ * No committed text file names a path of the machine it was written on (docs, configs, reports,
+ * tool docstrings use repo-relative paths or $FRAFER_DATA): such paths break on every other machine
+ * and leak a local layout.
  */
 @Tag("unit")
 class NoMachinePathsTest {
     /** Machine roots; spelled in pieces so this file does not match itself. */
-    private static final Pattern MACHINE_PATH = Pattern.compile("(?<![\\w.$-])/(" + String.join("|", "wo" + "rk", "ro" + "ot", "ho" + "me", "tm" + "p")
-            + ")/[\\w.-]+");
+    private static final Pattern MACHINE_PATH =
+            Pattern.compile(
+                    "(?<![\\w.$-])/("
+                            + String.join("|", "wo" + "rk", "ro" + "ot", "ho" + "me", "tm" + "p")
+                            + ")/[\\w.-]+");
+
     /** Folders that are build output, fetched or local (git-ignored), not committed files. */
-    private static final Set<String> SKIPPED_DIRS = Set.of(".git", "target", "node_modules", "assets", ".venv", "out", "runs", ".idea");
-    private static final Set<String> TEXT = Set.of("java", "md", "json", "txt", "py", "js", "sh", "xml", "yml", "yaml", "csv", "html",
-            "svg", "properties", "cfg", "toml");
+    private static final Set<String> SKIPPED_DIRS =
+            Set.of(".git", "target", "node_modules", "assets", ".venv", "out", "runs", ".idea");
+
+    private static final Set<String> TEXT =
+            Set.of(
+                    "java",
+                    "md",
+                    "json",
+                    "txt",
+                    "py",
+                    "js",
+                    "sh",
+                    "xml",
+                    "yml",
+                    "yaml",
+                    "csv",
+                    "html",
+                    "svg",
+                    "properties",
+                    "cfg",
+                    "toml");
 
     @Test
     void committedTextFilesHaveNoAbsoluteMachinePaths() throws IOException {
         Path repo = Path.of(System.getProperty("frafer.repo", "..")).toAbsolutePath().normalize();
-        assertTrue(Files.isDirectory(repo.resolve("core")) && Files.isRegularFile(repo.resolve("pom.xml")), "repository root not found: " + repo);
+        assertTrue(
+                Files.isDirectory(repo.resolve("core"))
+                        && Files.isRegularFile(repo.resolve("pom.xml")),
+                "repository root not found: " + repo);
         List<String> hits = new ArrayList<>();
         try (Stream<Path> walk = Files.walk(repo)) {
-            walk.filter(Files::isRegularFile).filter(p -> !skipped(repo.relativize(p))).filter(NoMachinePathsTest::isText)
+            walk.filter(Files::isRegularFile)
+                    .filter(p -> !skipped(repo.relativize(p)))
+                    .filter(NoMachinePathsTest::isText)
                     .forEach(p -> scan(repo, p, hits));
         }
-        assertTrue(hits.isEmpty(), "absolute machine paths (use repo-relative paths or $FRAFER_DATA):\n" + String.join("\n", hits));
+        assertTrue(
+                hits.isEmpty(),
+                "absolute machine paths (use repo-relative paths or $FRAFER_DATA):\n"
+                        + String.join("\n", hits));
     }
 
     @Test
@@ -47,7 +78,8 @@ class NoMachinePathsTest {
         assertTrue(MACHINE_PATH.matcher("see /" + "work/main/tools/.venv").find());
         assertTrue(MACHINE_PATH.matcher("\"model\": \"/" + "root/runs/x\"").find());
         assertTrue(!MACHINE_PATH.matcher("tools/.venv/bin/python and $FRAFER_DATA/ferplus").find());
-        assertTrue(!MACHINE_PATH.matcher("/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4").find());
+        assertTrue(
+                !MACHINE_PATH.matcher("/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4").find());
     }
 
     private static boolean skipped(Path rel) {
@@ -62,7 +94,10 @@ class NoMachinePathsTest {
     private static boolean isText(Path p) {
         String name = p.getFileName().toString();
         int dot = name.lastIndexOf('.');
-        return dot > 0 && TEXT.contains(name.substring(dot + 1)) || name.equals("Dockerfile") || !name.contains(".") && Set.of("bin", ".ci").contains(p.getParent().getFileName().toString());
+        return dot > 0 && TEXT.contains(name.substring(dot + 1))
+                || name.equals("Dockerfile")
+                || !name.contains(".")
+                        && Set.of("bin", ".ci").contains(p.getParent().getFileName().toString());
     }
 
     private static void scan(Path repo, Path file, List<String> hits) {

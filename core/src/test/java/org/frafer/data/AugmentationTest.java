@@ -49,7 +49,8 @@ class AugmentationTest {
                 assertEquals(img[y * S + x - 2], shifted[y * S + x], 1e-5f);
             }
         }
-        // a quarter turn maps the x-gradient (plane 0) onto a y-gradient: in image coordinates (y down),
+        // a quarter turn maps the x-gradient (plane 0) onto a y-gradient: in image coordinates (y
+        // down),
         // out(x, y) = in(c + (y - c), c - (x - c)) for angle +90 degrees
         float[] turned = Augmentation.affine(img, S, 1, Math.PI / 2, 0, 0);
         double c = (S - 1) / 2.0;
@@ -60,7 +61,8 @@ class AugmentationTest {
                 assertEquals(img[sy * S + sx], turned[y * S + x], 1e-4f, "at " + x + "," + y);
             }
         }
-        // zoom 2 about the centre: the centre pixel stays, a pixel d from the centre shows the one d / 2 away
+        // zoom 2 about the centre: the centre pixel stays, a pixel d from the centre shows the one
+        // d / 2 away
         float[] zoomed = Augmentation.affine(img, S, 2, 0, 0, 0);
         float expect = (float) ((c + (20 - c) / 2) / (S - 1));
         assertEquals(expect, zoomed[5 * S + 20], 1e-5f);
@@ -164,7 +166,9 @@ class AugmentationTest {
         assertEquals(Augmentation.NONE, Augmentation.named("none"));
         assertEquals(Augmentation.STANDARD, Augmentation.named("standard"));
         assertThrows(IllegalArgumentException.class, () -> Augmentation.named("heavy"));
-        assertThrows(IllegalArgumentException.class, () -> new Augmentation(0.9, 0, 0, 0, 0, 0, 0, 0));
-        assertThrows(IllegalArgumentException.class, () -> new Augmentation(0, 0, 0, 0, 1.5, 0, 0, 0));
+        assertThrows(
+                IllegalArgumentException.class, () -> new Augmentation(0.9, 0, 0, 0, 0, 0, 0, 0));
+        assertThrows(
+                IllegalArgumentException.class, () -> new Augmentation(0, 0, 0, 0, 1.5, 0, 0, 0));
     }
 }

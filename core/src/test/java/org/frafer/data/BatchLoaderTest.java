@@ -19,14 +19,13 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.Tag;
 
 @Tag("unit")
 class BatchLoaderTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     static final int N = 23;
     static final int W = 12;
@@ -79,8 +78,23 @@ class BatchLoaderTest {
     @Test
     void sameSeedSameBatchesWhateverTheThreadCount() throws IOException {
         LoadedDataset d = dataset(N, false);
-        try (BatchLoader bg = BatchLoader.builder(d).batchSize(5).imageSize(16).seed(7).training().threads(2).prefetch(3).build();
-                BatchLoader fg = BatchLoader.builder(d).batchSize(5).imageSize(16).seed(7).training().threads(0).build()) {
+        try (BatchLoader bg =
+                        BatchLoader.builder(d)
+                                .batchSize(5)
+                                .imageSize(16)
+                                .seed(7)
+                                .training()
+                                .threads(2)
+                                .prefetch(3)
+                                .build();
+                BatchLoader fg =
+                        BatchLoader.builder(d)
+                                .batchSize(5)
+                                .imageSize(16)
+                                .seed(7)
+                                .training()
+                                .threads(0)
+                                .build()) {
             assertEquals(5, bg.batchesPerEpoch());
             assertEquals(N, bg.size());
             assertEquals(8, bg.numClasses());
@@ -107,7 +121,8 @@ class BatchLoaderTest {
             List<Path> o1 = order(all(bg, 1, 0));
             assertNotEquals(o0, o1);
             assertEquals(new HashSet<>(o0), new HashSet<>(o1));
-            try (BatchLoader other = BatchLoader.builder(d).batchSize(5).imageSize(16).seed(8).training().build()) {
+            try (BatchLoader other =
+                    BatchLoader.builder(d).batchSize(5).imageSize(16).seed(8).training().build()) {
                 assertNotEquals(o0, order(all(other, 0, 0)));
             }
         }
@@ -116,27 +131,52 @@ class BatchLoaderTest {
     @Test
     void augmentationIsDecidedPerSeedEpochAndIndexWhateverTheThreadCount() throws IOException {
         LoadedDataset d = dataset(N, false);
-        try (BatchLoader bg = BatchLoader.builder(d).batchSize(5).imageSize(16).seed(7).training().augmentation(Augmentation.STANDARD)
-                        .threads(2).build();
-                BatchLoader fg = BatchLoader.builder(d).batchSize(5).imageSize(16).seed(7).training().augmentation(Augmentation.STANDARD)
-                        .threads(0).build();
-                BatchLoader plain = BatchLoader.builder(d).batchSize(5).imageSize(16).seed(7).training().threads(0).build()) {
+        try (BatchLoader bg =
+                        BatchLoader.builder(d)
+                                .batchSize(5)
+                                .imageSize(16)
+                                .seed(7)
+                                .training()
+                                .augmentation(Augmentation.STANDARD)
+                                .threads(2)
+                                .build();
+                BatchLoader fg =
+                        BatchLoader.builder(d)
+                                .batchSize(5)
+                                .imageSize(16)
+                                .seed(7)
+                                .training()
+                                .augmentation(Augmentation.STANDARD)
+                                .threads(0)
+                                .build();
+                BatchLoader plain =
+                        BatchLoader.builder(d)
+                                .batchSize(5)
+                                .imageSize(16)
+                                .seed(7)
+                                .training()
+                                .threads(0)
+                                .build()) {
             List<FaceBatch> e0 = all(bg, 0, 0);
             assertSameBatches(e0, all(fg, 0, 0));
             assertSameBatches(all(bg, 0, 2), e0.subList(2, e0.size()));
             // same order and labels as without augmentation, other pixels
             List<FaceBatch> p0 = all(plain, 0, 0);
             assertEquals(order(p0), order(e0));
-            assertNotEquals(java.util.Arrays.toString(p0.get(0).pixels()), java.util.Arrays.toString(e0.get(0).pixels()));
+            assertNotEquals(
+                    java.util.Arrays.toString(p0.get(0).pixels()),
+                    java.util.Arrays.toString(e0.get(0).pixels()));
             // another epoch draws other augmentations
-            assertNotEquals(bg.augmentationRandom(0, 3).nextLong(), bg.augmentationRandom(1, 3).nextLong());
+            assertNotEquals(
+                    bg.augmentationRandom(0, 3).nextLong(), bg.augmentationRandom(1, 3).nextLong());
         }
     }
 
     @Test
     void resumedEpochContinuesExactly() throws IOException {
         LoadedDataset d = dataset(N, false);
-        try (BatchLoader l = BatchLoader.builder(d).batchSize(4).imageSize(9).seed(11).training().build()) {
+        try (BatchLoader l =
+                BatchLoader.builder(d).batchSize(4).imageSize(9).seed(11).training().build()) {
             List<FaceBatch> full = all(l, 3, 0);
             List<FaceBatch> resumed = all(l, 3, 2);
             assertSameBatches(full.subList(2, full.size()), resumed);
@@ -159,8 +199,16 @@ class BatchLoaderTest {
     void flipMirrorsTheImageAndIsDecidedPerSeedEpochAndIndex() throws IOException {
         LoadedDataset d = dataset(N, false);
         // image size 12 x 10 -> 12 x 12: columns are not resampled, so a flip is an exact mirror
-        try (BatchLoader plain = BatchLoader.builder(d).batchSize(N).imageSize(W).threads(0).build();
-                BatchLoader aug = BatchLoader.builder(d).batchSize(N).imageSize(W).flip(true).seed(5).threads(0).build()) {
+        try (BatchLoader plain =
+                        BatchLoader.builder(d).batchSize(N).imageSize(W).threads(0).build();
+                BatchLoader aug =
+                        BatchLoader.builder(d)
+                                .batchSize(N)
+                                .imageSize(W)
+                                .flip(true)
+                                .seed(5)
+                                .threads(0)
+                                .build()) {
             FaceBatch p = all(plain, 0, 0).get(0);
             FaceBatch a = all(aug, 0, 0).get(0);
             int plane = W * W;
@@ -171,7 +219,8 @@ class BatchLoaderTest {
                 for (int c = 0; c < 3; c++) {
                     for (int y = 0; y < W; y++) {
                         for (int x = 0; x < W; x++) {
-                            float expected = p.pixels()[(i * 3 + c) * plane + y * W + (f ? W - 1 - x : x)];
+                            float expected =
+                                    p.pixels()[(i * 3 + c) * plane + y * W + (f ? W - 1 - x : x)];
                             assertEquals(expected, a.pixels()[(i * 3 + c) * plane + y * W + x]);
                         }
                     }
@@ -188,7 +237,9 @@ class BatchLoaderTest {
                 assertFalse(plain.flipped(2, i));
             }
             assertTrue(on > 4700 && on < 5300, "flip rate " + on / 1e4);
-            assertTrue(changed > 4700 && changed < 5300, "epoch-to-epoch change rate " + changed / 1e4);
+            assertTrue(
+                    changed > 4700 && changed < 5300,
+                    "epoch-to-epoch change rate " + changed / 1e4);
         }
     }
 
@@ -203,8 +254,14 @@ class BatchLoaderTest {
         try (BatchLoader l = BatchLoader.builder(withBoxes).batchSize(3).imageSize(20).build()) {
             FaceBatch b = all(l, 0, 0).get(0);
             for (int i = 0; i < 3; i++) {
-                float[] expected = FacePreprocess.toChw(Images.read(boxed.get(i).image(), 1000), new int[] {2, 1, 7, 8}, 20, false);
-                assertArrayEquals(expected, Arrays.copyOfRange(b.pixels(), i * 1200, (i + 1) * 1200));
+                float[] expected =
+                        FacePreprocess.toChw(
+                                Images.read(boxed.get(i).image(), 1000),
+                                new int[] {2, 1, 7, 8},
+                                20,
+                                false);
+                assertArrayEquals(
+                        expected, Arrays.copyOfRange(b.pixels(), i * 1200, (i + 1) * 1200));
             }
         }
     }
@@ -218,14 +275,23 @@ class BatchLoaderTest {
         Files.delete(gone);
         try (BatchLoader l = BatchLoader.builder(d).batchSize(5).imageSize(8).build()) {
             List<FaceBatch> e0 = all(l, 0, 0);
-            assertEquals(List.of(4, 4), e0.stream().map(FaceBatch::count).toList(), "batches just get smaller");
+            assertEquals(
+                    List.of(4, 4),
+                    e0.stream().map(FaceBatch::count).toList(),
+                    "batches just get smaller");
             assertEquals(4 * 3 * 64, e0.get(0).pixels().length);
             assertFalse(order(e0).contains(bad));
             all(l, 1, 0);
             List<String> skipped = l.skippedFiles();
             assertEquals(2, skipped.size(), skipped.toString());
-            assertTrue(skipped.get(0).contains(bad.toString()) && skipped.get(0).contains("not an image"), skipped.get(0));
-            assertTrue(skipped.get(1).contains(gone.toString()) && skipped.get(1).contains("not found"), skipped.get(1));
+            assertTrue(
+                    skipped.get(0).contains(bad.toString())
+                            && skipped.get(0).contains("not an image"),
+                    skipped.get(0));
+            assertTrue(
+                    skipped.get(1).contains(gone.toString())
+                            && skipped.get(1).contains("not found"),
+                    skipped.get(1));
         }
     }
 
@@ -242,8 +308,21 @@ class BatchLoaderTest {
     @Test
     void cacheKeepsGreyCropsAtOneBytePerPixelAndGivesIdenticalOutput() throws IOException {
         LoadedDataset d = dataset(N, true);
-        try (BatchLoader cached = BatchLoader.builder(d).batchSize(6).imageSize(14).training().seed(2).cacheBytes(1 << 20).build();
-                BatchLoader plain = BatchLoader.builder(d).batchSize(6).imageSize(14).training().seed(2).build()) {
+        try (BatchLoader cached =
+                        BatchLoader.builder(d)
+                                .batchSize(6)
+                                .imageSize(14)
+                                .training()
+                                .seed(2)
+                                .cacheBytes(1 << 20)
+                                .build();
+                BatchLoader plain =
+                        BatchLoader.builder(d)
+                                .batchSize(6)
+                                .imageSize(14)
+                                .training()
+                                .seed(2)
+                                .build()) {
             List<FaceBatch> a = all(cached, 0, 0);
             assertSameBatches(a, all(plain, 0, 0));
             assertEquals(N * (W * H + 64L), cached.cachedBytes());
@@ -256,7 +335,11 @@ class BatchLoaderTest {
             assertTrue(cached.skippedFiles().isEmpty());
             assertTrue(all(plain, 1, 0).isEmpty(), "without the cache every file is now missing");
         }
-        try (BatchLoader small = BatchLoader.builder(dataset(N, false)).cacheBytes(3 * (W * H * 3 + 64L)).imageSize(4).build()) {
+        try (BatchLoader small =
+                BatchLoader.builder(dataset(N, false))
+                        .cacheBytes(3 * (W * H * 3 + 64L))
+                        .imageSize(4)
+                        .build()) {
             all(small, 0, 0);
             assertEquals(3 * (W * H * 3 + 64L), small.cachedBytes(), "budget respected");
         }
@@ -273,14 +356,18 @@ class BatchLoaderTest {
             t[7] = 0.25f;
             soft.add(new FaceSample(s.image(), null, i, i == 3 ? null : t, null));
         }
-        try (BatchLoader l = BatchLoader.builder(new LoadedDataset("soft", EmotionClasses.EIGHT, soft, Map.of()))
-                .batchSize(4).imageSize(4).build()) {
+        try (BatchLoader l =
+                BatchLoader.builder(new LoadedDataset("soft", EmotionClasses.EIGHT, soft, Map.of()))
+                        .batchSize(4)
+                        .imageSize(4)
+                        .build()) {
             FaceBatch b = all(l, 0, 0).get(0);
             assertEquals(32, b.softLabels().length);
             assertEquals(0.75f, b.softLabels()[0]);
             assertEquals(0.25f, b.softLabels()[7]);
             assertEquals(0.75f, b.softLabels()[8 + 1]);
-            assertEquals(1f, b.softLabels()[3 * 8 + 3], "one-hot for a sample without a soft label");
+            assertEquals(
+                    1f, b.softLabels()[3 * 8 + 3], "one-hot for a sample without a soft label");
         }
     }
 

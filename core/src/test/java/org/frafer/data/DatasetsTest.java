@@ -17,14 +17,13 @@ import java.util.Map;
 import javax.imageio.ImageIO;
 import org.frafer.data.DatasetSpec.Format;
 import org.frafer.data.DatasetSpec.LabelMode;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.Tag;
 
 @Tag("unit")
 public class DatasetsTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     static final List<String> E8 = EmotionClasses.EIGHT;
     static final List<String> E7 = EmotionClasses.SEVEN;
@@ -32,7 +31,8 @@ public class DatasetsTest {
     public static Path png(Path file) {
         try {
             Files.createDirectories(file.getParent());
-            ImageIO.write(new BufferedImage(8, 8, BufferedImage.TYPE_BYTE_GRAY), "png", file.toFile());
+            ImageIO.write(
+                    new BufferedImage(8, 8, BufferedImage.TYPE_BYTE_GRAY), "png", file.toFile());
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -50,20 +50,25 @@ public class DatasetsTest {
         for (String n : List.of("1/a.png", "1/b.png", "2/c.png", "2/d.png", "3/e.png", "3/f.png")) {
             png(images.resolve(n));
         }
-        Files.writeString(root.resolve("training.csv"), AFFECTNET_HEADER + "\n" + String.join("\n", rows) + "\n");
+        Files.writeString(
+                root.resolve("training.csv"),
+                AFFECTNET_HEADER + "\n" + String.join("\n", rows) + "\n");
         return root;
     }
 
     @Test
     void affectNetLabelsBoxesAndSkippedExpressions() throws IOException {
-        Path root = affectNet(
-                "1/a.png,1,2,5,6,\"1.5;2.5,3\",1,0.5,0.2,p1", // happiness (landmarks field quoted, with a comma)
-                "1/b.png,0,0,8,8,,6,0,0,p2", // anger
-                "2/c.png,0,0,8,8,,7,0,0,p1", // contempt
-                "2/d.png,0,0,8,8,,8,0,0,p3", // none
-                "3/e.png,0,0,8,8,,9,0,0,p3", // uncertain
-                "3/f.png,0,0,8,8,,10,0,0,p3"); // no-face
-        LoadedDataset d = Datasets.open(DatasetSpec.of(Format.AFFECTNET, root).withSubjectColumn("subject"));
+        Path root =
+                affectNet(
+                        "1/a.png,1,2,5,6,\"1.5;2.5,3\",1,0.5,0.2,p1", // happiness (landmarks field
+                        // quoted, with a comma)
+                        "1/b.png,0,0,8,8,,6,0,0,p2", // anger
+                        "2/c.png,0,0,8,8,,7,0,0,p1", // contempt
+                        "2/d.png,0,0,8,8,,8,0,0,p3", // none
+                        "3/e.png,0,0,8,8,,9,0,0,p3", // uncertain
+                        "3/f.png,0,0,8,8,,10,0,0,p3"); // no-face
+        LoadedDataset d =
+                Datasets.open(DatasetSpec.of(Format.AFFECTNET, root).withSubjectColumn("subject"));
         assertEquals(E8, d.classes());
         assertEquals(3, d.samples().size());
         FaceSample a = d.samples().get(0);
@@ -86,12 +91,18 @@ public class DatasetsTest {
 
     @Test
     void affectNetEveryExpressionIdMapsToTheCanonicalClass() throws IOException {
-        String[] names = {"Neutral", "Happiness", "Sadness", "Surprise", "Fear", "Disgust", "Anger", "Contempt"};
+        String[] names = {
+            "Neutral", "Happiness", "Sadness", "Surprise", "Fear", "Disgust", "Anger", "Contempt"
+        };
         StringBuilder rows = new StringBuilder();
         for (int id = 0; id < 8; id++) {
-            rows.append(id == 0 ? "" : "\n").append("1/a.png,0,0,8,8,,").append(id).append(",0,0,x");
+            rows.append(id == 0 ? "" : "\n")
+                    .append("1/a.png,0,0,8,8,,")
+                    .append(id)
+                    .append(",0,0,x");
         }
-        LoadedDataset d = Datasets.open(DatasetSpec.of(Format.AFFECTNET, affectNet(rows.toString())));
+        LoadedDataset d =
+                Datasets.open(DatasetSpec.of(Format.AFFECTNET, affectNet(rows.toString())));
         for (int id = 0; id < 8; id++) {
             assertEquals(E8.indexOf(names[id]), d.samples().get(id).label(), "AffectNet id " + id);
         }
@@ -99,25 +110,49 @@ public class DatasetsTest {
 
     @Test
     void affectNetMalformedRowNamesFileAndLine() throws IOException {
-        Path root = affectNet("1/a.png,0,0,8,8,,1,0,0,p", "1/b.png,abc,0,8,8,,1,0,0,p", "2/c.png,0,0,8,8,,1,0,0,p");
-        DatasetException e = assertThrows(DatasetException.class, () -> Datasets.open(DatasetSpec.of(Format.AFFECTNET, root)));
-        assertTrue(e.getMessage().contains("training.csv line 3") && e.getMessage().contains("face_x 'abc'"), e.getMessage());
-        LoadedDataset d = Datasets.open(DatasetSpec.of(Format.AFFECTNET, root).withSkipBadRows(true));
+        Path root =
+                affectNet(
+                        "1/a.png,0,0,8,8,,1,0,0,p",
+                        "1/b.png,abc,0,8,8,,1,0,0,p",
+                        "2/c.png,0,0,8,8,,1,0,0,p");
+        DatasetException e =
+                assertThrows(
+                        DatasetException.class,
+                        () -> Datasets.open(DatasetSpec.of(Format.AFFECTNET, root)));
+        assertTrue(
+                e.getMessage().contains("training.csv line 3")
+                        && e.getMessage().contains("face_x 'abc'"),
+                e.getMessage());
+        LoadedDataset d =
+                Datasets.open(DatasetSpec.of(Format.AFFECTNET, root).withSkipBadRows(true));
         assertEquals(2, d.samples().size());
         assertEquals(Map.of("malformed row", 1), d.dropped());
 
         Path short_ = affectNet("1/a.png,0,0,8,8");
-        DatasetException e2 = assertThrows(DatasetException.class, () -> Datasets.open(DatasetSpec.of(Format.AFFECTNET, short_)));
-        assertTrue(e2.getMessage().contains("line 2") && e2.getMessage().contains("5 fields, the header has 10"), e2.getMessage());
+        DatasetException e2 =
+                assertThrows(
+                        DatasetException.class,
+                        () -> Datasets.open(DatasetSpec.of(Format.AFFECTNET, short_)));
+        assertTrue(
+                e2.getMessage().contains("line 2")
+                        && e2.getMessage().contains("5 fields, the header has 10"),
+                e2.getMessage());
     }
 
     @Test
     void affectNetMissingImageNamesPathAndLine() throws IOException {
         Path root = affectNet("1/a.png,0,0,8,8,,1,0,0,p", "9/missing.jpg,0,0,8,8,,1,0,0,p");
-        DatasetException e = assertThrows(DatasetException.class, () -> Datasets.open(DatasetSpec.of(Format.AFFECTNET, root)));
-        assertTrue(e.getMessage().contains("line 3") && e.getMessage().contains("missing.jpg")
-                && e.getMessage().contains("not found"), e.getMessage());
-        LoadedDataset d = Datasets.open(DatasetSpec.of(Format.AFFECTNET, root).withSkipBadRows(true));
+        DatasetException e =
+                assertThrows(
+                        DatasetException.class,
+                        () -> Datasets.open(DatasetSpec.of(Format.AFFECTNET, root)));
+        assertTrue(
+                e.getMessage().contains("line 3")
+                        && e.getMessage().contains("missing.jpg")
+                        && e.getMessage().contains("not found"),
+                e.getMessage());
+        LoadedDataset d =
+                Datasets.open(DatasetSpec.of(Format.AFFECTNET, root).withSkipBadRows(true));
         assertEquals(1, d.samples().size());
         assertEquals(1, d.dropped().get("missing image file"));
     }
@@ -125,11 +160,20 @@ public class DatasetsTest {
     @Test
     void affectNetMissingColumnAndMissingCsv() throws IOException {
         Path root = affectNet("1/a.png,0,0,8,8,,1,0,0,p");
-        DatasetException e = assertThrows(DatasetException.class,
-                () -> Datasets.open(DatasetSpec.of(Format.AFFECTNET, root).withSubjectColumn("person")));
+        DatasetException e =
+                assertThrows(
+                        DatasetException.class,
+                        () ->
+                                Datasets.open(
+                                        DatasetSpec.of(Format.AFFECTNET, root)
+                                                .withSubjectColumn("person")));
         assertTrue(e.getMessage().contains("no column 'person'"), e.getMessage());
-        DatasetException e2 = assertThrows(DatasetException.class,
-                () -> Datasets.open(DatasetSpec.of(Format.AFFECTNET, root).withSplit("valid")));
+        DatasetException e2 =
+                assertThrows(
+                        DatasetException.class,
+                        () ->
+                                Datasets.open(
+                                        DatasetSpec.of(Format.AFFECTNET, root).withSplit("valid")));
         assertTrue(e2.getMessage().contains("validation.csv not found"), e2.getMessage());
     }
 
@@ -178,12 +222,17 @@ public class DatasetsTest {
 
     @Test
     void ferPlusMajorityAndSoftLabels() throws IOException {
-        Path root = ferPlus("FER2013Valid",
-                "fer0.png,\"(0, 0, 48, 48)\",6,3,0,1,0,0,0,0,0,0", // neutral; soft N 6/9, H 3/9
-                "fer1.png,\"(0, 0, 48, 48)\",5,5,0,0,0,0,0,0,0,0", // tie -> excluded
-                "fer2.png,\"(0, 0, 48, 48)\",0,0,0,0,0,0,0,0,9,1", // unknown -> excluded
-                "fer3.png,\"(0, 0, 48, 48)\",2,0,0,0,0,0,0,6,0,0", // contempt; soft N .25 C .75
-                "fer4.png,\"(1, 2, 40, 44)\",0,0,7,0,0,0,3,0,0,0"); // surprise; soft Su .7 F .3
+        Path root =
+                ferPlus(
+                        "FER2013Valid",
+                        "fer0.png,\"(0, 0, 48, 48)\",6,3,0,1,0,0,0,0,0,0", // neutral; soft N 6/9, H
+                        // 3/9
+                        "fer1.png,\"(0, 0, 48, 48)\",5,5,0,0,0,0,0,0,0,0", // tie -> excluded
+                        "fer2.png,\"(0, 0, 48, 48)\",0,0,0,0,0,0,0,0,9,1", // unknown -> excluded
+                        "fer3.png,\"(0, 0, 48, 48)\",2,0,0,0,0,0,0,6,0,0", // contempt; soft N .25 C
+                        // .75
+                        "fer4.png,\"(1, 2, 40, 44)\",0,0,7,0,0,0,3,0,0,0"); // surprise; soft Su .7
+        // F .3
         LoadedDataset d = Datasets.open(DatasetSpec.of(Format.FERPLUS, root).withSplit("valid"));
         assertEquals(3, d.samples().size());
         assertEquals(E8.indexOf("Neutral"), d.samples().get(0).label());
@@ -194,7 +243,11 @@ public class DatasetsTest {
         assertEquals(2, d.dropped().get("no majority / unknown / not-a-face (FER+ majority rule)"));
         assertTrue(d.name().contains("FER2013Valid"), d.name());
 
-        LoadedDataset soft = Datasets.open(DatasetSpec.of(Format.FERPLUS, root).withSplit("valid").withLabelMode(LabelMode.SOFT));
+        LoadedDataset soft =
+                Datasets.open(
+                        DatasetSpec.of(Format.FERPLUS, root)
+                                .withSplit("valid")
+                                .withLabelMode(LabelMode.SOFT));
         assertEquals(3, soft.samples().size());
         float[] s0 = new float[8];
         s0[E8.indexOf("Neutral")] = 6 / 9f;
@@ -205,12 +258,19 @@ public class DatasetsTest {
         s1[E8.indexOf("Contempt")] = 0.75f;
         assertArrayEquals(s1, soft.samples().get(1).softLabel(), 1e-6f);
 
-        // 7 classes: the contempt image is dropped, contempt votes of others removed and renormalised
-        Path root7 = ferPlus("FER2013Test",
-                "fer0.png,\"(0, 0, 48, 48)\",6,0,0,0,0,0,0,2,0,0",
-                "fer3.png,\"(0, 0, 48, 48)\",2,0,0,0,0,0,0,6,0,0");
-        LoadedDataset d7 = Datasets.open(DatasetSpec.of(Format.FERPLUS, root7).withSplit("test").withClasses(7)
-                .withLabelMode(LabelMode.SOFT));
+        // 7 classes: the contempt image is dropped, contempt votes of others removed and
+        // renormalised
+        Path root7 =
+                ferPlus(
+                        "FER2013Test",
+                        "fer0.png,\"(0, 0, 48, 48)\",6,0,0,0,0,0,0,2,0,0",
+                        "fer3.png,\"(0, 0, 48, 48)\",2,0,0,0,0,0,0,6,0,0");
+        LoadedDataset d7 =
+                Datasets.open(
+                        DatasetSpec.of(Format.FERPLUS, root7)
+                                .withSplit("test")
+                                .withClasses(7)
+                                .withLabelMode(LabelMode.SOFT));
         assertEquals(1, d7.samples().size());
         assertEquals(E7.indexOf("Neutral"), d7.samples().get(0).label());
         float[] n7 = new float[7];
@@ -221,23 +281,40 @@ public class DatasetsTest {
 
     @Test
     void ferPlusBadRowsAndMissingImages() throws IOException {
-        Path root = ferPlus("FER2013Train",
-                "fer0.png,\"(0, 0, 48, 48)\",6,3,0,1,0,0,0,0,0,0",
-                "fer1.png,\"(0, 0, 48, 48)\",6,3,0,1,0,0,0,0,0",
-                "fer2.png,\"0 0 48 48\",6,3,0,1,0,0,0,0,0,0",
-                "gone.png,\"(0, 0, 48, 48)\",6,3,0,1,0,0,0,0,0,0");
-        DatasetException e = assertThrows(DatasetException.class, () -> Datasets.open(DatasetSpec.of(Format.FERPLUS, root)));
-        assertTrue(e.getMessage().contains("label.csv line 2") && e.getMessage().contains("11 fields"), e.getMessage());
+        Path root =
+                ferPlus(
+                        "FER2013Train",
+                        "fer0.png,\"(0, 0, 48, 48)\",6,3,0,1,0,0,0,0,0,0",
+                        "fer1.png,\"(0, 0, 48, 48)\",6,3,0,1,0,0,0,0,0",
+                        "fer2.png,\"0 0 48 48\",6,3,0,1,0,0,0,0,0,0",
+                        "gone.png,\"(0, 0, 48, 48)\",6,3,0,1,0,0,0,0,0,0");
+        DatasetException e =
+                assertThrows(
+                        DatasetException.class,
+                        () -> Datasets.open(DatasetSpec.of(Format.FERPLUS, root)));
+        assertTrue(
+                e.getMessage().contains("label.csv line 2") && e.getMessage().contains("11 fields"),
+                e.getMessage());
         LoadedDataset d = Datasets.open(DatasetSpec.of(Format.FERPLUS, root).withSkipBadRows(true));
         assertEquals(1, d.samples().size());
         assertEquals(2, d.dropped().get("malformed row"));
         assertEquals(1, d.dropped().get("missing image file"));
         Path only4 = ferPlus("FER2013Valid", "gone.png,\"(0, 0, 48, 48)\",6,3,0,1,0,0,0,0,0,0");
-        DatasetException e2 = assertThrows(DatasetException.class,
-                () -> Datasets.open(DatasetSpec.of(Format.FERPLUS, only4).withSplit("valid")));
-        assertTrue(e2.getMessage().contains("gone.png") && e2.getMessage().contains("line 1"), e2.getMessage());
-        DatasetException e3 = assertThrows(DatasetException.class,
-                () -> Datasets.open(DatasetSpec.of(Format.FERPLUS, root).withSplit("holdout")));
+        DatasetException e2 =
+                assertThrows(
+                        DatasetException.class,
+                        () ->
+                                Datasets.open(
+                                        DatasetSpec.of(Format.FERPLUS, only4).withSplit("valid")));
+        assertTrue(
+                e2.getMessage().contains("gone.png") && e2.getMessage().contains("line 1"),
+                e2.getMessage());
+        DatasetException e3 =
+                assertThrows(
+                        DatasetException.class,
+                        () ->
+                                Datasets.open(
+                                        DatasetSpec.of(Format.FERPLUS, root).withSplit("holdout")));
         assertTrue(e3.getMessage().contains("train, valid or test"), e3.getMessage());
     }
 
@@ -253,7 +330,9 @@ public class DatasetsTest {
         png(root.resolve("Surprised/s02_e.png"));
         Files.writeString(root.resolve("happy/readme.txt"), "not an image");
         Files.writeString(root.resolve("notes.txt"), "ignored");
-        LoadedDataset d = Datasets.open(DatasetSpec.of(Format.FOLDER, root).withSubjectPattern("(?:^|/)(s\\d+)_"));
+        LoadedDataset d =
+                Datasets.open(
+                        DatasetSpec.of(Format.FOLDER, root).withSubjectPattern("(?:^|/)(s\\d+)_"));
         assertEquals(5, d.samples().size());
         int[] counts = d.classCounts();
         assertEquals(1, counts[E8.indexOf("Anger")]);
@@ -277,9 +356,13 @@ public class DatasetsTest {
         png(root.resolve("happy/a.png"));
         png(root.resolve("bored/b.png"));
         png(root.resolve("calm/c.png"));
-        DatasetException e = assertThrows(DatasetException.class, () -> Datasets.open(DatasetSpec.of(Format.FOLDER, root)));
+        DatasetException e =
+                assertThrows(
+                        DatasetException.class,
+                        () -> Datasets.open(DatasetSpec.of(Format.FOLDER, root)));
         String m = e.getMessage();
-        assertTrue(m.contains("[bored, calm]") && m.contains("happy") && m.contains("surprised"), m);
+        assertTrue(
+                m.contains("[bored, calm]") && m.contains("happy") && m.contains("surprised"), m);
     }
 
     @Test
@@ -287,15 +370,32 @@ public class DatasetsTest {
         Path root = dir.resolve("faces");
         png(root.resolve("train/sad/s01_a.png"));
         png(root.resolve("train/sad/nosubject.png"));
-        DatasetException e = assertThrows(DatasetException.class,
-                () -> Datasets.open(DatasetSpec.of(Format.FOLDER, root).withSplit("train").withSubjectPattern("^\\w+/(s\\d+)_")));
-        assertTrue(e.getMessage().contains("nosubject.png") && e.getMessage().contains("does not match"), e.getMessage());
-        LoadedDataset d = Datasets.open(DatasetSpec.of(Format.FOLDER, root).withSplit("train")
-                .withSubjectPattern("^\\w+/(s\\d+)_").withSkipBadRows(true));
+        DatasetException e =
+                assertThrows(
+                        DatasetException.class,
+                        () ->
+                                Datasets.open(
+                                        DatasetSpec.of(Format.FOLDER, root)
+                                                .withSplit("train")
+                                                .withSubjectPattern("^\\w+/(s\\d+)_")));
+        assertTrue(
+                e.getMessage().contains("nosubject.png")
+                        && e.getMessage().contains("does not match"),
+                e.getMessage());
+        LoadedDataset d =
+                Datasets.open(
+                        DatasetSpec.of(Format.FOLDER, root)
+                                .withSplit("train")
+                                .withSubjectPattern("^\\w+/(s\\d+)_")
+                                .withSkipBadRows(true));
         assertEquals(1, d.samples().size());
         assertEquals("s01", d.samples().get(0).subject());
-        assertThrows(DatasetException.class, () -> Datasets.open(DatasetSpec.of(Format.FOLDER, root).withSplit("test")));
-        assertThrows(IllegalArgumentException.class, () -> DatasetSpec.of(Format.FOLDER, root).withSubjectPattern("s\\d+"));
+        assertThrows(
+                DatasetException.class,
+                () -> Datasets.open(DatasetSpec.of(Format.FOLDER, root).withSplit("test")));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> DatasetSpec.of(Format.FOLDER, root).withSubjectPattern("s\\d+"));
     }
 
     @Test
@@ -308,22 +408,39 @@ public class DatasetsTest {
         assertEquals(5, first.samples().size());
         assertEquals("04.png", first.samples().get(4).image().getFileName().toString());
         assertEquals(15, first.dropped().get("beyond limit 5"));
-        List<FaceSample> r1 = Datasets.open(DatasetSpec.of(Format.FOLDER, root).withRandomSubset(5, 1)).samples();
-        List<FaceSample> r1again = Datasets.open(DatasetSpec.of(Format.FOLDER, root).withRandomSubset(5, 1)).samples();
-        List<FaceSample> r2 = Datasets.open(DatasetSpec.of(Format.FOLDER, root).withRandomSubset(5, 2)).samples();
-        assertEquals(r1.stream().map(FaceSample::image).toList(), r1again.stream().map(FaceSample::image).toList());
-        assertNotEquals(r1.stream().map(FaceSample::image).toList(), r2.stream().map(FaceSample::image).toList());
+        List<FaceSample> r1 =
+                Datasets.open(DatasetSpec.of(Format.FOLDER, root).withRandomSubset(5, 1)).samples();
+        List<FaceSample> r1again =
+                Datasets.open(DatasetSpec.of(Format.FOLDER, root).withRandomSubset(5, 1)).samples();
+        List<FaceSample> r2 =
+                Datasets.open(DatasetSpec.of(Format.FOLDER, root).withRandomSubset(5, 2)).samples();
+        assertEquals(
+                r1.stream().map(FaceSample::image).toList(),
+                r1again.stream().map(FaceSample::image).toList());
+        assertNotEquals(
+                r1.stream().map(FaceSample::image).toList(),
+                r2.stream().map(FaceSample::image).toList());
         for (int i = 1; i < r1.size(); i++) {
-            assertTrue(r1.get(i - 1).image().compareTo(r1.get(i).image()) < 0, "subset keeps file order");
+            assertTrue(
+                    r1.get(i - 1).image().compareTo(r1.get(i).image()) < 0,
+                    "subset keeps file order");
         }
     }
 
     @Test
     void specValidation() {
-        assertThrows(IllegalArgumentException.class, () -> DatasetSpec.of(Format.FOLDER, dir).withClasses(6));
-        assertThrows(IllegalArgumentException.class, () -> DatasetSpec.of(Format.FOLDER, dir).withLimit(-1));
-        DatasetException e = assertThrows(DatasetException.class,
-                () -> Datasets.open(DatasetSpec.of(Format.FERPLUS, dir.resolve("nowhere"))));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> DatasetSpec.of(Format.FOLDER, dir).withClasses(6));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> DatasetSpec.of(Format.FOLDER, dir).withLimit(-1));
+        DatasetException e =
+                assertThrows(
+                        DatasetException.class,
+                        () ->
+                                Datasets.open(
+                                        DatasetSpec.of(Format.FERPLUS, dir.resolve("nowhere"))));
         assertTrue(e.getMessage().contains("not found"), e.getMessage());
         assertEquals(Format.FERPLUS, Format.parse("ferplus"));
         assertEquals(LabelMode.SOFT, LabelMode.parse("Soft"));

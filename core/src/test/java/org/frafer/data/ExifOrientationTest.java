@@ -10,10 +10,12 @@ import org.frafer.testing.BadFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** EXIF orientation read with bounded memory: PNG eXIf still honoured, text-chunk bombs never inflated. */
+/**
+ * EXIF orientation read with bounded memory: PNG eXIf still honoured, text-chunk bombs never
+ * inflated.
+ */
 class ExifOrientationTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     /** The TIFF block of an EXIF with IFD0 Orientation = o (what a PNG eXIf chunk holds). */
     static byte[] tiff(int o) throws Exception {
@@ -39,7 +41,8 @@ class ExifOrientationTest {
     void ztxtBombBeforeTheExifIsSkippedUnread() throws Exception {
         BufferedImage src = ImagesTest.noise(40, 30);
         byte[] png = BadFiles.pngWithChunk(BadFiles.encode(src, "png"), "eXIf", tiff(3));
-        // 2.5 GiB of zeros once inflated: metadata-extractor's generic reader ran out of memory on it
+        // 2.5 GiB of zeros once inflated: metadata-extractor's generic reader ran out of memory on
+        // it
         ByteArrayOutputStream z = new ByteArrayOutputStream();
         z.writeBytes("Comment\0\0".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
         z.writeBytes(BadFiles.deflateZeros(5L << 29));
@@ -51,7 +54,11 @@ class ExifOrientationTest {
 
     @Test
     void oversizedExifIsIgnored() throws Exception {
-        byte[] png = BadFiles.pngWithChunk(BadFiles.encode(ImagesTest.noise(10, 10), "png"), "eXIf", new byte[ExifOrientation.MAX_EXIF_BYTES + 1]);
+        byte[] png =
+                BadFiles.pngWithChunk(
+                        BadFiles.encode(ImagesTest.noise(10, 10), "png"),
+                        "eXIf",
+                        new byte[ExifOrientation.MAX_EXIF_BYTES + 1]);
         assertEquals(1, ExifOrientation.read(Files.write(dir.resolve("big.png"), png), "png"));
     }
 }

@@ -11,10 +11,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
-/** Crop + resize against PIL's Image.resize(BILINEAR) (fixtures from tools/data/make_resize_fixtures.py). */
+/**
+ * Crop + resize against PIL's Image.resize(BILINEAR) (fixtures from
+ * tools/data/make_resize_fixtures.py).
+ */
 @Tag("parity")
 class FacePreprocessTest {
     static Path fixtures() {
@@ -25,15 +28,21 @@ class FacePreprocessTest {
     }
 
     /**
-     * PIL works in 8 bits and rounds after each of its two passes; we keep floats. Hence the tolerance: at most
-     * 1 grey level (1/255) per value, and well under half a level on average.
+     * PIL works in 8 bits and rounds after each of its two passes; we keep floats. Hence the
+     * tolerance: at most 1 grey level (1/255) per value, and well under half a level on average.
      */
     @Test
     void matchesPilBilinearResize() throws IOException {
         Path dir = fixtures();
         JsonNode cases = new ObjectMapper().readTree(dir.resolve("resize_cases.json").toFile());
         for (String mode : new String[] {"rgb", "grey"}) {
-            BufferedImage input = Images.read(dir.resolve(mode.equals("rgb") ? "resize_input.png" : "resize_input_grey.png"), 10_000);
+            BufferedImage input =
+                    Images.read(
+                            dir.resolve(
+                                    mode.equals("rgb")
+                                            ? "resize_input.png"
+                                            : "resize_input_grey.png"),
+                            10_000);
             for (JsonNode c : cases) {
                 int size = c.get("size").asInt();
                 int[] box = null;
@@ -43,7 +52,11 @@ class FacePreprocessTest {
                         box[i] = c.get("box").get(i).asInt();
                     }
                 }
-                BufferedImage ref = Images.read(dir.resolve("resize_" + mode + "_" + c.get("name").asText() + ".png"), 10_000);
+                BufferedImage ref =
+                        Images.read(
+                                dir.resolve(
+                                        "resize_" + mode + "_" + c.get("name").asText() + ".png"),
+                                10_000);
                 float[] got = FacePreprocess.toChw(input, box, size, false);
                 double max = 0;
                 double sum = 0;
@@ -51,14 +64,25 @@ class FacePreprocessTest {
                     for (int y = 0; y < size; y++) {
                         for (int x = 0; x < size; x++) {
                             int expected = ref.getRGB(x, y) >> (16 - 8 * ch) & 0xff;
-                            double d = Math.abs(got[ch * size * size + y * size + x] * 255.0 - expected);
+                            double d =
+                                    Math.abs(
+                                            got[ch * size * size + y * size + x] * 255.0
+                                                    - expected);
                             max = Math.max(max, d);
                             sum += d;
                         }
                     }
                 }
                 double mean = sum / (3.0 * size * size);
-                String what = mode + " " + c.get("name").asText() + ": max " + max + " mean " + mean + " grey levels";
+                String what =
+                        mode
+                                + " "
+                                + c.get("name").asText()
+                                + ": max "
+                                + max
+                                + " mean "
+                                + mean
+                                + " grey levels";
                 assertTrue(max <= 1.0 + 1e-3, what);
                 assertTrue(mean <= 0.35, what);
             }
@@ -67,7 +91,8 @@ class FacePreprocessTest {
 
     @Test
     void subImagesAreCroppedFromTheirOwnRegion() {
-        // A sub-image shares its parent's buffer: cropping it must read the sub-image's pixels, not the parent's origin.
+        // A sub-image shares its parent's buffer: cropping it must read the sub-image's pixels, not
+        // the parent's origin.
         BufferedImage parent = new BufferedImage(40, 30, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < 30; y++) {
             for (int x = 0; x < 40; x++) {
@@ -137,8 +162,10 @@ class FacePreprocessTest {
         assertEquals(3, p.width());
         assertEquals(4, p.height());
         assertEquals(1, p.channels(), "black is grey: one byte per pixel");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> FacePreprocess.crop(img, new int[] {20, 0, 5, 5}));
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> FacePreprocess.crop(img, new int[] {20, 0, 5, 5}));
         assertTrue(e.getMessage().contains("outside the 10x10 image"), e.getMessage());
     }
 }

@@ -19,23 +19,21 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.zip.CRC32;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageOutputStream;
 import org.frafer.testing.TestFiles;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Tag;
 
 @Tag("unit")
 class ImagesTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     /** 8x6 image with a distinct colour per pixel (exactly representable in lossless formats). */
     static BufferedImage pattern(int w, int h) {
@@ -91,7 +89,8 @@ class ImagesTest {
         Path f = Files.write(dir.resolve("noise.jpg"), jpeg(noise(37, 21)));
         BufferedImage plain = ImageIO.read(f.toFile());
         assertEquals(BufferedImage.TYPE_3BYTE_BGR, plain.getType(), "the fast path's case");
-        assertEquals(Arrays.toString(pixels(plain)), Arrays.toString(pixels(Images.read(f, 10_000))));
+        assertEquals(
+                Arrays.toString(pixels(plain)), Arrays.toString(pixels(Images.read(f, 10_000))));
     }
 
     @Test
@@ -101,11 +100,14 @@ class ImagesTest {
         grey.getRaster().setSamples(0, 0, 4, 1, 0, values);
         for (String fmt : new String[] {"png", "pgm"}) {
             Path f = dir.resolve("g." + fmt);
-            assertTrue(ImageIO.write(grey, fmt.equals("pgm") ? "pnm" : fmt, f.toFile()), "writer " + fmt);
+            assertTrue(
+                    ImageIO.write(grey, fmt.equals("pgm") ? "pnm" : fmt, f.toFile()),
+                    "writer " + fmt);
             BufferedImage got = Images.read(f, 1000);
             for (int x = 0; x < 4; x++) {
                 int v = values[x];
-                assertEquals((v << 16) | (v << 8) | v, got.getRGB(x, 0) & 0xffffff, fmt + " x=" + x);
+                assertEquals(
+                        (v << 16) | (v << 8) | v, got.getRGB(x, 0) & 0xffffff, fmt + " x=" + x);
             }
         }
         // 16-bit grey PNG: 0x8080 -> 128
@@ -136,7 +138,9 @@ class ImagesTest {
     void missingFile() {
         Path f = dir.resolve("nope.jpg");
         ImageReadException e = assertThrows(ImageReadException.class, () -> Images.read(f, 1000));
-        assertTrue(e.getMessage().contains(f.toString()) && e.getMessage().contains("not found"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains(f.toString()) && e.getMessage().contains("not found"),
+                e.getMessage());
         assertEquals(f, e.path());
     }
 
@@ -144,7 +148,9 @@ class ImagesTest {
     void emptyFile() throws IOException {
         Path f = Files.createFile(dir.resolve("empty.png"));
         ImageReadException e = assertThrows(ImageReadException.class, () -> Images.read(f, 1000));
-        assertTrue(e.getMessage().contains("0 bytes") && e.getMessage().contains("empty.png"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("0 bytes") && e.getMessage().contains("empty.png"),
+                e.getMessage());
     }
 
     @Test
@@ -157,7 +163,9 @@ class ImagesTest {
     void textFileIsNotAnImage() throws IOException {
         Path f = Files.writeString(dir.resolve("notes.jpg"), "hello, this is text\n");
         ImageReadException e = assertThrows(ImageReadException.class, () -> Images.read(f, 1000));
-        assertTrue(e.getMessage().contains("not an image") && e.getMessage().contains("hello"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("not an image") && e.getMessage().contains("hello"),
+                e.getMessage());
         assertTrue(e.getMessage().contains("notes.jpg"), e.getMessage());
     }
 
@@ -167,9 +175,15 @@ class ImagesTest {
         Path f = Files.write(dir.resolve("photo.webp"), webp);
         ImageReadException e = assertThrows(ImageReadException.class, () -> Images.read(f, 1000));
         assertTrue(e.getMessage().contains("WebP is not supported"), e.getMessage());
-        Path h = Files.write(dir.resolve("photo.heic"), "\0\0\0\u0018ftypheic\0\0\0\0".getBytes(StandardCharsets.ISO_8859_1));
+        Path h =
+                Files.write(
+                        dir.resolve("photo.heic"),
+                        "\0\0\0\u0018ftypheic\0\0\0\0".getBytes(StandardCharsets.ISO_8859_1));
         ImageReadException e2 = assertThrows(ImageReadException.class, () -> Images.read(h, 1000));
-        assertTrue(e2.getMessage().contains("HEIC/AVIF are not supported") && e2.getMessage().contains("heic"), e2.getMessage());
+        assertTrue(
+                e2.getMessage().contains("HEIC/AVIF are not supported")
+                        && e2.getMessage().contains("heic"),
+                e2.getMessage());
     }
 
     @ParameterizedTest
@@ -179,9 +193,13 @@ class ImagesTest {
         ImageIO.write(noise(64, 64), format, full.toFile());
         byte[] bytes = Files.readAllBytes(full);
         Path f = Files.write(dir.resolve("cut." + format), Arrays.copyOf(bytes, bytes.length / 2));
-        ImageReadException e = assertThrows(ImageReadException.class, () -> Images.read(f, 100_000));
-        assertTrue(e.getMessage().contains("cut." + format) && e.getMessage().contains("corrupt or truncated")
-                && !e.getMessage().contains("(null)"), e.getMessage());
+        ImageReadException e =
+                assertThrows(ImageReadException.class, () -> Images.read(f, 100_000));
+        assertTrue(
+                e.getMessage().contains("cut." + format)
+                        && e.getMessage().contains("corrupt or truncated")
+                        && !e.getMessage().contains("(null)"),
+                e.getMessage());
     }
 
     @Test
@@ -190,33 +208,51 @@ class ImagesTest {
         ImageIO.write(noise(64, 64), "jpeg", full.toFile());
         byte[] bytes = Files.readAllBytes(full);
         Path f = Files.write(dir.resolve("cut.jpg"), Arrays.copyOf(bytes, bytes.length / 2));
-        ImageReadException e = assertThrows(ImageReadException.class, () -> Images.read(f, 100_000));
-        assertTrue(e.getMessage().contains("cut.jpg") && e.getMessage().contains("truncated"), e.getMessage());
+        ImageReadException e =
+                assertThrows(ImageReadException.class, () -> Images.read(f, 100_000));
+        assertTrue(
+                e.getMessage().contains("cut.jpg") && e.getMessage().contains("truncated"),
+                e.getMessage());
     }
 
     @Test
     void garbageAfterValidSignature() throws IOException {
-        byte[] sig = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+        byte[] sig = {
+            (byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+        };
         Path f = Files.write(dir.resolve("junk.png"), sig);
-        ImageReadException e = assertThrows(ImageReadException.class, () -> Images.read(f, 100_000));
-        assertTrue(e.getMessage().contains("junk.png") && e.getMessage().contains("corrupt"), e.getMessage());
+        ImageReadException e =
+                assertThrows(ImageReadException.class, () -> Images.read(f, 100_000));
+        assertTrue(
+                e.getMessage().contains("junk.png") && e.getMessage().contains("corrupt"),
+                e.getMessage());
     }
 
     @Test
     void decompressionBombRejectedFromHeaderWithoutDecoding() throws IOException {
         Path f = Files.write(dir.resolve("bomb.png"), TestFiles.pngHeaderOnly(20_000, 20_000));
         long t0 = System.nanoTime();
-        // its own type, so the HTTP service can answer 413 for it and 422 for other unreadable images
-        ImageTooLargeException e = assertThrows(ImageTooLargeException.class, () -> Images.read(f, Images.DEFAULT_MAX_PIXELS));
+        // its own type, so the HTTP service can answer 413 for it and 422 for other unreadable
+        // images
+        ImageTooLargeException e =
+                assertThrows(
+                        ImageTooLargeException.class,
+                        () -> Images.read(f, Images.DEFAULT_MAX_PIXELS));
         long ms = (System.nanoTime() - t0) / 1_000_000;
         String m = e.getMessage();
-        assertTrue(m.contains("20000x20000") && m.contains("400,000,000") && m.contains("100,000,000")
-                && m.contains("frafer.maxPixels"), m);
+        assertTrue(
+                m.contains("20000x20000")
+                        && m.contains("400,000,000")
+                        && m.contains("100,000,000")
+                        && m.contains("frafer.maxPixels"),
+                m);
         assertTrue(ms < 1000, "took " + ms + " ms");
-        // the file holds almost no pixel data, so the cap error proves the check ran on the header alone;
+        // the file holds almost no pixel data, so the cap error proves the check ran on the header
+        // alone;
         // a small header-only file under the cap gets to decoding and fails as truncated instead
         Path small = Files.write(dir.resolve("small.png"), TestFiles.pngHeaderOnly(300, 300));
-        ImageReadException e2 = assertThrows(ImageReadException.class, () -> Images.read(small, 90_000));
+        ImageReadException e2 =
+                assertThrows(ImageReadException.class, () -> Images.read(small, 90_000));
         assertTrue(e2.getMessage().contains("corrupt or truncated"), e2.getMessage());
     }
 
@@ -246,11 +282,14 @@ class ImagesTest {
         assertEquals(4 * 3, px.length);
         for (int y = 0; y < 3; y++) {
             for (int x = 0; x < 4; x++) {
-                assertEquals(photo.getRGB(3 + x, 2 + y) & 0xffffff, px[y * 4 + x], "x=" + x + " y=" + y);
+                assertEquals(
+                        photo.getRGB(3 + x, 2 + y) & 0xffffff, px[y * 4 + x], "x=" + x + " y=" + y);
             }
         }
         // a sub-image starting at the origin has translate 0 but a stride of its parent: copied too
-        assertEquals(photo.getRGB(0, 1) & 0xffffff, buffer(Images.toRgb(photo.getSubimage(0, 0, 5, 2)))[5]);
+        assertEquals(
+                photo.getRGB(0, 1) & 0xffffff,
+                buffer(Images.toRgb(photo.getSubimage(0, 0, 5, 2)))[5]);
     }
 
     @Test
@@ -279,7 +318,8 @@ class ImagesTest {
                 img.setRGB(x, y, 10 * y + x);
             }
         }
-        BufferedImage r6 = Images.applyOrientation(img, 6); // stored rotated: display 90 degrees clockwise
+        BufferedImage r6 =
+                Images.applyOrientation(img, 6); // stored rotated: display 90 degrees clockwise
         assertEquals(2, r6.getWidth());
         assertEquals(3, r6.getHeight());
         assertEquals(10, r6.getRGB(0, 0) & 0xffffff); // bottom-left goes to top-left
@@ -297,16 +337,20 @@ class ImagesTest {
         BufferedImage photo = pattern(8, 6);
         BufferedImage r6 = Images.applyOrientation(photo.getSubimage(2, 1, 3, 2), 6);
         assertEquals(2, r6.getWidth());
-        assertEquals(photo.getRGB(2, 2) & 0xffffff, r6.getRGB(0, 0) & 0xffffff); // sub bottom-left -> top-left
-        assertEquals(photo.getRGB(4, 1) & 0xffffff, r6.getRGB(1, 2) & 0xffffff); // sub top-right -> bottom-right
+        assertEquals(
+                photo.getRGB(2, 2) & 0xffffff,
+                r6.getRGB(0, 0) & 0xffffff); // sub bottom-left -> top-left
+        assertEquals(
+                photo.getRGB(4, 1) & 0xffffff,
+                r6.getRGB(1, 2) & 0xffffff); // sub top-right -> bottom-right
     }
 
     // ---- EXIF orientation ----
 
     /**
-     * A 64x32 JPEG of four flat quadrants (stored TL red, TR green, BL blue, BR white) with the given
-     * EXIF orientation. By the EXIF spec each value says where the stored row 0 / column 0 go; the
-     * expected upright corners below follow that table, not the implementation.
+     * A 64x32 JPEG of four flat quadrants (stored TL red, TR green, BL blue, BR white) with the
+     * given EXIF orientation. By the EXIF spec each value says where the stored row 0 / column 0
+     * go; the expected upright corners below follow that table, not the implementation.
      */
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 3, 4, 5, 6, 7, 8})
@@ -318,12 +362,16 @@ class ImagesTest {
                 src.setRGB(x, y, y < 16 ? (x < 32 ? red : green) : (x < 32 ? blue : white));
             }
         }
-        Path f = Files.write(dir.resolve("o" + orientation + ".jpg"), withExifOrientation(jpeg(src), orientation));
+        Path f =
+                Files.write(
+                        dir.resolve("o" + orientation + ".jpg"),
+                        withExifOrientation(jpeg(src), orientation));
         BufferedImage got = Images.read(f, 10_000);
         boolean swapped = orientation >= 5;
         assertEquals(swapped ? 32 : 64, got.getWidth());
         assertEquals(swapped ? 64 : 32, got.getHeight());
-        // displayed {top-left, top-right, bottom-left, bottom-right} per EXIF 2.3 table (row0/col0 sides)
+        // displayed {top-left, top-right, bottom-left, bottom-right} per EXIF 2.3 table (row0/col0
+        // sides)
         int[][] expected = {
             null,
             {red, green, blue, white}, // 1 row0 top, col0 left
@@ -336,9 +384,14 @@ class ImagesTest {
             {green, white, red, blue}, // 8 row0 left, col0 bottom
         };
         int w = got.getWidth(), h = got.getHeight();
-        int[] corners = {got.getRGB(3, 3), got.getRGB(w - 4, 3), got.getRGB(3, h - 4), got.getRGB(w - 4, h - 4)};
+        int[] corners = {
+            got.getRGB(3, 3), got.getRGB(w - 4, 3), got.getRGB(3, h - 4), got.getRGB(w - 4, h - 4)
+        };
         for (int i = 0; i < 4; i++) {
-            assertClose(expected[orientation][i], corners[i], "orientation " + orientation + " corner " + i);
+            assertClose(
+                    expected[orientation][i],
+                    corners[i],
+                    "orientation " + orientation + " corner " + i);
         }
     }
 
@@ -353,8 +406,12 @@ class ImagesTest {
         try {
             List<Future<Boolean>> results = new ArrayList<>();
             for (int i = 0; i < 40; i++) {
-                results.add(pool.submit(() -> Arrays.equals(refPng, pixels(Images.read(f, 10_000)))
-                        && Arrays.equals(refJpg, pixels(Images.read(j, 10_000)))));
+                results.add(
+                        pool.submit(
+                                () ->
+                                        Arrays.equals(refPng, pixels(Images.read(f, 10_000)))
+                                                && Arrays.equals(
+                                                        refJpg, pixels(Images.read(j, 10_000)))));
             }
             for (Future<Boolean> r : results) {
                 assertTrue(r.get());
@@ -369,7 +426,9 @@ class ImagesTest {
     static void assertClose(int expected, int actual, String what) {
         for (int shift = 0; shift <= 16; shift += 8) {
             int e = expected >> shift & 0xff, a = actual >> shift & 0xff;
-            assertTrue(Math.abs(e - a) <= 24, what + String.format(": expected %06x got %06x", expected, actual & 0xffffff));
+            assertTrue(
+                    Math.abs(e - a) <= 24,
+                    what + String.format(": expected %06x got %06x", expected, actual & 0xffffff));
         }
     }
 
@@ -399,7 +458,10 @@ class ImagesTest {
         return bytes.toByteArray();
     }
 
-    /** Inserts an APP1 Exif segment (big-endian TIFF, IFD0 with one Orientation SHORT) right after SOI/APP0. */
+    /**
+     * Inserts an APP1 Exif segment (big-endian TIFF, IFD0 with one Orientation SHORT) right after
+     * SOI/APP0.
+     */
     static byte[] withExifOrientation(byte[] jpeg, int orientation) throws IOException {
         ByteArrayOutputStream tiff = new ByteArrayOutputStream();
         DataOutputStream t = new DataOutputStream(tiff);
@@ -431,6 +493,4 @@ class ImagesTest {
         out.write(jpeg, pos, jpeg.length - pos);
         return out.toByteArray();
     }
-
-
 }

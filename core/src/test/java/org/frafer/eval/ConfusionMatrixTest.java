@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
 /** Metrics against values computed by hand (the arithmetic is in the comments). */
 @Tag("unit")
@@ -20,11 +20,14 @@ class ConfusionMatrixTest {
      * Column sums: A 5, B 3, C 0, D 1 -> C never predicted, C and D no support.
      */
     static ConfusionMatrix sample() {
-        return ConfusionMatrix.of(List.of("A", "B", "C", "D"), new long[][] {
-            {3, 1, 0, 0},
-            {2, 2, 0, 1},
-            {0, 0, 0, 0},
-            {0, 0, 0, 0}});
+        return ConfusionMatrix.of(
+                List.of("A", "B", "C", "D"),
+                new long[][] {
+                    {3, 1, 0, 0},
+                    {2, 2, 0, 1},
+                    {0, 0, 0, 0},
+                    {0, 0, 0, 0}
+                });
     }
 
     @Test
@@ -42,18 +45,22 @@ class ConfusionMatrixTest {
         assertTrue(Double.isNaN(cm.recall(3)));
         // balanced accuracy: mean recall over classes with support (A, B) = (0.75 + 0.4) / 2
         assertEquals(0.575, cm.balancedAccuracy(), 1e-12);
-        // F1 A = 2 * 0.6 * 0.75 / 1.35 = 2/3; F1 B = 2 * (2/3) * 0.4 / (2/3 + 0.4) = 0.5; F1 D = 0 (P = 0, R undefined -> 0)
+        // F1 A = 2 * 0.6 * 0.75 / 1.35 = 2/3; F1 B = 2 * (2/3) * 0.4 / (2/3 + 0.4) = 0.5; F1 D = 0
+        // (P = 0, R undefined -> 0)
         assertEquals(2.0 / 3, cm.f1(0), 1e-12);
         assertEquals(0.5, cm.f1(1), 1e-12);
         assertEquals(0.0, cm.f1(3), 1e-12);
-        // macro-F1 over the classes present in the data (A, B; not C, not the predicted-only D) = (2/3 + 1/2) / 2,
-        // (the definition of sklearn.metrics.f1_score(y_true, y_pred, average="macro", labels=["A", "B"]))
+        // macro-F1 over the classes present in the data (A, B; not C, not the predicted-only D) =
+        // (2/3 + 1/2) / 2,
+        // (the definition of sklearn.metrics.f1_score(y_true, y_pred, average="macro", labels=["A",
+        // "B"]))
         assertEquals((2.0 / 3 + 0.5) / 2, cm.macroF1(), 1e-12);
     }
 
     @Test
     void perfectAndEmpty() {
-        ConfusionMatrix perfect = ConfusionMatrix.of(List.of("x", "y"), new long[][] {{4, 0}, {0, 1}});
+        ConfusionMatrix perfect =
+                ConfusionMatrix.of(List.of("x", "y"), new long[][] {{4, 0}, {0, 1}});
         assertEquals(1.0, perfect.accuracy());
         assertEquals(1.0, perfect.balancedAccuracy());
         assertEquals(1.0, perfect.macroF1());

@@ -13,13 +13,15 @@ import org.frafer.data.EmotionClasses;
 import org.frafer.data.FaceBatch;
 import org.frafer.data.FaceSample;
 import org.frafer.model.ModelConfig;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.Tag;
 
 @Tag("unit")
 class SevenFromEightTest {
-    static final List<String> EIGHT = EmotionClasses.EIGHT; // Anger, Contempt, Disgust, Fear, Happiness, Neutral, Sadness, Surprise
+    static final List<String> EIGHT =
+            EmotionClasses
+                    .EIGHT; // Anger, Contempt, Disgust, Fear, Happiness, Neutral, Sadness, Surprise
 
     static float[] logits(int best, int second) {
         float[] z = new float[8];
@@ -31,7 +33,13 @@ class SevenFromEightTest {
     static FaceBatch batch(int[] labels, String... subjects) {
         List<FaceSample> samples = new java.util.ArrayList<>();
         for (int i = 0; i < labels.length; i++) {
-            samples.add(new FaceSample(Path.of("img" + i + ".jpg"), null, labels[i], null, subjects.length == 0 ? null : subjects[i]));
+            samples.add(
+                    new FaceSample(
+                            Path.of("img" + i + ".jpg"),
+                            null,
+                            labels[i],
+                            null,
+                            subjects.length == 0 ? null : subjects[i]));
         }
         return new FaceBatch(new float[0], 1, labels, null, 8, samples);
     }
@@ -40,7 +48,8 @@ class SevenFromEightTest {
     void contemptOutputDroppedAndContemptSamplesExcluded() {
         ClassMap map = ClassMap.of(EIGHT, EIGHT, true);
         assertEquals(EmotionClasses.SEVEN, map.evalClasses());
-        // sample 0: Anger, logits favour Contempt then Anger -> predicted Anger (correct only without Contempt)
+        // sample 0: Anger, logits favour Contempt then Anger -> predicted Anger (correct only
+        // without Contempt)
         // sample 1: Contempt -> excluded
         // sample 2: Happiness, logits favour Happiness -> correct
         // sample 3: Surprise, logits favour Contempt then Fear -> predicted Fear (wrong)
@@ -75,7 +84,10 @@ class SevenFromEightTest {
         Evaluation ev8 = new Evaluation(eight.evalClasses());
         ev8.addBatch(batch(labels), z, 8, eight);
         assertEquals(4, ev8.confusion.total());
-        assertEquals(2.0 / 4, ev8.confusion.accuracy(), 1e-12); // Contempt (sample 1) and Happiness right
+        assertEquals(
+                2.0 / 4,
+                ev8.confusion.accuracy(),
+                1e-12); // Contempt (sample 1) and Happiness right
     }
 
     @Test
@@ -89,9 +101,14 @@ class SevenFromEightTest {
 
     @Test
     void sevenNeedsAContemptOutput() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ClassMap.of(EmotionClasses.SEVEN, EmotionClasses.SEVEN, true));
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> ClassMap.of(EmotionClasses.SEVEN, EmotionClasses.SEVEN, true));
         assertTrue(e.getMessage().contains("Contempt"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> ClassMap.of(EIGHT, List.of("cat", "dog"), false));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> ClassMap.of(EIGHT, List.of("cat", "dog"), false));
     }
 
     @Test
@@ -103,18 +120,23 @@ class SevenFromEightTest {
         System.arraycopy(logits(1, 5), 0, z, 8, 8);
         ev.addBatch(batch(new int[] {4, 1}), z, 8, map);
         ModelConfig mc = new ModelConfig();
-        EvalReport r = EvalReport.from(ev, "demo", "test", "m1", mc, true, List.of("bad.jpg: truncated"));
+        EvalReport r =
+                EvalReport.from(ev, "demo", "test", "m1", mc, true, List.of("bad.jpg: truncated"));
         Path json = dir.resolve("report.json");
         r.write(json);
         assertTrue(Files.size(dir.resolve("report-confusion.png")) > 1000);
-        assertEquals(8, Files.readAllLines(dir.resolve("report-confusion.csv")).size()); // header + 7 rows
+        assertEquals(
+                8,
+                Files.readAllLines(dir.resolve("report-confusion.csv")).size()); // header + 7 rows
         JsonNode n = EvalReport.JSON.readTree(json.toFile());
         assertEquals("demo", n.get("dataset").asText());
         assertEquals(1.0, n.get("accuracy").asDouble(), 1e-12);
         assertEquals(1, n.get("excluded").get("Contempt").asInt());
         assertEquals("bad.jpg: truncated", n.get("skippedFiles").get(0).asText());
         assertEquals("fra", n.get("modelConfig").get("fusion").asText());
-        assertTrue(n.get("perClass").get(0).get("recall").isNull() || !n.get("perClass").get(0).has("recall"),
+        assertTrue(
+                n.get("perClass").get(0).get("recall").isNull()
+                        || !n.get("perClass").get(0).has("recall"),
                 "Anger has no samples: recall undefined");
         EvalReport back = EvalReport.read(json);
         assertEquals(r.samplesEvaluated, back.samplesEvaluated);

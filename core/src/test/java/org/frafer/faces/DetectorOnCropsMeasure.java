@@ -10,10 +10,10 @@ import org.frafer.Assets;
 import org.frafer.data.Images;
 
 /**
- * Prints how many boxes BlazeFace reports on already-cropped faces (FER+ 48x48) and on the sample photos,
- * raw (weighted NMS only) and after {@link FaceBoxes#clean}, and how many boxes on tiled sample photos
- * {@link FaceBoxes#confirmed} keeps. Run by hand:
- * {@code java -cp ... org.frafer.faces.DetectorOnCropsMeasure FERPLUS_TEST_DIR SAMPLES_DIR [N]}.
+ * Prints how many boxes BlazeFace reports on already-cropped faces (FER+ 48x48) and on the sample
+ * photos, raw (weighted NMS only) and after {@link FaceBoxes#clean}, and how many boxes on tiled
+ * sample photos {@link FaceBoxes#confirmed} keeps. Run by hand: {@code java -cp ...
+ * org.frafer.faces.DetectorOnCropsMeasure FERPLUS_TEST_DIR SAMPLES_DIR [N]}.
  */
 public final class DetectorOnCropsMeasure {
     public static void main(String[] args) throws Exception {
@@ -31,20 +31,32 @@ public final class DetectorOnCropsMeasure {
                 count("sample photos", s.filter(Images::hasImageExtension).sorted().toList(), d);
             }
         }
-        try (BlazeFaceDetector d = FaceModels.detector("back"); Stream<Path> s = Files.list(samples)) {
+        try (BlazeFaceDetector d = FaceModels.detector("back");
+                Stream<Path> s = Files.list(samples)) {
             for (Path f : s.filter(Images::hasImageExtension).sorted().toList()) {
                 for (int tiles : new int[] {1, 2, 3, 6}) {
                     BufferedImage t = tiled(Images.read(f), tiles);
                     List<DetectedFace> faces = d.detect(t);
-                    long confirmed = faces.stream().filter(x -> FaceBoxes.confirmed(d, t, x)).count();
-                    System.out.printf(Locale.ROOT, "%s tiled %dx%d: %d boxes, %d confirmed by re-detection%n", f.getFileName(), tiles, tiles, faces.size(), confirmed);
+                    long confirmed =
+                            faces.stream().filter(x -> FaceBoxes.confirmed(d, t, x)).count();
+                    System.out.printf(
+                            Locale.ROOT,
+                            "%s tiled %dx%d: %d boxes, %d confirmed by re-detection%n",
+                            f.getFileName(),
+                            tiles,
+                            tiles,
+                            faces.size(),
+                            confirmed);
                 }
             }
         }
         System.out.println("assets " + Assets.root());
     }
 
-    /** The photo shrunk into a tiles x tiles grid of itself (faces far below the detector's resolution). */
+    /**
+     * The photo shrunk into a tiles x tiles grid of itself (faces far below the detector's
+     * resolution).
+     */
     static BufferedImage tiled(BufferedImage src, int tiles) {
         int w = src.getWidth();
         int h = src.getHeight();
@@ -68,8 +80,20 @@ public final class DetectorOnCropsMeasure {
             tally(raw, faces.size());
             tally(clean, FaceBoxes.clean(faces, img.getWidth(), img.getHeight()).size());
         }
-        System.out.printf(Locale.ROOT, "%s: %d images | raw: %d without a face, %d with one, %d with 2+, %d boxes"
-                + " | cleaned: %d / %d / %d, %d boxes%n", what, files.size(), raw[0], raw[1], raw[2], raw[3], clean[0], clean[1], clean[2], clean[3]);
+        System.out.printf(
+                Locale.ROOT,
+                "%s: %d images | raw: %d without a face, %d with one, %d with 2+, %d boxes"
+                        + " | cleaned: %d / %d / %d, %d boxes%n",
+                what,
+                files.size(),
+                raw[0],
+                raw[1],
+                raw[2],
+                raw[3],
+                clean[0],
+                clean[1],
+                clean[2],
+                clean[3]);
     }
 
     private static void tally(int[] t, int n) {

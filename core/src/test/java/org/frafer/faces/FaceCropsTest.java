@@ -12,8 +12,8 @@ import java.awt.geom.AffineTransform;
 import java.awt.geom.Point2D;
 import java.awt.image.BufferedImage;
 import java.util.List;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
 @Tag("unit")
 class FaceCropsTest {
@@ -45,7 +45,11 @@ class FaceCropsTest {
         float[][] kps = {
             {(float) (50 - 15 * Math.cos(a)), (float) (40 - 15 * Math.sin(a))},
             {(float) (50 + 15 * Math.cos(a)), (float) (40 + 15 * Math.sin(a))},
-            {50, 55}, {50, 65}, {30, 50}, {70, 50}};
+            {50, 55},
+            {50, 65},
+            {30, 50},
+            {70, 50}
+        };
         DetectedFace face = new DetectedFace(30, 30, 40, 40, 0.9f, kps);
         assertEquals(a, FaceCrops.eyeAngle(face), 1e-6);
         AffineTransform t = FaceCrops.transform(face, 64, 0f, true);
@@ -67,12 +71,20 @@ class FaceCropsTest {
         g.fillRect(140, 40, 20, 20); // the "face"
         g.dispose();
         DetectedFace face = new DetectedFace(140, 40, 20, 20, 1f, new float[0][]);
-        BufferedImage crop = FaceCrops.crop(photo, face, 40, 0.5f, false); // side 40 -> 1:1, face in the middle 20x20
+        BufferedImage crop =
+                FaceCrops.crop(
+                        photo, face, 40, 0.5f, false); // side 40 -> 1:1, face in the middle 20x20
         assertEquals(40, crop.getWidth());
         assertEquals(0xff0000, crop.getRGB(20, 20) & 0xffffff);
         assertEquals(0x0a141e, crop.getRGB(2, 2) & 0xffffff);
         // a crop reaching outside the photo is black there
-        BufferedImage edge = FaceCrops.crop(photo, new DetectedFace(190, 0, 10, 10, 1f, new float[0][]), 20, 0.5f, false);
+        BufferedImage edge =
+                FaceCrops.crop(
+                        photo,
+                        new DetectedFace(190, 0, 10, 10, 1f, new float[0][]),
+                        20,
+                        0.5f,
+                        false);
         assertEquals(0, edge.getRGB(18, 1) & 0xffffff);
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray x = FaceCrops.toNchw(m, List.of(crop));
@@ -81,8 +93,10 @@ class FaceCropsTest {
             assertEquals(0f, x.getFloat(0, 1, 20, 20), 1e-6);
             assertEquals(30 / 255f, x.getFloat(0, 2, 2, 2), 1e-6);
         }
-        assertThrows(IllegalArgumentException.class, () -> FaceCrops.crop(photo, face, 0, 0.1f, false));
-        // a sub-image shares the photo's buffer: its own pixels must be read, not the buffer's start
+        assertThrows(
+                IllegalArgumentException.class, () -> FaceCrops.crop(photo, face, 0, 0.1f, false));
+        // a sub-image shares the photo's buffer: its own pixels must be read, not the buffer's
+        // start
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray sub = FaceCrops.toNchw(m, List.of(photo.getSubimage(150, 50, 4, 4)));
             assertEquals(1f, sub.getFloat(0, 0, 0, 0), 1e-6);

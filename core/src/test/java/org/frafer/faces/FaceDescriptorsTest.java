@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
-/** Descriptors separate identities: a mirrored face is closer to itself than to the other people's faces. */
+/**
+ * Descriptors separate identities: a mirrored face is closer to itself than to the other people's
+ * faces.
+ */
 @Tag("parity")
 class FaceDescriptorsTest {
 
@@ -25,7 +28,8 @@ class FaceDescriptorsTest {
             for (int y = 0; y < size; y++) {
                 for (int x = 0; x < size; x++) {
                     int o = ((k * size + y) * size + x) * 3;
-                    img.setRGB(x, y, ((int) px[o] << 16) | ((int) px[o + 1] << 8) | (int) px[o + 2]);
+                    img.setRGB(
+                            x, y, ((int) px[o] << 16) | ((int) px[o + 1] << 8) | (int) px[o + 2]);
                 }
             }
             faces.add(img);
@@ -47,7 +51,9 @@ class FaceDescriptorsTest {
             for (int k = 1; k < n; k++) {
                 bestOther = Math.max(bestOther, FaceDescriptors.cosine(d[0], d[k]));
             }
-            System.out.printf("hse-faceres: cosine(face, mirrored face) = %.3f, best other person = %.3f%n", self, bestOther);
+            System.out.printf(
+                    "hse-faceres: cosine(face, mirrored face) = %.3f, best other person = %.3f%n",
+                    self, bestOther);
             assertTrue(self > bestOther + 0.05, "mirror " + self + " vs others " + bestOther);
         }
     }

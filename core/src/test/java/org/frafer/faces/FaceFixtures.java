@@ -24,7 +24,9 @@ final class FaceFixtures {
     }
 
     static float[] f32(String name) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(dir().resolve(name))).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b =
+                ByteBuffer.wrap(Files.readAllBytes(dir().resolve(name)))
+                        .order(ByteOrder.LITTLE_ENDIAN);
         float[] out = new float[b.remaining() / 4];
         b.asFloatBuffer().get(out);
         return out;
@@ -41,8 +43,10 @@ final class FaceFixtures {
 
     /** Skips the test (with the reason) when the fetched face models are absent. */
     static void assumeModels() {
-        Assumptions.assumeTrue(Assets.present("human-models/models/faceres.json"),
-                "face models not fetched (run tools/fetch-assets.sh); assets root " + Assets.root());
+        Assumptions.assumeTrue(
+                Assets.present("human-models/models/faceres.json"),
+                "face models not fetched (run tools/fetch-assets.sh); assets root "
+                        + Assets.root());
     }
 
     static float maxAbsDiff(float[] a, float[] b) {

@@ -3,7 +3,6 @@ package org.frafer.infer;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,11 +18,14 @@ import java.util.concurrent.Future;
 import org.frafer.data.EmotionClasses;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.Tag;
 
-/** The API with test doubles (tiny random network, green-frame detector): plumbing, batching, errors, threads. */
+/**
+ * The API with test doubles (tiny random network, green-frame detector): plumbing, batching,
+ * errors, threads.
+ */
 @Tag("unit")
 class EmotionRecognizerTest {
     static final int SIZE = 64;
@@ -31,8 +33,7 @@ class EmotionRecognizerTest {
     static TinyEmotionNetwork network;
     static MarkerDetector detector;
 
-    @TempDir
-    static Path dir;
+    @TempDir static Path dir;
 
     static EmotionRecognizer.Builder doubles(TinyEmotionNetwork net, MarkerDetector det) {
         return EmotionRecognizer.builder().network(net).detector(det).cropMargin(0f);
@@ -52,7 +53,9 @@ class EmotionRecognizerTest {
 
     @Test
     void predictFindsEveryFaceWithNormalisedProbabilities() {
-        BufferedImage img = TestImages.withFaces(200, 120, 1, new int[] {10, 10, 50, 60}, new int[] {120, 30, 70, 80});
+        BufferedImage img =
+                TestImages.withFaces(
+                        200, 120, 1, new int[] {10, 10, 50, 60}, new int[] {120, 30, 70, 80});
         List<FaceEmotion> faces = recognizer.predict(img);
         assertEquals(2, faces.size());
         assertEquals(10, faces.get(0).face().x(), 0);
@@ -72,7 +75,8 @@ class EmotionRecognizerTest {
                 assertTrue(p <= f.score());
             }
         }
-        assertFalse(java.util.Arrays.equals(faces.get(0).probabilities(), faces.get(1).probabilities()),
+        assertFalse(
+                java.util.Arrays.equals(faces.get(0).probabilities(), faces.get(1).probabilities()),
                 "different faces should get different outputs");
         assertEquals(0, recognizer.liveArrays(), "every batch must free its native arrays");
     }
@@ -84,25 +88,35 @@ class EmotionRecognizerTest {
 
     @Test
     void minFaceScoreFiltersDetections() {
-        try (EmotionRecognizer strict = doubles(new TinyEmotionNetwork("fra", SIZE), new MarkerDetector()).minFaceScore(0.95f).build()) {
+        try (EmotionRecognizer strict =
+                doubles(new TinyEmotionNetwork("fra", SIZE), new MarkerDetector())
+                        .minFaceScore(0.95f)
+                        .build()) {
             // MarkerDetector scores every face 0.9
-            assertTrue(strict.predict(TestImages.withFaces(100, 100, 3, new int[] {10, 10, 40, 40})).isEmpty());
+            assertTrue(
+                    strict.predict(TestImages.withFaces(100, 100, 3, new int[] {10, 10, 40, 40}))
+                            .isEmpty());
         }
     }
 
     @Test
     void boxesOutsideThePhotoAreIgnored() {
-        org.frafer.faces.FaceDetector odd = new org.frafer.faces.FaceDetector() {
-            @Override
-            public List<org.frafer.faces.DetectedFace> detect(BufferedImage image) {
-                return List.of(new org.frafer.faces.DetectedFace(500, 500, 40, 40, 0.9f, new float[0][]),
-                        new org.frafer.faces.DetectedFace(-10, -10, 40, 40, 0.9f, new float[0][]));
-            }
+        org.frafer.faces.FaceDetector odd =
+                new org.frafer.faces.FaceDetector() {
+                    @Override
+                    public List<org.frafer.faces.DetectedFace> detect(BufferedImage image) {
+                        return List.of(
+                                new org.frafer.faces.DetectedFace(
+                                        500, 500, 40, 40, 0.9f, new float[0][]),
+                                new org.frafer.faces.DetectedFace(
+                                        -10, -10, 40, 40, 0.9f, new float[0][]));
+                    }
 
-            @Override
-            public void close() {}
-        };
-        try (EmotionRecognizer r = doubles(TinyEmotionNetwork.sharing(network), null).detector(odd).build()) {
+                    @Override
+                    public void close() {}
+                };
+        try (EmotionRecognizer r =
+                doubles(TinyEmotionNetwork.sharing(network), null).detector(odd).build()) {
             List<FaceEmotion> faces = r.predict(TestImages.withFaces(100, 100, 4));
             assertEquals(1, faces.size(), "only the box that overlaps the photo");
             assertEquals(-10, faces.get(0).face().x(), 0);
@@ -120,10 +134,15 @@ class EmotionRecognizerTest {
             {{50, 10, 60, 90}, {0, 70, 40, 40}, {120, 5, 30, 30}},
         };
         for (int i = 0; i < layouts.length; i++) {
-            files.add(TestImages.writePng(TestImages.withFaces(160, 120, 100 + i, layouts[i]), dir.resolve("batch" + i + ".png")));
+            files.add(
+                    TestImages.writePng(
+                            TestImages.withFaces(160, 120, 100 + i, layouts[i]),
+                            dir.resolve("batch" + i + ".png")));
         }
-        List<ImageResult> batched = recognizer.predictAll(files); // batch size 4: batches span images
-        try (EmotionRecognizer single = doubles(network(), new MarkerDetector()).batchSize(1).build()) {
+        List<ImageResult> batched =
+                recognizer.predictAll(files); // batch size 4: batches span images
+        try (EmotionRecognizer single =
+                doubles(network(), new MarkerDetector()).batchSize(1).build()) {
             assertEquals(files.size(), batched.size());
             for (int i = 0; i < files.size(); i++) {
                 ImageResult r = batched.get(i);
@@ -135,20 +154,26 @@ class EmotionRecognizerTest {
                 assertEquals(layouts[i].length, r.faces().size());
                 assertEquals(alone.size(), r.faces().size());
                 for (int f = 0; f < alone.size(); f++) {
-                    assertArrayEquals(alone.get(f).probabilities(), r.faces().get(f).probabilities(), 1e-5f);
+                    assertArrayEquals(
+                            alone.get(f).probabilities(), r.faces().get(f).probabilities(), 1e-5f);
                 }
             }
         }
     }
 
-    /** A second recognizer sharing the weights of the first network (same block, not closed by it). */
+    /**
+     * A second recognizer sharing the weights of the first network (same block, not closed by it).
+     */
     private static TinyEmotionNetwork network() {
         return TinyEmotionNetwork.sharing(network);
     }
 
     @Test
     void predictAllReportsBadFilesAndGoesOn() throws Exception {
-        Path good = TestImages.writePng(TestImages.withFaces(100, 100, 7, new int[] {10, 10, 50, 50}), dir.resolve("good.png"));
+        Path good =
+                TestImages.writePng(
+                        TestImages.withFaces(100, 100, 7, new int[] {10, 10, 50, 50}),
+                        dir.resolve("good.png"));
         Path empty = Files.createFile(dir.resolve("empty.jpg"));
         Path text = Files.writeString(dir.resolve("notes.png"), "not an image at all");
         Path missing = dir.resolve("missing.png");
@@ -172,12 +197,16 @@ class EmotionRecognizerTest {
         assertEquals(SIZE, crops.get(0).image().getWidth());
         assertEquals(SIZE, crops.get(0).image().getHeight());
         FaceEmotion detected = recognizer.predict(img).get(0);
-        // margin 0: the detection is exactly the frame, so cutting it out by hand gives the same input
-        FaceEmotion cropped = recognizer.predictFaces(List.of(img.getSubimage(30, 20, 90, 100))).get(0);
+        // margin 0: the detection is exactly the frame, so cutting it out by hand gives the same
+        // input
+        FaceEmotion cropped =
+                recognizer.predictFaces(List.of(img.getSubimage(30, 20, 90, 100))).get(0);
         assertArrayEquals(detected.probabilities(), cropped.probabilities(), 1e-6f);
         // a face of another size is resized to the input size first
         BufferedImage big = FaceCropper.resize(crops.get(0).image(), 3 * SIZE, 2 * SIZE);
-        assertEquals(EmotionClasses.EIGHT.size(), recognizer.predictFaces(List.of(big)).get(0).probabilities().length);
+        assertEquals(
+                EmotionClasses.EIGHT.size(),
+                recognizer.predictFaces(List.of(big)).get(0).probabilities().length);
     }
 
     @Test
@@ -187,7 +216,8 @@ class EmotionRecognizerTest {
         FaceExplanation e = recognizer.explain(List.of(crop)).get(0);
         int q = SIZE / 4;
         assertArrayEquals(new long[] {1, q, q}, e.attention().shape());
-        assertArrayEquals(new long[] {TinyEmotionNetwork.CHANNELS, q, q}, e.featureBefore().shape());
+        assertArrayEquals(
+                new long[] {TinyEmotionNetwork.CHANNELS, q, q}, e.featureBefore().shape());
         assertArrayEquals(new long[] {TinyEmotionNetwork.CHANNELS, q, q}, e.featureAfter().shape());
         assertArrayEquals(new long[] {TinyEmotionNetwork.CHANNELS}, e.embedding().shape());
         assertEquals("fra", e.fusion());
@@ -205,15 +235,18 @@ class EmotionRecognizerTest {
             }
             assertEquals(mean / (q * q), e.embedding().data()[c], 1e-5);
         }
-        assertArrayEquals(recognizer.predict(img).get(0).probabilities(), e.emotion().probabilities(), 1e-5f);
+        assertArrayEquals(
+                recognizer.predict(img).get(0).probabilities(), e.emotion().probabilities(), 1e-5f);
         // margin 0: the face cut out by hand is the same input
-        assertArrayEquals(e.embedding().data(), recognizer.features(img.getSubimage(10, 10, 90, 90)), 1e-6f);
+        assertArrayEquals(
+                e.embedding().data(), recognizer.features(img.getSubimage(10, 10, 90, 90)), 1e-6f);
         assertEquals(crop.face(), e.face());
     }
 
     @Test
     void explainWithoutAttentionSaysSo() {
-        try (EmotionRecognizer plain = doubles(new TinyEmotionNetwork("none", SIZE), new MarkerDetector()).build()) {
+        try (EmotionRecognizer plain =
+                doubles(new TinyEmotionNetwork("none", SIZE), new MarkerDetector()).build()) {
             FaceExplanation e = plain.explain(TestImages.withFaces(SIZE, SIZE, 17));
             assertFalse(e.hasAttention());
             assertNull(e.attention());
@@ -226,7 +259,13 @@ class EmotionRecognizerTest {
         List<BufferedImage> images = new ArrayList<>();
         List<List<FaceEmotion>> expected = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
-            BufferedImage img = TestImages.withFaces(140, 100, 200 + i, new int[] {5 + i, 5, 50, 60}, new int[] {70, 20 + i, 60, 60});
+            BufferedImage img =
+                    TestImages.withFaces(
+                            140,
+                            100,
+                            200 + i,
+                            new int[] {5 + i, 5, 50, 60},
+                            new int[] {70, 20 + i, 60, 60});
             images.add(img);
             expected.add(recognizer.predict(img));
         }
@@ -243,7 +282,8 @@ class EmotionRecognizerTest {
                 List<FaceEmotion> want = expected.get(i % images.size());
                 assertEquals(want.size(), got.size());
                 for (int f = 0; f < want.size(); f++) {
-                    assertArrayEquals(want.get(f).probabilities(), got.get(f).probabilities(), 1e-6f);
+                    assertArrayEquals(
+                            want.get(f).probabilities(), got.get(f).probabilities(), 1e-6f);
                 }
             }
         } finally {
@@ -261,23 +301,47 @@ class EmotionRecognizerTest {
         r.close();
         assertTrue(net.closed);
         assertTrue(det.closed);
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> r.predict(TestImages.withFaces(60, 60, 5)));
+        IllegalStateException e =
+                assertThrows(
+                        IllegalStateException.class,
+                        () -> r.predict(TestImages.withFaces(60, 60, 5)));
         assertTrue(e.getMessage().contains("closed"));
         r.close(); // idempotent
     }
 
     @Test
     void builderRejectsBadOptionsWithTheirNames() {
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> EmotionRecognizer.builder().batchSize(0)).getMessage().contains("batch size"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> EmotionRecognizer.builder().minFaceScore(1.5f)).getMessage().contains("min face score"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> EmotionRecognizer.builder().cropMargin(-1f)).getMessage().contains("margin"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> EmotionRecognizer.builder().detectorVariant("mtcnn")).getMessage().contains("mtcnn"));
+        assertTrue(
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> EmotionRecognizer.builder().batchSize(0))
+                        .getMessage()
+                        .contains("batch size"));
+        assertTrue(
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> EmotionRecognizer.builder().minFaceScore(1.5f))
+                        .getMessage()
+                        .contains("min face score"));
+        assertTrue(
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> EmotionRecognizer.builder().cropMargin(-1f))
+                        .getMessage()
+                        .contains("margin"));
+        assertTrue(
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> EmotionRecognizer.builder().detectorVariant("mtcnn"))
+                        .getMessage()
+                        .contains("mtcnn"));
     }
 
     @Test
     void loadingAMissingModelFolderNamesIt() {
         Path nowhere = dir.resolve("no-such-model");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> EmotionRecognizer.load(nowhere));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> EmotionRecognizer.load(nowhere));
         assertTrue(e.getMessage().contains(nowhere.toString()), e.getMessage());
     }
 
@@ -287,10 +351,12 @@ class EmotionRecognizerTest {
         System.setProperty("frafer.model", dir.resolve("empty-model-dir").toString());
         try {
             for (Path c : DefaultModel.candidates()) {
-                org.junit.jupiter.api.Assumptions.assumeFalse(Files.exists(c.resolve(DefaultModel.CONFIG)),
+                org.junit.jupiter.api.Assumptions.assumeFalse(
+                        Files.exists(c.resolve(DefaultModel.CONFIG)),
                         "a default model exists at " + c + "; nothing to check");
             }
-            IllegalStateException e = assertThrows(IllegalStateException.class, EmotionRecognizer::loadDefault);
+            IllegalStateException e =
+                    assertThrows(IllegalStateException.class, EmotionRecognizer::loadDefault);
             assertTrue(e.getMessage().contains("No default emotion model"), e.getMessage());
             assertTrue(e.getMessage().contains("--model"), e.getMessage());
         } finally {
@@ -305,7 +371,8 @@ class EmotionRecognizerTest {
     @Test
     void defaultModelCanComeFromTheClassPath() throws Exception {
         for (Path c : DefaultModel.candidates()) {
-            org.junit.jupiter.api.Assumptions.assumeFalse(Files.exists(c.resolve(DefaultModel.CONFIG)),
+            org.junit.jupiter.api.Assumptions.assumeFalse(
+                    Files.exists(c.resolve(DefaultModel.CONFIG)),
                     "a default model folder exists at " + c + "; the class path is not consulted");
         }
         Path root = dir.resolve("cp");
@@ -313,11 +380,14 @@ class EmotionRecognizerTest {
         Files.writeString(res.resolve(DefaultModel.CONFIG), "{\"fusion\": \"fra\"}");
         Files.write(res.resolve(DefaultModel.WEIGHTS), new byte[] {1, 2, 3});
         ClassLoader before = Thread.currentThread().getContextClassLoader();
-        try (java.net.URLClassLoader loader = new java.net.URLClassLoader(new java.net.URL[] {root.toUri().toURL()}, null)) {
+        try (java.net.URLClassLoader loader =
+                new java.net.URLClassLoader(new java.net.URL[] {root.toUri().toURL()}, null)) {
             Thread.currentThread().setContextClassLoader(loader);
             Path found = DefaultModel.locate();
-            assertEquals("{\"fusion\": \"fra\"}", Files.readString(found.resolve(DefaultModel.CONFIG)));
-            assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(found.resolve(DefaultModel.WEIGHTS)));
+            assertEquals(
+                    "{\"fusion\": \"fra\"}", Files.readString(found.resolve(DefaultModel.CONFIG)));
+            assertArrayEquals(
+                    new byte[] {1, 2, 3}, Files.readAllBytes(found.resolve(DefaultModel.WEIGHTS)));
         } finally {
             Thread.currentThread().setContextClassLoader(before);
         }
@@ -326,24 +396,52 @@ class EmotionRecognizerTest {
     @Test
     void inferenceRecordsNoGradientEvenInsideAGradientCollector() {
         // e.g. a training loop that calls predict for a validation image while collecting gradients
-        assertTrue(network.trainableParameters().get(0).getArray().hasGradient(), "precondition: parameters require grad");
+        assertTrue(
+                network.trainableParameters().get(0).getArray().hasGradient(),
+                "precondition: parameters require grad");
         try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager();
-                ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                ai.djl.training.GradientCollector gc =
+                        ai.djl.engine.Engine.getInstance().newGradientCollector()) {
             ai.djl.training.ParameterStore ps = new ai.djl.training.ParameterStore(m, false);
             ai.djl.ndarray.NDArray x = m.ones(new ai.djl.ndarray.types.Shape(1, 3, SIZE, SIZE));
-            // (hasGradient() is no probe here: libtorch reports requires_grad only for leaves; backward is)
+            // (hasGradient() is no probe here: libtorch reports requires_grad only for leaves;
+            // backward is)
             gc.backward(network.forwardDetailed(ps, x, false).logits().sum());
-            assertTrue(network.trainableParameters().get(0).getArray().getGradient().abs().sum().getFloat() > 0,
+            assertTrue(
+                    network.trainableParameters()
+                                    .get(0)
+                                    .getArray()
+                                    .getGradient()
+                                    .abs()
+                                    .sum()
+                                    .getFloat()
+                            > 0,
                     "precondition: a collector records gradients");
             ai.djl.ndarray.NDArray guarded;
             try (NoGrad g = new NoGrad()) {
                 guarded = network.forwardDetailed(ps, x, false).logits().sum();
             }
-            Exception e = assertThrows(Exception.class, () -> gc.backward(guarded), "inference must not record gradients");
+            Exception e =
+                    assertThrows(
+                            Exception.class,
+                            () -> gc.backward(guarded),
+                            "inference must not record gradients");
             assertTrue(e.getMessage().contains("grad"), e.getMessage());
-            assertTrue(ai.djl.pytorch.jni.JniUtils.isGradMode(), "the caller's grad mode is restored");
-            assertEquals(2, recognizer.predict(TestImages.withFaces(100, 60, 3, new int[] {2, 2, 40, 40}, new int[] {50, 5, 40, 40})).size());
-            assertTrue(ai.djl.pytorch.jni.JniUtils.isGradMode(), "the caller's grad mode is restored");
+            assertTrue(
+                    ai.djl.pytorch.jni.JniUtils.isGradMode(), "the caller's grad mode is restored");
+            assertEquals(
+                    2,
+                    recognizer
+                            .predict(
+                                    TestImages.withFaces(
+                                            100,
+                                            60,
+                                            3,
+                                            new int[] {2, 2, 40, 40},
+                                            new int[] {50, 5, 40, 40}))
+                            .size());
+            assertTrue(
+                    ai.djl.pytorch.jni.JniUtils.isGradMode(), "the caller's grad mode is restored");
         }
     }
 }

@@ -49,7 +49,12 @@ public final class MarkerDetector implements FaceDetector {
                 y0 = Math.min(y0, y);
                 x1 = Math.max(x1, x);
                 y1 = Math.max(y1, y);
-                int[] next = {x > 0 ? i - 1 : -1, x < w - 1 ? i + 1 : -1, y > 0 ? i - w : -1, y < h - 1 ? i + w : -1};
+                int[] next = {
+                    x > 0 ? i - 1 : -1,
+                    x < w - 1 ? i + 1 : -1,
+                    y > 0 ? i - w : -1,
+                    y < h - 1 ? i + w : -1
+                };
                 for (int j : next) {
                     if (j >= 0 && !seen[j] && isMarker(px[j])) {
                         seen[j] = true;

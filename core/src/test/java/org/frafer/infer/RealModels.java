@@ -18,15 +18,22 @@ public final class RealModels {
 
     private RealModels() {}
 
-    /** Why the real-pieces tests cannot run here, or null when the sample photos and BlazeFace are there. */
+    /**
+     * Why the real-pieces tests cannot run here, or null when the sample photos and BlazeFace are
+     * there.
+     */
     public static String missingAssets() {
-        return Assets.present(SAMPLE) && Assets.present("human-models/models/blazeface-back.json") ? null
-                : "skipped: sample photos or BlazeFace model missing under " + Assets.root() + " (run bin/setup)";
+        return Assets.present(SAMPLE) && Assets.present("human-models/models/blazeface-back.json")
+                ? null
+                : "skipped: sample photos or BlazeFace model missing under "
+                        + Assets.root()
+                        + " (run bin/setup)";
     }
 
     /**
-     * A randomly initialised FRA-FER network (tf_efficientnet_b0, FRA at the stem, a random EfficientNet FR
-     * stand-in: no trained model is bundled yet), or null when the network is not in this build.
+     * A randomly initialised FRA-FER network (tf_efficientnet_b0, FRA at the stem, a random
+     * EfficientNet FR stand-in: no trained model is bundled yet), or null when the network is not
+     * in this build.
      */
     public static EmotionNetwork randomNetworkOrNull() {
         ModelConfig c = new ModelConfig();
@@ -41,7 +48,9 @@ public final class RealModels {
     /** Skips the calling test (each test is reported skipped with the reason). */
     public static void assumeReady(String missingAssets, Object network) {
         Assumptions.assumeTrue(missingAssets == null, missingAssets);
-        Assumptions.assumeTrue(network != null, "skipped: the FRA-FER network is not in this build yet (Networks.create pending)");
+        Assumptions.assumeTrue(
+                network != null,
+                "skipped: the FRA-FER network is not in this build yet (Networks.create pending)");
     }
 
     /** Uses a network without taking it over: closing the wrapper leaves it open. */

@@ -12,13 +12,13 @@ import org.frafer.data.Images;
 import org.frafer.model.EmotionNetwork;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.Tag;
 
 /**
- * The API on the real sample photos with the real BlazeFace detector and a real (randomly initialised)
- * FRA-FER network. Skipped with a message when the assets or the pieces are absent.
+ * The API on the real sample photos with the real BlazeFace detector and a real (randomly
+ * initialised) FRA-FER network. Skipped with a message when the assets or the pieces are absent.
  */
 @Tag("unit")
 class RealPiecesTest {
@@ -44,12 +44,18 @@ class RealPiecesTest {
     }
 
     static EmotionRecognizer recognizer(int batchSize) {
-        return EmotionRecognizer.builder().network(RealModels.unowned(network)).batchSize(batchSize).build();
+        return EmotionRecognizer.builder()
+                .network(RealModels.unowned(network))
+                .batchSize(batchSize)
+                .build();
     }
 
     @Test
     void samplePhotosBatchedAcrossImagesMatchOneByOne() {
-        List<Path> photos = List.of(Assets.require("samples/sample1.jpg"), Assets.require("samples/sample4.jpg"));
+        List<Path> photos =
+                List.of(
+                        Assets.require("samples/sample1.jpg"),
+                        Assets.require("samples/sample4.jpg"));
         List<ImageResult> batched;
         try (EmotionRecognizer r = recognizer(8)) {
             batched = r.predictAll(photos);
@@ -58,15 +64,23 @@ class RealPiecesTest {
             for (int i = 0; i < photos.size(); i++) {
                 ImageResult res = batched.get(i);
                 assertTrue(res.ok(), res.error());
-                assertTrue(res.faces().size() >= 2, photos.get(i) + ": the group photo has several faces, found " + res.faces().size());
-                List<FaceCrop> crops = single.faces(Images.read(photos.get(i), Images.DEFAULT_MAX_PIXELS));
+                assertTrue(
+                        res.faces().size() >= 2,
+                        photos.get(i)
+                                + ": the group photo has several faces, found "
+                                + res.faces().size());
+                List<FaceCrop> crops =
+                        single.faces(Images.read(photos.get(i), Images.DEFAULT_MAX_PIXELS));
                 assertEquals(crops.size(), res.faces().size());
                 for (int f = 0; f < crops.size(); f++) {
                     FaceEmotion b = res.faces().get(f);
                     assertEquals(crops.get(f).face().x(), b.face().x(), 0f);
                     assertEquals(crops.get(f).face().y(), b.face().y(), 0f);
                     assertEquals(crops.get(f).face().width(), b.face().width(), 0f);
-                    assertTrue(b.face().x() >= -1 && b.face().x() + b.face().width() <= res.width() + 1, "box inside the photo: " + b);
+                    assertTrue(
+                            b.face().x() >= -1
+                                    && b.face().x() + b.face().width() <= res.width() + 1,
+                            "box inside the photo: " + b);
                     assertTrue(b.face().score() >= 0.5f);
                     float sum = 0;
                     for (float p : b.probabilities()) {
@@ -83,7 +97,10 @@ class RealPiecesTest {
     @Test
     void explainShowsTheFraAttentionAtTheStem() {
         try (EmotionRecognizer r = recognizer(4)) {
-            List<FaceCrop> crops = r.faces(Images.read(Assets.require(RealModels.SAMPLE), Images.DEFAULT_MAX_PIXELS));
+            List<FaceCrop> crops =
+                    r.faces(
+                            Images.read(
+                                    Assets.require(RealModels.SAMPLE), Images.DEFAULT_MAX_PIXELS));
             FaceExplanation e = r.explain(crops.subList(0, 1)).get(0);
             assertArrayEquals(new long[] {1, 112, 112}, e.attention().shape());
             assertArrayEquals(new long[] {32, 112, 112}, e.featureBefore().shape());
@@ -96,15 +113,22 @@ class RealPiecesTest {
             for (int i = 0; i < h.length; i++) {
                 assertEquals(Math.max(s[i % plane] * h[i], h[i]), after[i], 1e-5f);
             }
-            assertArrayEquals(r.classify(crops.subList(0, 1)).get(0).probabilities(), e.emotion().probabilities(), 1e-5f);
+            assertArrayEquals(
+                    r.classify(crops.subList(0, 1)).get(0).probabilities(),
+                    e.emotion().probabilities(),
+                    1e-5f);
         }
     }
 
     @Test
     void aSavedModelLoadsWithTheSameOutputs(@TempDir Path dir) {
         network.save(dir);
-        try (EmotionRecognizer memory = recognizer(4); EmotionRecognizer loaded = EmotionRecognizer.load(dir)) {
-            List<FaceCrop> crops = memory.faces(Images.read(Assets.require(RealModels.SAMPLE), Images.DEFAULT_MAX_PIXELS));
+        try (EmotionRecognizer memory = recognizer(4);
+                EmotionRecognizer loaded = EmotionRecognizer.load(dir)) {
+            List<FaceCrop> crops =
+                    memory.faces(
+                            Images.read(
+                                    Assets.require(RealModels.SAMPLE), Images.DEFAULT_MAX_PIXELS));
             List<java.awt.image.BufferedImage> faces = new ArrayList<>();
             crops.forEach(c -> faces.add(c.image()));
             List<FaceEmotion> a = memory.predictFaces(faces);

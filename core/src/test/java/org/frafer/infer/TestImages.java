@@ -18,7 +18,10 @@ public final class TestImages {
         BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < height; y++) {
             for (int x = 0; x < width; x++) {
-                img.setRGB(x, y, new Color(rnd.nextInt(256), rnd.nextInt(180), rnd.nextInt(256)).getRGB());
+                img.setRGB(
+                        x,
+                        y,
+                        new Color(rnd.nextInt(256), rnd.nextInt(180), rnd.nextInt(256)).getRGB());
             }
         }
         Graphics2D g = img.createGraphics();
@@ -26,7 +29,11 @@ public final class TestImages {
             // Smooth random blobs inside, so crops of different faces differ clearly.
             for (int k = 0; k < 6; k++) {
                 g.setColor(new Color(rnd.nextInt(256), rnd.nextInt(180), rnd.nextInt(256)));
-                g.fillOval(b[0] + rnd.nextInt(Math.max(1, b[2] / 2)), b[1] + rnd.nextInt(Math.max(1, b[3] / 2)), b[2] / 2, b[3] / 2);
+                g.fillOval(
+                        b[0] + rnd.nextInt(Math.max(1, b[2] / 2)),
+                        b[1] + rnd.nextInt(Math.max(1, b[3] / 2)),
+                        b[2] / 2,
+                        b[3] / 2);
             }
             g.setColor(new Color(0, 255, 0));
             g.drawRect(b[0], b[1], b[2] - 1, b[3] - 1);

@@ -89,9 +89,19 @@ public class TinyEmotionNetwork implements EmotionNetwork {
         TinyBlock(int classes, boolean attention) {
             this.classes = classes;
             this.attention = attention;
-            fer = addChildBlock("fer", Conv2d.builder().setKernelShape(new Shape(3, 3)).optStride(new Shape(4, 4))
-                    .optPadding(new Shape(1, 1)).setFilters(CHANNELS).build());
-            att = addChildBlock("att", Conv2d.builder().setKernelShape(new Shape(1, 1)).setFilters(1).build());
+            fer =
+                    addChildBlock(
+                            "fer",
+                            Conv2d.builder()
+                                    .setKernelShape(new Shape(3, 3))
+                                    .optStride(new Shape(4, 4))
+                                    .optPadding(new Shape(1, 1))
+                                    .setFilters(CHANNELS)
+                                    .build());
+            att =
+                    addChildBlock(
+                            "att",
+                            Conv2d.builder().setKernelShape(new Shape(1, 1)).setFilters(1).build());
             fc = addChildBlock("fc", Linear.builder().setUnits(classes).build());
         }
 
@@ -100,7 +110,9 @@ public class TinyEmotionNetwork implements EmotionNetwork {
             NDArray s = null;
             NDArray after = h;
             if (attention) {
-                NDArray fr = Pool.avgPool2d(x, new Shape(4, 4), new Shape(4, 4), new Shape(0, 0), false, true);
+                NDArray fr =
+                        Pool.avgPool2d(
+                                x, new Shape(4, 4), new Shape(4, 4), new Shape(0, 0), false, true);
                 s = att.forward(ps, new NDList(fr), training).head().getNDArrayInternal().sigmoid();
                 after = h.mul(s).maximum(h);
             }
@@ -111,7 +123,11 @@ public class TinyEmotionNetwork implements EmotionNetwork {
         }
 
         @Override
-        protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        protected NDList forwardInternal(
+                ParameterStore ps,
+                NDList inputs,
+                boolean training,
+                PairList<String, Object> params) {
             return new NDList(detailed(ps, inputs.head(), training).logits());
         }
 
@@ -121,15 +137,19 @@ public class TinyEmotionNetwork implements EmotionNetwork {
         }
 
         @Override
-        protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        protected void initializeChildBlocks(
+                NDManager manager, DataType dataType, Shape... inputShapes) {
             Shape in = inputShapes[0];
             fer.initialize(manager, dataType, in);
-            att.initialize(manager, dataType, new Shape(in.get(0), 3, in.get(2) / 4, in.get(3) / 4));
+            att.initialize(
+                    manager, dataType, new Shape(in.get(0), 3, in.get(2) / 4, in.get(3) / 4));
             fc.initialize(manager, dataType, new Shape(in.get(0), CHANNELS));
         }
     }
 
-    /** A network using the weights of another (same outputs); closing it leaves the other intact. */
+    /**
+     * A network using the weights of another (same outputs); closing it leaves the other intact.
+     */
     public static TinyEmotionNetwork sharing(TinyEmotionNetwork inner) {
         return new Shared(inner);
     }

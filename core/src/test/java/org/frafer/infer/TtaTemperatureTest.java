@@ -11,7 +11,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The API's test-time flip averages the probabilities of the face and its mirror; the config temperature divides the logits. */
+/**
+ * The API's test-time flip averages the probabilities of the face and its mirror; the config
+ * temperature divides the logits.
+ */
 class TtaTemperatureTest {
     static final int SIZE = 32;
     static TinyEmotionNetwork network;
@@ -38,7 +41,8 @@ class TtaTemperatureTest {
     }
 
     static BufferedImage mirror(BufferedImage img) {
-        BufferedImage m = new BufferedImage(img.getWidth(), img.getHeight(), BufferedImage.TYPE_INT_RGB);
+        BufferedImage m =
+                new BufferedImage(img.getWidth(), img.getHeight(), BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < img.getHeight(); y++) {
             for (int x = 0; x < img.getWidth(); x++) {
                 m.setRGB(img.getWidth() - 1 - x, y, img.getRGB(x, y));
@@ -54,13 +58,18 @@ class TtaTemperatureTest {
     @Test
     void flipIsTheMeanOfTheFaceAndItsMirror() {
         BufferedImage face = noise(7);
-        // the tiny network's logits are scaled up (x20) and its softmax saturates: a temperature of 20 undoes that
+        // the tiny network's logits are scaled up (x20) and its softmax saturates: a temperature of
+        // 20 undoes that
         TinyEmotionNetwork a = TinyEmotionNetwork.sharing(network);
         TinyEmotionNetwork b = TinyEmotionNetwork.sharing(network);
         a.config().temperature = 20f;
         b.config().temperature = 20f;
         try (EmotionRecognizer plain = EmotionRecognizer.builder().network(a).build();
-                EmotionRecognizer flip = EmotionRecognizer.builder().network(b).tta(TestTimeAugmentation.FLIP).build()) {
+                EmotionRecognizer flip =
+                        EmotionRecognizer.builder()
+                                .network(b)
+                                .tta(TestTimeAugmentation.FLIP)
+                                .build()) {
             assertEquals(TestTimeAugmentation.FLIP, flip.options().tta());
             float[] p = probs(plain, face);
             float[] pm = probs(plain, mirror(face));
@@ -70,7 +79,9 @@ class TtaTemperatureTest {
                 assertEquals((p[k] + pm[k]) / 2, pf[k], 1e-5, "class " + k);
                 moved = Math.max(moved, Math.abs(pf[k] - p[k]));
             }
-            assertTrue(moved > 1e-4, "the mirror must change something for this test to mean anything: " + moved);
+            assertTrue(
+                    moved > 1e-4,
+                    "the mirror must change something for this test to mean anything: " + moved);
         }
     }
 
@@ -85,9 +96,11 @@ class TtaTemperatureTest {
                 EmotionRecognizer scaled = EmotionRecognizer.builder().network(hot).build()) {
             float[] p = probs(plain, face);
             float[] q = probs(scaled, face);
-            // log-odds against class 0 are logit differences / T: at T = 50 they are 20/50 of those at T = 20
+            // log-odds against class 0 are logit differences / T: at T = 50 they are 20/50 of those
+            // at T = 20
             for (int k = 1; k < p.length; k++) {
-                assertEquals(Math.log(p[k] / p[0]) * 20 / 50, Math.log(q[k] / q[0]), 1e-4, "class " + k);
+                assertEquals(
+                        Math.log(p[k] / p[0]) * 20 / 50, Math.log(q[k] / q[0]), 1e-4, "class " + k);
             }
         }
     }

@@ -7,9 +7,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.Tag;
 
 @Tag("unit")
 class AtomicFilesTest {
@@ -28,10 +28,15 @@ class AtomicFilesTest {
     void aFailedWriteKeepsTheOldFileAndLeavesNoTemp(@TempDir Path dir) throws IOException {
         Path f = dir.resolve("out.txt");
         AtomicFiles.writeString(f, "old");
-        assertThrows(IOException.class, () -> AtomicFiles.write(f, out -> {
-            out.write("partial".getBytes());
-            throw new IOException("disk full");
-        }));
+        assertThrows(
+                IOException.class,
+                () ->
+                        AtomicFiles.write(
+                                f,
+                                out -> {
+                                    out.write("partial".getBytes());
+                                    throw new IOException("disk full");
+                                }));
         assertEquals("old", Files.readString(f));
         try (var s = Files.list(dir)) {
             assertEquals(1, s.count(), "no temp file left behind");

@@ -11,8 +11,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
 /** The channels-last storage used for speed must never change a value or cut a gradient. */
 @Tag("unit")
@@ -22,9 +22,11 @@ class ChannelsLastTest {
     void channelsLastKeepsEveryValueInLogicalOrder() {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray w = m.randomNormal(new Shape(5, 3, 3, 2));
-            assertArrayEquals(w.toFloatArray(), FoldedEfficientNet.channelsLast(w).toFloatArray(), 0f);
+            assertArrayEquals(
+                    w.toFloatArray(), FoldedEfficientNet.channelsLast(w).toFloatArray(), 0f);
             NDArray k = m.randomNormal(new Shape(4, 6, 1, 1));
-            assertArrayEquals(k.toFloatArray(), FoldedEfficientNet.channelsLast(k).toFloatArray(), 0f);
+            assertArrayEquals(
+                    k.toFloatArray(), FoldedEfficientNet.channelsLast(k).toFloatArray(), 0f);
         }
     }
 
@@ -34,32 +36,43 @@ class ChannelsLastTest {
         c.fusion = "none";
         c.inputSize = 32;
         c.dropRate = 0; // the two passes must compute the same function
-        try (FraFerNetwork net = Networks.create(c); NDManager m = NDManager.newBaseManager()) {
+        try (FraFerNetwork net = Networks.create(c);
+                NDManager m = NDManager.newBaseManager()) {
             Parameter stem = net.namedParameters().get("conv_stem.weight");
             float[] before = stem.getArray().toFloatArray();
             NDArray x = m.randomUniform(0, 1, new Shape(2, 3, 32, 32));
             float[] lossBefore = new float[1];
             for (int pass = 0; pass < 2; pass++) {
                 if (pass == 1) {
-                    // a reload replaces the array (as Weights.load does): the next training forward converts it again
+                    // a reload replaces the array (as Weights.load does): the next training forward
+                    // converts it again
                     stem.getArray().intern(m.create(before, stem.getArray().getShape()));
                 }
-                try (NDManager step = m.newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                try (NDManager step = m.newSubManager();
+                        GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                     NDArray xi = x.duplicate();
                     xi.attach(step);
-                    NDArray logits = net.forwardDetailed(new ParameterStore(step, false), xi, true).logits();
+                    NDArray logits =
+                            net.forwardDetailed(new ParameterStore(step, false), xi, true).logits();
                     NDArray loss = logits.square().sum();
                     if (pass == 0) {
                         lossBefore[0] = loss.getFloat();
                     } else {
-                        assertEquals(lossBefore[0], loss.getFloat(), 1e-4f * Math.abs(lossBefore[0]));
+                        assertEquals(
+                                lossBefore[0], loss.getFloat(), 1e-4f * Math.abs(lossBefore[0]));
                     }
                     gc.backward(loss);
-                    assertArrayEquals(before, stem.getArray().toFloatArray(), 0f, "values unchanged by the layout");
+                    assertArrayEquals(
+                            before,
+                            stem.getArray().toFloatArray(),
+                            0f,
+                            "values unchanged by the layout");
                     assertTrue(stem.getArray().hasGradient(), "the stem still requires a gradient");
                     float g = stem.getArray().getGradient().abs().sum().getFloat();
                     assertTrue(g > 0 && Float.isFinite(g), "the stem gets a gradient, got " + g);
-                    stem.getArray().getGradient().subi(stem.getArray().getGradient()); // zero it for the next pass
+                    stem.getArray()
+                            .getGradient()
+                            .subi(stem.getArray().getGradient()); // zero it for the next pass
                 }
             }
         }

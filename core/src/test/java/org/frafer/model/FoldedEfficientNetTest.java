@@ -12,13 +12,13 @@ import ai.djl.training.ParameterStore;
 import java.util.Map;
 import org.frafer.io.SafeTensors;
 import org.frafer.io.Weights;
+import org.frafer.nn.Normalization;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.frafer.nn.Normalization;
-import org.junit.jupiter.api.Tag;
 
 /**
  * BatchNorm folded into the convolutions (inference snapshot) gives the unfolded network's outputs
@@ -46,7 +46,11 @@ class FoldedEfficientNetTest {
 
     private static float maxAbsDiff(NDArray a, NDArray b) {
         assertEquals(a.getShape(), b.getShape());
-        return a.toType(DataType.FLOAT32, false).sub(b.toType(DataType.FLOAT32, false)).abs().max().getFloat();
+        return a.toType(DataType.FLOAT32, false)
+                .sub(b.toType(DataType.FLOAT32, false))
+                .abs()
+                .max()
+                .getFloat();
     }
 
     @ParameterizedTest
@@ -58,9 +62,13 @@ class FoldedEfficientNetTest {
             assertTrue(Weights.load(net.namedParameters(), weights, true, "fixture").clean());
             try (FoldedEfficientNet folded = new FoldedEfficientNet(net)) {
                 ParameterStore ps = new ParameterStore(m, false);
-                // odd size (113: symmetric SAME padding everywhere) layer by layer, then 224 (asymmetric stride-2 padding)
-                NDArray x = Normalization.normalize(NetFixtures.array(m, expected.get("x113")),
-                        EfficientNetFrBackbone.IMAGENET_MEAN, EfficientNetFrBackbone.IMAGENET_STD);
+                // odd size (113: symmetric SAME padding everywhere) layer by layer, then 224
+                // (asymmetric stride-2 padding)
+                NDArray x =
+                        Normalization.normalize(
+                                NetFixtures.array(m, expected.get("x113")),
+                                EfficientNetFrBackbone.IMAGENET_MEAN,
+                                EfficientNetFrBackbone.IMAGENET_STD);
                 NDArray ref = x;
                 StringBuilder diffs = new StringBuilder("[folded] " + arch);
                 for (int k = 1; k <= EfficientNet.NUM_LAYERS; k++) {
@@ -69,14 +77,26 @@ class FoldedEfficientNetTest {
                     float d = maxAbsDiff(x, ref);
                     float dTimm = NetFixtures.maxAbsDiff(x, expected.get(arch + ".layer" + k));
                     diffs.append(String.format(" L%d=%.1e/%.1e", k, d, dTimm));
-                    assertTrue(d <= TOL, arch + " layer " + k + ": folded vs unfolded max abs diff " + d);
-                    assertTrue(dTimm <= TOL, arch + " layer " + k + ": folded vs timm max abs diff " + dTimm);
+                    assertTrue(
+                            d <= TOL,
+                            arch + " layer " + k + ": folded vs unfolded max abs diff " + d);
+                    assertTrue(
+                            dTimm <= TOL,
+                            arch + " layer " + k + ": folded vs timm max abs diff " + dTimm);
                 }
-                float dl = NetFixtures.maxAbsDiff(folded.classify(folded.pool(x)), expected.get(arch + ".logits"));
+                float dl =
+                        NetFixtures.maxAbsDiff(
+                                folded.classify(folded.pool(x)), expected.get(arch + ".logits"));
                 assertTrue(dl <= TOL, arch + " logits vs timm " + dl);
-                NDArray x224 = Normalization.normalize(NetFixtures.array(m, expected.get("x224")),
-                        EfficientNetFrBackbone.IMAGENET_MEAN, EfficientNetFrBackbone.IMAGENET_STD);
-                NDArray logits224 = folded.classify(folded.pool(folded.forwardLayers(x224, 1, EfficientNet.NUM_LAYERS)));
+                NDArray x224 =
+                        Normalization.normalize(
+                                NetFixtures.array(m, expected.get("x224")),
+                                EfficientNetFrBackbone.IMAGENET_MEAN,
+                                EfficientNetFrBackbone.IMAGENET_STD);
+                NDArray logits224 =
+                        folded.classify(
+                                folded.pool(
+                                        folded.forwardLayers(x224, 1, EfficientNet.NUM_LAYERS)));
                 float d224 = NetFixtures.maxAbsDiff(logits224, expected.get(arch + ".logits224"));
                 diffs.append(String.format(" logits113=%.1e logits224=%.1e", dl, d224));
                 System.out.println(diffs);
@@ -97,9 +117,12 @@ class FoldedEfficientNetTest {
                 // changing a BN running mean changes a fresh fold but not the existing snapshot
                 net.namedParameters().get("bn1.running_mean").getArray().addi(0.5f);
                 try (FoldedEfficientNet after = new FoldedEfficientNet(net)) {
-                    assertTrue(maxAbsDiff(before.forwardLayers(x, 1, 1), y0) == 0f, "snapshot must not follow parameter changes");
+                    assertTrue(
+                            maxAbsDiff(before.forwardLayers(x, 1, 1), y0) == 0f,
+                            "snapshot must not follow parameter changes");
                     NDArray y1 = after.forwardLayers(x, 1, 1);
-                    assertNotEquals(0f, maxAbsDiff(y1, y0), "the running mean must enter the folded bias");
+                    assertNotEquals(
+                            0f, maxAbsDiff(y1, y0), "the running mean must enter the folded bias");
                     NDArray ref = net.forwardLayers(new ParameterStore(m, false), x, false, 1, 1);
                     assertTrue(maxAbsDiff(y1, ref) <= TOL);
                 }
@@ -108,8 +131,9 @@ class FoldedEfficientNetTest {
     }
 
     /**
-     * Stride-2 depthwise convs under SAME padding run as a widened kernel when both axes pad (lo, lo + 1) and as
-     * pad + conv otherwise: every parity mix of height and width must equal the unfolded network layer by layer.
+     * Stride-2 depthwise convs under SAME padding run as a widened kernel when both axes pad (lo,
+     * lo + 1) and as pad + conv otherwise: every parity mix of height and width must equal the
+     * unfolded network layer by layer.
      */
     @ParameterizedTest
     @ValueSource(strings = {"64x64", "64x65", "65x64", "66x70", "33x47"})
@@ -129,13 +153,18 @@ class FoldedEfficientNetTest {
                     ref = net.forwardLayers(ps, ref, false, k, k);
                     got = folded.forwardLayers(got, k, k);
                     float d = maxAbsDiff(got, ref);
-                    assertTrue(d <= TOL, size + " layer " + k + ": folded vs unfolded max abs diff " + d);
+                    assertTrue(
+                            d <= TOL,
+                            size + " layer " + k + ": folded vs unfolded max abs diff " + d);
                 }
             }
         }
     }
 
-    /** FraFerNetwork.predict with the folded snapshot (fra p=1 q=1) equals the unfolded predict; training forward drops it. */
+    /**
+     * FraFerNetwork.predict with the folded snapshot (fra p=1 q=1) equals the unfolded predict;
+     * training forward drops it.
+     */
     @Test
     void fraFerPredictFoldedEqualsUnfolded() {
         ModelConfig c = new ModelConfig();
@@ -143,12 +172,26 @@ class FoldedEfficientNetTest {
         c.inputSize = 113;
         c.frBackbone = "tf_efficientnet_b0";
         Map<String, SafeTensors.Tensor> ref = NetFixtures.read("fra_p1_q1.safetensors");
-        EfficientNetFrBackbone fr = new EfficientNetFrBackbone(EfficientNet.Variant.TF_EFFICIENTNET_B0, 224,
-                EfficientNetFrBackbone.IMAGENET_MEAN, EfficientNetFrBackbone.IMAGENET_STD, weights, "fixture");
-        try (FraFerNetwork net = new FraFerNetwork(c, fr, null); NDManager m = manager.newSubManager()) {
+        EfficientNetFrBackbone fr =
+                new EfficientNetFrBackbone(
+                        EfficientNet.Variant.TF_EFFICIENTNET_B0,
+                        224,
+                        EfficientNetFrBackbone.IMAGENET_MEAN,
+                        EfficientNetFrBackbone.IMAGENET_STD,
+                        weights,
+                        "fixture");
+        try (FraFerNetwork net = new FraFerNetwork(c, fr, null);
+                NDManager m = manager.newSubManager()) {
             Weights.load(net.fer().namedParameters(), weights, true, "fixture");
-            Weights.load(net.fusion().namedParameters(), Map.of(
-                    "conv.weight", ref.get("fusion.conv.weight"), "conv.bias", ref.get("fusion.conv.bias")), true, "fixture");
+            Weights.load(
+                    net.fusion().namedParameters(),
+                    Map.of(
+                            "conv.weight",
+                            ref.get("fusion.conv.weight"),
+                            "conv.bias",
+                            ref.get("fusion.conv.bias")),
+                    true,
+                    "fixture");
             NDArray images = NetFixtures.array(m, expected.get("x113"));
             EmotionNetwork.Outputs plain = net.predict(images);
             net.foldForInference();
@@ -158,19 +201,33 @@ class FoldedEfficientNetTest {
             float dTorch = NetFixtures.maxAbsDiff(folded.logits(), ref.get("logits"));
             float dAtt = maxAbsDiff(folded.attention(), plain.attention());
             float dEmb = maxAbsDiff(folded.embedding(), plain.embedding());
-            System.out.printf("[folded] fra p=1 q=1 logits=%.1e (vs torch %.1e) attention=%.1e embedding=%.1e%n", dLogits, dTorch, dAtt, dEmb);
-            assertTrue(dLogits <= TOL && dTorch <= TOL && dAtt <= TOL && dEmb <= TOL,
-                    "folded predict differs: logits " + dLogits + ", vs torch " + dTorch + ", attention " + dAtt + ", embedding " + dEmb);
+            System.out.printf(
+                    "[folded] fra p=1 q=1 logits=%.1e (vs torch %.1e) attention=%.1e embedding=%.1e%n",
+                    dLogits, dTorch, dAtt, dEmb);
+            assertTrue(
+                    dLogits <= TOL && dTorch <= TOL && dAtt <= TOL && dEmb <= TOL,
+                    "folded predict differs: logits "
+                            + dLogits
+                            + ", vs torch "
+                            + dTorch
+                            + ", attention "
+                            + dAtt
+                            + ", embedding "
+                            + dEmb);
             // chunked logits (uneven chunks of 2 + 1 + ... images) equal the one-batch logits
             NDArray five = m.randomUniform(0, 1, new Shape(5, 3, 113, 113));
             NDArray whole = net.predict(five).logits();
             NDArray chunked = net.predictLogits(five, 2);
             assertEquals(new Shape(5, 8), chunked.getShape());
-            assertTrue(maxAbsDiff(chunked, whole) <= 1e-5f, "chunked logits differ by " + maxAbsDiff(chunked, whole));
+            assertTrue(
+                    maxAbsDiff(chunked, whole) <= 1e-5f,
+                    "chunked logits differ by " + maxAbsDiff(chunked, whole));
             net.forwardDetailed(new ParameterStore(m, false), images, false);
             assertTrue(net.isFolded(), "an eval-mode forward keeps the snapshot");
             net.forwardDetailed(new ParameterStore(m, false), images, true);
-            assertTrue(!net.isFolded(), "a training-mode forward drops the snapshot (weights will change)");
+            assertTrue(
+                    !net.isFolded(),
+                    "a training-mode forward drops the snapshot (weights will change)");
         }
     }
 }

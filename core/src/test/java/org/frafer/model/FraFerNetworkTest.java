@@ -29,11 +29,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Tag;
 
 @Tag("unit")
 class FraFerNetworkTest {
@@ -51,8 +51,13 @@ class FraFerNetworkTest {
 
     /** A small random-weight FR branch (input 48, so tests stay fast). */
     static EfficientNetFrBackbone smallFr() {
-        return new EfficientNetFrBackbone(EfficientNet.Variant.TF_EFFICIENTNET_B0, 48,
-                EfficientNetFrBackbone.IMAGENET_MEAN, EfficientNetFrBackbone.IMAGENET_STD, null, "random");
+        return new EfficientNetFrBackbone(
+                EfficientNet.Variant.TF_EFFICIENTNET_B0,
+                48,
+                EfficientNetFrBackbone.IMAGENET_MEAN,
+                EfficientNetFrBackbone.IMAGENET_STD,
+                null,
+                "random");
     }
 
     static NDArray images(NDManager m, int n) {
@@ -63,10 +68,13 @@ class FraFerNetworkTest {
     @ParameterizedTest
     @ValueSource(strings = {"none", "fra", "concat", "cse", "sse", "scse"})
     void allSixFusionsGiveTheDocumentedShapes(String fusion) {
-        try (FraFerNetwork net = new FraFerNetwork(config(fusion, 1, 1), smallFr(), null); NDManager m = NDManager.newBaseManager()) {
-            EmotionNetwork.Outputs o = net.forwardDetailed(new ParameterStore(m, false), images(m, 2), false);
+        try (FraFerNetwork net = new FraFerNetwork(config(fusion, 1, 1), smallFr(), null);
+                NDManager m = NDManager.newBaseManager()) {
+            EmotionNetwork.Outputs o =
+                    net.forwardDetailed(new ParameterStore(m, false), images(m, 2), false);
             assertEquals(new Shape(2, 8), o.logits().getShape());
-            assertEquals(new Shape(2, "concat".equals(fusion) ? 2560 : 1280), o.embedding().getShape());
+            assertEquals(
+                    new Shape(2, "concat".equals(fusion) ? 2560 : 1280), o.embedding().getShape());
             Shape hq = new Shape(2, 32, 32, 32);
             assertEquals(hq, o.featureBefore().getShape());
             assertEquals(hq, o.featureAfter().getShape());
@@ -84,73 +92,146 @@ class FraFerNetworkTest {
                 assertNull(o.attention());
             }
             boolean changes = Set.of("fra", "cse", "sse", "scse").contains(fusion);
-            assertEquals(changes, !o.featureAfter().contentEquals(o.featureBefore()), fusion + " changes H_FER_q");
+            assertEquals(
+                    changes,
+                    !o.featureAfter().contentEquals(o.featureBefore()),
+                    fusion + " changes H_FER_q");
             // the block's forward returns the same logits
-            NDArray viaBlock = net.block().forward(new ParameterStore(m, false), new NDList(images(m, 2)), false).singletonOrThrow();
+            NDArray viaBlock =
+                    net.block()
+                            .forward(new ParameterStore(m, false), new NDList(images(m, 2)), false)
+                            .singletonOrThrow();
             assertArrayEquals(o.logits().toFloatArray(), viaBlock.toFloatArray(), 0f);
         }
     }
 
     @Test
     void fusionParameterNamesAndCounts() {
-        Map<String, List<String>> want = Map.of(
-                "fra", List.of("fusion.conv.weight", "fusion.conv.bias"),
-                "sse", List.of("fusion.conv.weight", "fusion.conv.bias"),
-                "cse", List.of("fusion.fc1.weight", "fusion.fc1.bias", "fusion.fc2.weight", "fusion.fc2.bias"),
-                "scse", List.of("fusion.cse.fc1.weight", "fusion.cse.fc1.bias", "fusion.cse.fc2.weight", "fusion.cse.fc2.bias",
-                        "fusion.sse.conv.weight", "fusion.sse.conv.bias"),
-                "none", List.of(), "concat", List.of());
+        Map<String, List<String>> want =
+                Map.of(
+                        "fra",
+                        List.of("fusion.conv.weight", "fusion.conv.bias"),
+                        "sse",
+                        List.of("fusion.conv.weight", "fusion.conv.bias"),
+                        "cse",
+                        List.of(
+                                "fusion.fc1.weight",
+                                "fusion.fc1.bias",
+                                "fusion.fc2.weight",
+                                "fusion.fc2.bias"),
+                        "scse",
+                        List.of(
+                                "fusion.cse.fc1.weight",
+                                "fusion.cse.fc1.bias",
+                                "fusion.cse.fc2.weight",
+                                "fusion.cse.fc2.bias",
+                                "fusion.sse.conv.weight",
+                                "fusion.sse.conv.bias"),
+                        "none",
+                        List.of(),
+                        "concat",
+                        List.of());
         for (var e : want.entrySet()) {
             try (FraFerNetwork net = new FraFerNetwork(config(e.getKey(), 1, 1), smallFr(), null)) {
-                List<String> fusionNames = net.namedParameters().keySet().stream().filter(k -> k.startsWith("fusion.")).toList();
+                List<String> fusionNames =
+                        net.namedParameters().keySet().stream()
+                                .filter(k -> k.startsWith("fusion."))
+                                .toList();
                 assertEquals(e.getValue(), fusionNames, e.getKey());
-                assertEquals(fusionNames, TimmNames.parameters(net.block()).keySet().stream().filter(k -> k.startsWith("fusion.")).toList());
+                assertEquals(
+                        fusionNames,
+                        TimmNames.parameters(net.block()).keySet().stream()
+                                .filter(k -> k.startsWith("fusion."))
+                                .toList());
             }
         }
         try (FraFerNetwork net = new FraFerNetwork(config("fra", 1, 1), smallFr(), null)) {
-            assertEquals(new Shape(1, 32, 1, 1), net.namedParameters().get("fusion.conv.weight").getShape());
+            assertEquals(
+                    new Shape(1, 32, 1, 1),
+                    net.namedParameters().get("fusion.conv.weight").getShape());
         }
         try (FraFerNetwork net = new FraFerNetwork(config("concat", 1, 1), smallFr(), null)) {
-            assertEquals(new Shape(8, 2560), net.namedParameters().get("classifier.weight").getShape());
+            assertEquals(
+                    new Shape(8, 2560), net.namedParameters().get("classifier.weight").getShape());
         }
     }
 
     @ParameterizedTest
     @CsvSource({"2,3", "4,6", "9,9", "1,9", "9,1"})
     void otherLayersPAndQ(int p, int q) {
-        try (FraFerNetwork net = new FraFerNetwork(config("fra", p, q), smallFr(), null); NDManager m = NDManager.newBaseManager()) {
+        try (FraFerNetwork net = new FraFerNetwork(config("fra", p, q), smallFr(), null);
+                NDManager m = NDManager.newBaseManager()) {
             Shape frShape = net.fr().featureShape(p);
-            assertEquals(new Shape(1, frShape.get(0), 1, 1), net.namedParameters().get("fusion.conv.weight").getShape());
-            EmotionNetwork.Outputs o = net.forwardDetailed(new ParameterStore(m, false), images(m, 2), false);
+            assertEquals(
+                    new Shape(1, frShape.get(0), 1, 1),
+                    net.namedParameters().get("fusion.conv.weight").getShape());
+            EmotionNetwork.Outputs o =
+                    net.forwardDetailed(new ParameterStore(m, false), images(m, 2), false);
             Shape hq = EfficientNet.layerShape(q, SIZE);
             assertEquals(new Shape(2).addAll(hq), o.featureAfter().getShape());
             assertEquals(new Shape(2, 1, hq.get(1), hq.get(2)), o.attention().getShape());
             assertEquals(new Shape(2, 8), o.logits().getShape());
         }
-        try (FraFerNetwork net = new FraFerNetwork(config("scse", p, q), null, null); NDManager m = NDManager.newBaseManager()) {
-            assertEquals(new Shape(2, 8), net.forwardDetailed(new ParameterStore(m, false), images(m, 2), false).logits().getShape());
+        try (FraFerNetwork net = new FraFerNetwork(config("scse", p, q), null, null);
+                NDManager m = NDManager.newBaseManager()) {
+            assertEquals(
+                    new Shape(2, 8),
+                    net.forwardDetailed(new ParameterStore(m, false), images(m, 2), false)
+                            .logits()
+                            .getShape());
         }
     }
 
     @Test
     void badPAndQAndFusionAndFrIdsAreClearErrors() {
-        var e = assertThrows(IllegalArgumentException.class, () -> new FraFerNetwork(config("fra", 0, 1), smallFr(), null));
+        var e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> new FraFerNetwork(config("fra", 0, 1), smallFr(), null));
         assertTrue(e.getMessage().contains("p and q start at 1"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> new FraFerNetwork(config("fra", 1, 10), smallFr(), null));
+        e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> new FraFerNetwork(config("fra", 1, 10), smallFr(), null));
         assertTrue(e.getMessage().contains("1..9"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> new FraFerNetwork(config("fra", 12, 1), smallFr(), null));
-        assertTrue(e.getMessage().contains("p = 12") && e.getMessage().contains("1..9"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> Networks.create(config("attention", 1, 1)));
-        assertTrue(e.getMessage().contains("'attention'") && e.getMessage().contains("fra"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> org.frafer.model.fusion.Fusion.create("max", 32, 32));
-        assertTrue(e.getMessage().contains("'max'") && e.getMessage().contains("scse"), e.getMessage());
+        e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> new FraFerNetwork(config("fra", 12, 1), smallFr(), null));
+        assertTrue(
+                e.getMessage().contains("p = 12") && e.getMessage().contains("1..9"),
+                e.getMessage());
+        e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> Networks.create(config("attention", 1, 1)));
+        assertTrue(
+                e.getMessage().contains("'attention'") && e.getMessage().contains("fra"),
+                e.getMessage());
+        e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> org.frafer.model.fusion.Fusion.create("max", 32, 32));
+        assertTrue(
+                e.getMessage().contains("'max'") && e.getMessage().contains("scse"),
+                e.getMessage());
         ModelConfig c = config("fra", 1, 1);
         c.frBackbone = "arcface";
         e = assertThrows(IllegalArgumentException.class, () -> Networks.create(c));
-        assertTrue(e.getMessage().contains("'arcface'") && e.getMessage().contains("tf_efficientnet_b0"), e.getMessage());
-        try (FraFerNetwork net = new FraFerNetwork(config("fra", 1, 1), smallFr(), null); NDManager m = NDManager.newBaseManager()) {
-            e = assertThrows(IllegalArgumentException.class,
-                    () -> net.forwardDetailed(new ParameterStore(m, false), m.zeros(new Shape(1, 1, SIZE, SIZE)), false));
+        assertTrue(
+                e.getMessage().contains("'arcface'")
+                        && e.getMessage().contains("tf_efficientnet_b0"),
+                e.getMessage());
+        try (FraFerNetwork net = new FraFerNetwork(config("fra", 1, 1), smallFr(), null);
+                NDManager m = NDManager.newBaseManager()) {
+            e =
+                    assertThrows(
+                            IllegalArgumentException.class,
+                            () ->
+                                    net.forwardDetailed(
+                                            new ParameterStore(m, false),
+                                            m.zeros(new Shape(1, 1, SIZE, SIZE)),
+                                            false));
             assertTrue(e.getMessage().contains("(1, 1, 64, 64)"), e.getMessage());
         }
     }
@@ -168,15 +249,20 @@ class FraFerNetworkTest {
             assertTrue(trainable.contains(net.namedParameters().get("fusion.conv.weight")));
             assertTrue(trainable.contains(net.namedParameters().get("conv_stem.weight")));
             assertFalse(trainable.contains(net.namedParameters().get("bn1.running_mean")));
-            assertEquals(List.of("classifier.weight", "classifier.bias"), net.headParameters().stream().map(Parameter::getName).toList());
+            assertEquals(
+                    List.of("classifier.weight", "classifier.bias"),
+                    net.headParameters().stream().map(Parameter::getName).toList());
             // trainable = timm's 8-class count + the 1x1 attention conv (32 + 1)
-            assertEquals(4_017_796L + 33, net.trainableParameters().stream().mapToLong(p -> p.getShape().size()).sum());
+            assertEquals(
+                    4_017_796L + 33,
+                    net.trainableParameters().stream().mapToLong(p -> p.getShape().size()).sum());
         }
     }
 
     @Test
     void frBatchNormIgnoresTheTrainingFlagAndFeaturesStopAtP() {
-        try (EfficientNetFrBackbone fr = smallFr(); NDManager m = NDManager.newBaseManager()) {
+        try (EfficientNetFrBackbone fr = smallFr();
+                NDManager m = NDManager.newBaseManager()) {
             NDArray x = images(m, 2);
             NDArray a = fr.features(x, 2);
             assertEquals(new Shape(2).addAll(fr.featureShape(2)), a.getShape());
@@ -196,9 +282,14 @@ class FraFerNetworkTest {
             EfficientNetFrBackbone fr = (EfficientNetFrBackbone) net.fr();
             Map<String, float[]> frBefore = snapshot(fr.namedParameters());
             Map<String, float[]> ferBefore = snapshot(net.namedParameters());
-            DefaultTrainingConfig tc = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-                    .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(1e-2f)).build());
-            try (Trainer trainer = model.newTrainer(tc); NDManager m = model.getNDManager().newSubManager()) {
+            DefaultTrainingConfig tc =
+                    new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+                            .optOptimizer(
+                                    Optimizer.adam()
+                                            .optLearningRateTracker(Tracker.fixed(1e-2f))
+                                            .build());
+            try (Trainer trainer = model.newTrainer(tc);
+                    NDManager m = model.getNDManager().newSubManager()) {
                 trainer.initialize(new Shape(4, 3, SIZE, SIZE));
                 NDArray x = images(m, 4);
                 NDArray y = m.create(new float[] {0, 3, 5, 7});
@@ -210,15 +301,29 @@ class FraFerNetworkTest {
                 trainer.step();
             }
             Map<String, float[]> ferAfter = snapshot(net.namedParameters());
-            for (String k : List.of("conv_stem.weight", "blocks.3.1.conv_pw.weight", "classifier.weight", "fusion.conv.weight",
-                    "fusion.conv.bias", "bn1.weight")) {
-                assertFalse(java.util.Arrays.equals(ferBefore.get(k), ferAfter.get(k)), k + " should change");
+            for (String k :
+                    List.of(
+                            "conv_stem.weight",
+                            "blocks.3.1.conv_pw.weight",
+                            "classifier.weight",
+                            "fusion.conv.weight",
+                            "fusion.conv.bias",
+                            "bn1.weight")) {
+                assertFalse(
+                        java.util.Arrays.equals(ferBefore.get(k), ferAfter.get(k)),
+                        k + " should change");
             }
             // training-mode BN updates the FER running statistics
-            assertFalse(java.util.Arrays.equals(ferBefore.get("bn1.running_mean"), ferAfter.get("bn1.running_mean")));
+            assertFalse(
+                    java.util.Arrays.equals(
+                            ferBefore.get("bn1.running_mean"), ferAfter.get("bn1.running_mean")));
             Map<String, float[]> frAfter = snapshot(fr.namedParameters());
             for (var e : frBefore.entrySet()) {
-                assertArrayEquals(e.getValue(), frAfter.get(e.getKey()), 0f, "FR tensor " + e.getKey() + " must be bit-identical");
+                assertArrayEquals(
+                        e.getValue(),
+                        frAfter.get(e.getKey()),
+                        0f,
+                        "FR tensor " + e.getKey() + " must be bit-identical");
             }
             assertEquals(fr.namedParameters().size(), frAfter.size());
         }
@@ -232,7 +337,8 @@ class FraFerNetworkTest {
 
     @Test
     void inferenceOutsideACollectorRecordsNoGradient() {
-        try (FraFerNetwork net = new FraFerNetwork(config("fra", 1, 1), smallFr(), null); NDManager m = NDManager.newBaseManager()) {
+        try (FraFerNetwork net = new FraFerNetwork(config("fra", 1, 1), smallFr(), null);
+                NDManager m = NDManager.newBaseManager()) {
             EmotionNetwork.Outputs o = net.predict(images(m, 1));
             assertFalse(o.logits().hasGradient());
             List<String> keys = new ArrayList<>(net.namedParameters().keySet());

@@ -25,9 +25,13 @@ final class NetFixtures {
     static Map<String, SafeTensors.Tensor> weights() {
         Map<String, SafeTensors.Tensor> all = new LinkedHashMap<>();
         try (Stream<Path> files = Files.list(dir())) {
-            List<Path> shards = files.filter(f -> f.getFileName().toString().startsWith("weights-")).sorted().toList();
+            List<Path> shards =
+                    files.filter(f -> f.getFileName().toString().startsWith("weights-"))
+                            .sorted()
+                            .toList();
             if (shards.isEmpty()) {
-                throw new IllegalStateException("No weights-*.safetensors in " + dir() + " - run tools/timm_reference.py");
+                throw new IllegalStateException(
+                        "No weights-*.safetensors in " + dir() + " - run tools/timm_reference.py");
             }
             for (Path s : shards) {
                 all.putAll(SafeTensors.read(s));
@@ -48,7 +52,8 @@ final class NetFixtures {
 
     static float maxAbsDiff(NDArray a, SafeTensors.Tensor expected) {
         if (!a.getShape().equals(new Shape(expected.shape()))) {
-            throw new AssertionError("shape " + a.getShape() + " != expected " + expected.shapeString());
+            throw new AssertionError(
+                    "shape " + a.getShape() + " != expected " + expected.shapeString());
         }
         float[] x = a.toFloatArray();
         float[] y = expected.data();

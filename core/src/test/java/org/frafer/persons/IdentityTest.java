@@ -10,7 +10,9 @@ import java.util.Random;
 import org.frafer.data.EmotionClasses;
 import org.junit.jupiter.api.Test;
 
-/** Identity matching, grouping and verification rates on synthetic descriptors with known answers. */
+/**
+ * Identity matching, grouping and verification rates on synthetic descriptors with known answers.
+ */
 class IdentityTest {
     static float[] unit(float... v) {
         double n = 0;
@@ -25,16 +27,32 @@ class IdentityTest {
     }
 
     static PersonProfile person(String id, float[]... ids) {
-        List<PersonProfile.Sample> s = java.util.Arrays.stream(ids)
-                .map(d -> new PersonProfile.Sample("Neutral", "", d, new float[EmotionClasses.EIGHT.size()])).toList();
+        List<PersonProfile.Sample> s =
+                java.util.Arrays.stream(ids)
+                        .map(
+                                d ->
+                                        new PersonProfile.Sample(
+                                                "Neutral",
+                                                "",
+                                                d,
+                                                new float[EmotionClasses.EIGHT.size()]))
+                        .toList();
         return new PersonProfile(id, "m", "fr", EmotionClasses.EIGHT, s, null, null);
     }
 
     @Test
     void matchesTheMostSimilarEnrolledFaceAboveTheThreshold() {
-        IdentityMatcher m = new IdentityMatcher(List.of(person("ann", unit(1, 0, 0), unit(1, 1, 0)), person("bob", unit(0, 0, 1))), 0.8);
+        IdentityMatcher m =
+                new IdentityMatcher(
+                        List.of(
+                                person("ann", unit(1, 0, 0), unit(1, 1, 0)),
+                                person("bob", unit(0, 0, 1))),
+                        0.8);
         assertEquals("ann", m.match(unit(1, 0.1f, 0)).orElseThrow().person());
-        assertEquals(Math.cos(Math.atan(0.1)), m.match(unit(1, 0.1f, 0)).orElseThrow().similarity(), 1e-6);
+        assertEquals(
+                Math.cos(Math.atan(0.1)),
+                m.match(unit(1, 0.1f, 0)).orElseThrow().similarity(),
+                1e-6);
         assertEquals("bob", m.match(unit(0, 0.2f, 1)).orElseThrow().person());
         assertTrue(m.match(unit(1, 0, 1)).isEmpty(), "cos 0.707 to both: nobody");
         assertTrue(new IdentityMatcher(List.of(), 0.5).match(unit(1, 0, 0)).isEmpty());
@@ -45,7 +63,9 @@ class IdentityTest {
 
     @Test
     void groupsAreConnectedComponentsOfSimilarPairs() {
-        float[][] d = {unit(1, 0, 0), unit(0, 1, 0), unit(1, 0.1f, 0), unit(0, 1, 0.1f), unit(0, 0, 1)};
+        float[][] d = {
+            unit(1, 0, 0), unit(0, 1, 0), unit(1, 0.1f, 0), unit(0, 1, 0.1f), unit(0, 0, 1)
+        };
         assertArrayEquals(new int[] {0, 1, 0, 1, 2}, IdentityClusters.of(d, 0.9));
         // a chain: a~b and b~c link a and c although a and c are far apart
         float[][] chain = {unit(1, 0, 0), unit(1, 0.5f, 0), unit(1, 1.2f, 0)};
@@ -78,7 +98,10 @@ class IdentityTest {
         VerificationRates vr = new VerificationRates(x, who);
         double t = vr.thresholdForFar(0.01);
         assertTrue(vr.falseAccept(t) <= 0.01);
-        assertTrue(vr.falseAccept(Math.nextDown(Math.nextDown(t)) - 1e-9) > 0.01 - 1.0 / vr.impostorPairs(), "the lowest such threshold");
+        assertTrue(
+                vr.falseAccept(Math.nextDown(Math.nextDown(t)) - 1e-9)
+                        > 0.01 - 1.0 / vr.impostorPairs(),
+                "the lowest such threshold");
         assertEquals(vr.genuinePairs() + vr.impostorPairs(), n * (n - 1) / 2);
     }
 }

@@ -13,12 +13,14 @@ import org.frafer.data.EmotionClasses;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The per-person protocol on hand-made outputs whose answers are known, and the data-set readers on tiny layouts. */
+/**
+ * The per-person protocol on hand-made outputs whose answers are known, and the data-set readers on
+ * tiny layouts.
+ */
 class PersonalEvaluationTest {
     static final List<String> C = EmotionClasses.EIGHT;
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     static float[] out(float happiness, float neutral) {
         float[] z = new float[C.size()];
@@ -28,13 +30,16 @@ class PersonalEvaluationTest {
         return z;
     }
 
-    static PersonalEvaluation.Face face(String person, String file, String label, boolean enrol, float[] z, float[] id) {
-        return new PersonalEvaluation.Face(new PersonalEvaluation.Item(Path.of(file), person, label, enrol), z, id);
+    static PersonalEvaluation.Face face(
+            String person, String file, String label, boolean enrol, float[] z, float[] id) {
+        return new PersonalEvaluation.Face(
+                new PersonalEvaluation.Item(Path.of(file), person, label, enrol), z, id);
     }
 
     @Test
     void aPersonWhoseRestingFaceLooksHappyIsCorrectedAndNothingScoredIsEnrolled() {
-        // both people rest with a face the model reads as happy; their smiles are read happier still
+        // both people rest with a face the model reads as happy; their smiles are read happier
+        // still
         List<PersonalEvaluation.Face> faces = new ArrayList<>();
         float[][] ids = {{1, 0, 0}, {0, 1, 0}};
         for (int p = 0; p < 2; p++) {
@@ -48,15 +53,23 @@ class PersonalEvaluationTest {
         Personalizer pz = new Personalizer(new NeutralReference(C, ref, 1, "test"));
         PersonalEvaluation.Result r = PersonalEvaluation.evaluate("toy", 8, 0, faces, pz, 0.9);
         assertEquals(2, r.people());
-        assertEquals(4, r.scoredFaces(), "the enrolment photo and unlabelled photos are not scored");
-        assertTrue(r.faces().stream().noneMatch(f -> f.file().endsWith(".normal") || f.file().endsWith(".sleepy")));
+        assertEquals(
+                4, r.scoredFaces(), "the enrolment photo and unlabelled photos are not scored");
+        assertTrue(
+                r.faces().stream()
+                        .noneMatch(
+                                f -> f.file().endsWith(".normal") || f.file().endsWith(".sleepy")));
         Map<String, PersonalEvaluation.ModeSummary> m = new java.util.HashMap<>();
         r.modes().forEach(s -> m.put(s.mode(), s));
         assertEquals(0.5, m.get("baseline").meanBalancedAccuracy(), 1e-9, "glasses read Happiness");
         assertEquals(1.0, m.get("neutral").meanBalancedAccuracy(), 1e-9);
         assertEquals(2, m.get("neutral").helped());
         assertEquals(4, m.get("neutral").matchedSelf());
-        assertEquals(1.0, m.get("auto").meanBalancedAccuracy(), 1e-9, "median of {1, 1.1, 6, 1} is a resting face");
+        assertEquals(
+                1.0,
+                m.get("auto").meanBalancedAccuracy(),
+                1e-9,
+                "median of {1, 1.1, 6, 1} is a resting face");
         assertEquals(2, r.autoGroups());
         assertEquals(1.0, r.autoPurity(), 1e-9);
         // few-shot, leave one out: scoring 'happy' the person's profile holds normal + glasses only
@@ -81,20 +94,40 @@ class PersonalEvaluationTest {
 
         Path fe = Files.createDirectories(dir.resolve("fe/images"));
         List<String> legend = new ArrayList<>(List.of("user.id,image,emotion"));
-        String[][] rows = {{"Ann_Lee_0002.jpg", "NEUTRAL"}, {"Ann_Lee_0001.jpg", "happiness"}, {"Ann_Lee_0003.jpg", "neutral"},
-            {"Ann_Lee_0010.jpg", "sadness"}, {"Ann_Lee_0004.jpg", "surprise"}, {"Raju12.jpg", "neutral"}, {"Raju13.jpg", "happiness"},
-            {"Bo_Wu_0001.jpg", "happiness"}, {"Bo_Wu_0002.jpg", "happiness"}, {"Bo_Wu_0003.jpg", "happiness"}, {"Bo_Wu_0004.jpg", "anger"},
-            {"Bo_Wu_0005.jpg", "anger"}};
+        String[][] rows = {
+            {"Ann_Lee_0002.jpg", "NEUTRAL"},
+            {"Ann_Lee_0001.jpg", "happiness"},
+            {"Ann_Lee_0003.jpg", "neutral"},
+            {"Ann_Lee_0010.jpg", "sadness"},
+            {"Ann_Lee_0004.jpg", "surprise"},
+            {"Raju12.jpg", "neutral"},
+            {"Raju13.jpg", "happiness"},
+            {"Bo_Wu_0001.jpg", "happiness"},
+            {"Bo_Wu_0002.jpg", "happiness"},
+            {"Bo_Wu_0003.jpg", "happiness"},
+            {"Bo_Wu_0004.jpg", "anger"},
+            {"Bo_Wu_0005.jpg", "anger"}
+        };
         for (String[] r : rows) {
             Files.writeString(fe.resolve(r[0]), "x");
             legend.add("1," + r[0] + "," + r[1]);
         }
         Files.write(dir.resolve("fe/legend.csv"), legend);
-        List<PersonalEvaluation.Item> f = PersonalEvaluation.facialExpressions(dir.resolve("fe"), 5);
+        List<PersonalEvaluation.Item> f =
+                PersonalEvaluation.facialExpressions(dir.resolve("fe"), 5);
         assertEquals(5, f.size(), "Ann only: Raju has 2 photos, Bo no Neutral");
         assertTrue(f.stream().allMatch(i -> i.person().equals("Ann_Lee")));
-        assertEquals(List.of("Ann_Lee_0002.jpg"), f.stream().filter(PersonalEvaluation.Item::enrol).map(i -> i.file().getFileName().toString()).toList(),
+        assertEquals(
+                List.of("Ann_Lee_0002.jpg"),
+                f.stream()
+                        .filter(PersonalEvaluation.Item::enrol)
+                        .map(i -> i.file().getFileName().toString())
+                        .toList(),
                 "the first Neutral photo in name order is the enrolment photo");
-        assertEquals(2, PersonalEvaluation.facialExpressions(dir.resolve("fe"), 2).stream().filter(i -> i.person().equals("Raju")).count());
+        assertEquals(
+                2,
+                PersonalEvaluation.facialExpressions(dir.resolve("fe"), 2).stream()
+                        .filter(i -> i.person().equals("Raju"))
+                        .count());
     }
 }

@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,22 +19,21 @@ import org.frafer.infer.MarkerDetector;
 import org.frafer.infer.PixelFr;
 import org.frafer.infer.TestImages;
 import org.frafer.infer.TinyEmotionNetwork;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@link PersonalRecognition} on an {@link EmotionRecognizer} with test doubles: tiny network, green-frame detector and an
- * identity "network" that describes a face by its 4x4 colour layout (same photo = same person).
+ * {@link PersonalRecognition} on an {@link EmotionRecognizer} with test doubles: tiny network,
+ * green-frame detector and an identity "network" that describes a face by its 4x4 colour layout
+ * (same photo = same person).
  */
 class PersonalRecognitionTest {
     static final List<String> CLASSES = EmotionClasses.EIGHT;
     static final int NEUTRAL = CLASSES.indexOf("Neutral");
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
     TinyEmotionNetwork net;
     EmotionRecognizer base;
     PersonalRecognition r;
@@ -49,12 +46,17 @@ class PersonalRecognitionTest {
         java.util.Arrays.fill(ref, -4f);
         ref[NEUTRAL] = -0.1f;
         reference = new NeutralReference(CLASSES, ref, 1, "test");
-        base = EmotionRecognizer.builder().network(TinyEmotionNetwork.sharing(net)).detector(new MarkerDetector()).build();
+        base =
+                EmotionRecognizer.builder()
+                        .network(TinyEmotionNetwork.sharing(net))
+                        .detector(new MarkerDetector())
+                        .build();
         r = persons(base, dir.resolve("store"));
     }
 
     PersonalRecognition persons(EmotionRecognizer rec, Path store) {
-        return new PersonalRecognition(rec, store, null, reference, new IdentityEncoder(new PixelFr()), 0.95);
+        return new PersonalRecognition(
+                rec, store, null, reference, new IdentityEncoder(new PixelFr()), 0.95);
     }
 
     @AfterEach
@@ -89,7 +91,8 @@ class PersonalRecognitionTest {
         assertEquals("Neutral", after.label());
         FaceEmotion stranger = r.predict(bob).get(0);
         assertNull(stranger.person(), "a face matching no profile is not personalised");
-        // batched prediction carries the person too, and a second recognizer on the same store sees her
+        // batched prediction carries the person too, and a second recognizer on the same store sees
+        // her
         try (PersonalRecognition other = persons(base, dir.resolve("store"))) {
             List<ImageResult> res = other.predictAll(List.of(ann, bob));
             assertEquals("ann", res.get(0).faces().get(0).person());
@@ -106,7 +109,8 @@ class PersonalRecognitionTest {
         r.enrol("ann", List.of(a));
         PersonProfile p = r.enrol("ann", "happy", List.of(a));
         assertEquals(java.util.Map.of("Neutral", 1, "Happiness", 1), p.labelCounts());
-        PersonsException e = assertThrows(PersonsException.class, () -> r.enrol("ann", "bored", List.of(a)));
+        PersonsException e =
+                assertThrows(PersonsException.class, () -> r.enrol("ann", "bored", List.of(a)));
         assertTrue(e.getMessage().contains("unknown emotion 'bored'"), e.getMessage());
     }
 
@@ -116,11 +120,17 @@ class PersonalRecognitionTest {
         Path none = photo("none.png", 3);
         Path two = photo("two.png", 4, new int[] {2, 2, 40, 40}, new int[] {50, 50, 40, 40});
         Path text = Files.writeString(dir.resolve("notes.jpg"), "not a photo");
-        PersonsException e = assertThrows(PersonsException.class, () -> r.enrol("ann", List.of(good, none)));
-        assertTrue(e.getMessage().startsWith(none.toString()) && e.getMessage().contains("no face"), e.getMessage());
+        PersonsException e =
+                assertThrows(PersonsException.class, () -> r.enrol("ann", List.of(good, none)));
+        assertTrue(
+                e.getMessage().startsWith(none.toString()) && e.getMessage().contains("no face"),
+                e.getMessage());
         e = assertThrows(PersonsException.class, () -> r.enrol("ann", List.of(two)));
-        assertTrue(e.getMessage().startsWith(two.toString()) && e.getMessage().contains("2 faces"), e.getMessage());
-        ImageReadException ie = assertThrows(ImageReadException.class, () -> r.enrol("ann", List.of(good, text)));
+        assertTrue(
+                e.getMessage().startsWith(two.toString()) && e.getMessage().contains("2 faces"),
+                e.getMessage());
+        ImageReadException ie =
+                assertThrows(ImageReadException.class, () -> r.enrol("ann", List.of(good, text)));
         assertTrue(ie.getMessage().contains(text.toString()), ie.getMessage());
         assertEquals(List.of(), r.persons(), "no photo of a failed enrolment is stored");
         assertFalse(Files.exists(dir.resolve("store").resolve("ann" + ProfileStore.SUFFIX)));
@@ -131,13 +141,25 @@ class PersonalRecognitionTest {
     @Test
     void withoutAStoreOrAReferenceTheErrorSaysWhatIsMissing() throws Exception {
         Path good = photo("good.png", 1, BOX);
-        try (PersonalRecognition noStore = new PersonalRecognition(base, null, null, reference, new IdentityEncoder(new PixelFr()), 0.95)) {
-            PersonsException e = assertThrows(PersonsException.class, () -> noStore.enrol("ann", List.of(good)));
+        try (PersonalRecognition noStore =
+                new PersonalRecognition(
+                        base, null, null, reference, new IdentityEncoder(new PixelFr()), 0.95)) {
+            PersonsException e =
+                    assertThrows(PersonsException.class, () -> noStore.enrol("ann", List.of(good)));
             assertTrue(e.getMessage().contains("no person store"), e.getMessage());
-            assertEquals(1, noStore.predict(good).size(), "prediction without a store is unchanged");
+            assertEquals(
+                    1, noStore.predict(good).size(), "prediction without a store is unchanged");
         }
-        try (PersonalRecognition noRef = new PersonalRecognition(base, dir.resolve("s2"), dir.resolve("no-model"), null, new IdentityEncoder(new PixelFr()), 0.95)) {
-            PersonsException e = assertThrows(PersonsException.class, () -> noRef.enrol("ann", List.of(good)));
+        try (PersonalRecognition noRef =
+                new PersonalRecognition(
+                        base,
+                        dir.resolve("s2"),
+                        dir.resolve("no-model"),
+                        null,
+                        new IdentityEncoder(new PixelFr()),
+                        0.95)) {
+            PersonsException e =
+                    assertThrows(PersonsException.class, () -> noRef.enrol("ann", List.of(good)));
             assertTrue(e.getMessage().contains(NeutralReference.FILE), e.getMessage());
             assertFalse(Files.exists(dir.resolve("s2").resolve("ann" + ProfileStore.SUFFIX)));
         }
@@ -158,6 +180,8 @@ class PersonalRecognitionTest {
         assertTrue(res.get(3).error().contains("broken.png"));
         // three identical faces: their median is their own output, moved onto the reference
         assertEquals("Neutral", res.get(4).faces().get(0).label());
-        assertNotEquals(base.predict(b).get(0).probabilities()[NEUTRAL], res.get(0).faces().get(0).probabilities()[NEUTRAL]);
+        assertNotEquals(
+                base.predict(b).get(0).probabilities()[NEUTRAL],
+                res.get(0).faces().get(0).probabilities()[NEUTRAL]);
     }
 }

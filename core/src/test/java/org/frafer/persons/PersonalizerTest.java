@@ -12,8 +12,9 @@ import org.frafer.data.EmotionClasses;
 import org.junit.jupiter.api.Test;
 
 /**
- * The personalisation arithmetic against independent references: a linear head applied to re-centred
- * embeddings (neutral baseline), the optimality conditions of the few-shot bias, medians by hand (automatic).
+ * The personalisation arithmetic against independent references: a linear head applied to
+ * re-centred embeddings (neutral baseline), the optimality conditions of the few-shot bias, medians
+ * by hand (automatic).
  */
 class PersonalizerTest {
     static final List<String> CLASSES = EmotionClasses.EIGHT;
@@ -93,11 +94,19 @@ class PersonalizerTest {
             }
             personNeutral.add(e);
         }
-        NeutralReference ref = NeutralReference.of(CLASSES, population.stream().map(head::logProbs).toList(), "test");
+        NeutralReference ref =
+                NeutralReference.of(
+                        CLASSES, population.stream().map(head::logProbs).toList(), "test");
         Personalizer pz = new Personalizer(ref);
-        List<PersonProfile.Sample> samples = personNeutral.stream()
-                .map(e -> new PersonProfile.Sample("Neutral", "", new float[] {1}, head.logProbs(e))).toList();
-        Personalizer.Adjustment a = pz.forProfile(new PersonProfile("p", "m", "fr", CLASSES, samples, null, null));
+        List<PersonProfile.Sample> samples =
+                personNeutral.stream()
+                        .map(
+                                e ->
+                                        new PersonProfile.Sample(
+                                                "Neutral", "", new float[] {1}, head.logProbs(e)))
+                        .toList();
+        Personalizer.Adjustment a =
+                pz.forProfile(new PersonProfile("p", "m", "fr", CLASSES, samples, null, null));
         assertEquals("neutral", a.mode());
         double[] muN = mean(personNeutral);
         double[] muPop = mean(population);
@@ -123,8 +132,19 @@ class PersonalizerTest {
         float[] refLp = {-3, -4, -4, -4, -2, -0.3f, -2.5f, -3};
         NeutralReference ref = new NeutralReference(CLASSES, refLp, 1, "test");
         float[] grumpy = {-0.5f, -3, -3, -3, -4, -1.5f, -2, -4}; // resting face read as Anger
-        Personalizer.Adjustment a = new Personalizer(ref).forProfile(new PersonProfile("p", "m", "fr", CLASSES,
-                List.of(new PersonProfile.Sample("Neutral", "", new float[] {1}, grumpy)), null, null));
+        Personalizer.Adjustment a =
+                new Personalizer(ref)
+                        .forProfile(
+                                new PersonProfile(
+                                        "p",
+                                        "m",
+                                        "fr",
+                                        CLASSES,
+                                        List.of(
+                                                new PersonProfile.Sample(
+                                                        "Neutral", "", new float[] {1}, grumpy)),
+                                        null,
+                                        null));
         assertArrayEquals(Personalizer.softmax(refLp), a.apply(grumpy), 1e-6f);
         assertEquals(NEUTRAL, argmax(a.apply(grumpy)));
     }
@@ -212,10 +232,30 @@ class PersonalizerTest {
 
     @Test
     void modelsWithoutNeutralOrOtherClassesAreRefused() {
-        assertThrows(IllegalArgumentException.class, () -> new Personalizer(new NeutralReference(List.of("a", "b"), new float[2], 1, "t")));
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                        new Personalizer(
+                                new NeutralReference(List.of("a", "b"), new float[2], 1, "t")));
         Personalizer pz = new Personalizer(new NeutralReference(CLASSES, new float[K], 1, "t"));
-        PersonsException e = assertThrows(PersonsException.class, () -> pz.forProfile(new PersonProfile("x", "m", "fr", List.of("Neutral", "Happiness"),
-                List.of(new PersonProfile.Sample("Neutral", "", new float[] {1}, new float[2])), null, null)));
+        PersonsException e =
+                assertThrows(
+                        PersonsException.class,
+                        () ->
+                                pz.forProfile(
+                                        new PersonProfile(
+                                                "x",
+                                                "m",
+                                                "fr",
+                                                List.of("Neutral", "Happiness"),
+                                                List.of(
+                                                        new PersonProfile.Sample(
+                                                                "Neutral",
+                                                                "",
+                                                                new float[] {1},
+                                                                new float[2])),
+                                                null,
+                                                null)));
         assertTrue(e.getMessage().contains("'x'"));
     }
 

@@ -12,12 +12,13 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The package layers, bottom to top. A class may import classes of its own layer's packages and of layers below,
- * never of a layer above; no two packages may import each other, even through others (no cycles). Every package
- * of org.frafer must belong to a layer, so a new package is placed on purpose. Documented in DEVELOPERS.md.
+ * The package layers, bottom to top. A class may import classes of its own layer's packages and of
+ * layers below, never of a layer above; no two packages may import each other, even through others
+ * (no cycles). Every package of org.frafer must belong to a layer, so a new package is placed on
+ * purpose. Documented in DEVELOPERS.md.
  *
- * <p>Each Maven module runs these rules over what it sees ({@code ArchitectureTest} in core and cli); a new module
- * (serve, video, spark) adds the same three-line test.
+ * <p>Each Maven module runs these rules over what it sees ({@code ArchitectureTest} in core and
+ * cli); a new module (serve, video, spark) adds the same three-line test.
  */
 public final class Architecture {
     private Architecture() {}
@@ -42,15 +43,23 @@ public final class Architecture {
         {"infer", "org.frafer.infer.."},
         {"persons", "org.frafer.persons.."},
         // applications: each depends on the library only
-        {"apps", "org.frafer.bench..", "org.frafer.serve..", "org.frafer.video..", "org.frafer.spark.."},
+        {
+            "apps",
+            "org.frafer.bench..",
+            "org.frafer.serve..",
+            "org.frafer.video..",
+            "org.frafer.spark.."
+        },
         // the command line registers the applications' commands
         {"cli", "org.frafer.cli.."},
     };
 
     /** Imports point downward only. */
     public static ArchRule layersPointDown() {
-        Architectures.LayeredArchitecture arch = Architectures.layeredArchitecture().consideringOnlyDependenciesInLayers()
-                .withOptionalLayers(true);
+        Architectures.LayeredArchitecture arch =
+                Architectures.layeredArchitecture()
+                        .consideringOnlyDependenciesInLayers()
+                        .withOptionalLayers(true);
         for (String[] layer : LAYERS) {
             arch = arch.layer(layer[0]).definedBy(Arrays.copyOfRange(layer, 1, layer.length));
         }
@@ -59,9 +68,12 @@ public final class Architecture {
             for (int j = i + 1; j < LAYERS.length; j++) {
                 above.add(LAYERS[j][0]);
             }
-            arch = arch.whereLayer(LAYERS[i][0]).mayOnlyBeAccessedByLayers(above.toArray(String[]::new));
+            arch =
+                    arch.whereLayer(LAYERS[i][0])
+                            .mayOnlyBeAccessedByLayers(above.toArray(String[]::new));
         }
-        return arch.whereLayer(LAYERS[LAYERS.length - 1][0]).mayNotBeAccessedByAnyLayer()
+        return arch.whereLayer(LAYERS[LAYERS.length - 1][0])
+                .mayNotBeAccessedByAnyLayer()
                 .because("imports point down the layers listed in DEVELOPERS.md");
     }
 
@@ -76,11 +88,17 @@ public final class Architecture {
         for (String[] layer : LAYERS) {
             all.addAll(Arrays.asList(layer).subList(1, layer.length));
         }
-        return classes().should().resideInAnyPackage(all.toArray(String[]::new))
-                .because("a new package gets a layer in org.frafer.testing.Architecture and DEVELOPERS.md");
+        return classes()
+                .should()
+                .resideInAnyPackage(all.toArray(String[]::new))
+                .because(
+                        "a new package gets a layer in org.frafer.testing.Architecture and DEVELOPERS.md");
     }
 
-    /** Main code only: no test classes, whether from a test-classes folder or a tests jar of another module. */
+    /**
+     * Main code only: no test classes, whether from a test-classes folder or a tests jar of another
+     * module.
+     */
     public static final class MainClassesOnly implements ImportOption {
         @Override
         public boolean includes(Location location) {

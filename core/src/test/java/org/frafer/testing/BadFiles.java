@@ -13,7 +13,10 @@ import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 import javax.imageio.ImageIO;
 
-/** Generators of hostile image files for the fuzz suite: truncations, noise, bombs in pixels and in metadata, odd formats. */
+/**
+ * Generators of hostile image files for the fuzz suite: truncations, noise, bombs in pixels and in
+ * metadata, odd formats.
+ */
 public final class BadFiles {
     private BadFiles() {}
 
@@ -26,8 +29,8 @@ public final class BadFiles {
     }
 
     /**
-     * Name (with the extension the file gets) -> bytes of files no decoder should accept. Each must give a
-     * one-line error naming the file, never take the other files down.
+     * Name (with the extension the file gets) -> bytes of files no decoder should accept. Each must
+     * give a one-line error naming the file, never take the other files down.
      */
     public static Map<String, byte[]> unreadable(byte[] png, byte[] jpeg) throws IOException {
         Map<String, byte[]> m = new LinkedHashMap<>();
@@ -65,23 +68,44 @@ public final class BadFiles {
         return m;
     }
 
-    /** Valid pictures carrying hostile metadata: they must be read (the metadata ignored), never exhaust memory. */
+    /**
+     * Valid pictures carrying hostile metadata: they must be read (the metadata ignored), never
+     * exhaust memory.
+     */
     public static Map<String, byte[]> metadataBombs(byte[] png, byte[] jpeg) throws IOException {
         Map<String, byte[]> m = new LinkedHashMap<>();
         long huge = (5L << 29); // 2.5 GiB inflated: beyond any Java array
-        m.put("ztxt-bomb.png", pngWithChunk(png, "zTXt", textChunk("Comment", (byte) 0, deflateZeros(huge))));
-        m.put("itxt-bomb.png", pngWithChunk(png, "iTXt", itxtChunk("XML:com.adobe.xmp", deflateZeros(huge))));
-        m.put("iccp-bomb.png", pngWithChunk(png, "iCCP", textChunk("icc", (byte) 0, deflateZeros(huge))));
+        m.put(
+                "ztxt-bomb.png",
+                pngWithChunk(png, "zTXt", textChunk("Comment", (byte) 0, deflateZeros(huge))));
+        m.put(
+                "itxt-bomb.png",
+                pngWithChunk(png, "iTXt", itxtChunk("XML:com.adobe.xmp", deflateZeros(huge))));
+        m.put(
+                "iccp-bomb.png",
+                pngWithChunk(png, "iCCP", textChunk("icc", (byte) 0, deflateZeros(huge))));
         m.put("exif-oversized.png", pngWithChunk(png, "eXIf", new byte[(1 << 20) + 10]));
-        m.put("exif-garbage.png", pngWithChunk(png, "eXIf", "MM\0*garbage-offsets".getBytes(StandardCharsets.ISO_8859_1)));
+        m.put(
+                "exif-garbage.png",
+                pngWithChunk(
+                        png, "eXIf", "MM\0*garbage-offsets".getBytes(StandardCharsets.ISO_8859_1)));
         byte[] manyApps = jpeg;
-        manyApps = jpegWithApp(manyApps, 0xe1, "Exif\0\0MM\0*\0\0\0\u0008\uffff".getBytes(StandardCharsets.ISO_8859_1), -1, 1);
+        manyApps =
+                jpegWithApp(
+                        manyApps,
+                        0xe1,
+                        "Exif\0\0MM\0*\0\0\0\u0008\uffff".getBytes(StandardCharsets.ISO_8859_1),
+                        -1,
+                        1);
         manyApps = jpegWithApp(manyApps, 0xe2, new byte[60_000], -1, 40);
         m.put("jpeg-40-app2-segments.jpg", manyApps);
         return m;
     }
 
-    /** A zlib stream inflating to {@code bytes} zeros, about 1000 times smaller, built without compressing them all. */
+    /**
+     * A zlib stream inflating to {@code bytes} zeros, about 1000 times smaller, built without
+     * compressing them all.
+     */
     public static byte[] deflateZeros(long bytes) {
         int block = 1 << 20;
         Deflater d = new Deflater(9, true);
@@ -96,7 +120,8 @@ public final class BadFiles {
                 o.write(buf, 0, n);
             }
         }
-        // After the first block the window holds only zeros, so every further 1 MiB of zeros compresses to the same bytes.
+        // After the first block the window holds only zeros, so every further 1 MiB of zeros
+        // compresses to the same bytes.
         d.setInput(new byte[0]);
         d.finish();
         ByteArrayOutputStream end = new ByteArrayOutputStream();
@@ -165,8 +190,12 @@ public final class BadFiles {
         return out.toByteArray();
     }
 
-    /** The JPEG with {@code copies} APPn segments after SOI; {@code declaredLength} >= 0 overrides the length field. */
-    static byte[] jpegWithApp(byte[] jpeg, int marker, byte[] payload, int declaredLength, int copies) {
+    /**
+     * The JPEG with {@code copies} APPn segments after SOI; {@code declaredLength} >= 0 overrides
+     * the length field.
+     */
+    static byte[] jpegWithApp(
+            byte[] jpeg, int marker, byte[] payload, int declaredLength, int copies) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write(jpeg, 0, 2);
         for (int i = 0; i < copies; i++) {
@@ -192,15 +221,37 @@ public final class BadFiles {
         o.write(0);
         o.write(0);
         o.write(0x2c); // image descriptor
-        o.writeBytes(new byte[] {0, 0, 0, 0, (byte) (w & 0xff), (byte) (w >>> 8), (byte) (h & 0xff), (byte) (h >>> 8), 0});
+        o.writeBytes(
+                new byte[] {
+                    0,
+                    0,
+                    0,
+                    0,
+                    (byte) (w & 0xff),
+                    (byte) (w >>> 8),
+                    (byte) (h & 0xff),
+                    (byte) (h >>> 8),
+                    0
+                });
         o.writeBytes(new byte[] {2, 2, 0x44, 0x01, 0, 0x3b});
         return o.toByteArray();
     }
 
     private static byte[] bmpHeader(int w, int h) {
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(54 + 16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        java.nio.ByteBuffer b =
+                java.nio.ByteBuffer.allocate(54 + 16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         b.put((byte) 'B').put((byte) 'M').putInt(70).putInt(0).putInt(54);
-        b.putInt(40).putInt(w).putInt(h).putShort((short) 1).putShort((short) 24).putInt(0).putInt(0).putInt(0).putInt(0).putInt(0).putInt(0);
+        b.putInt(40)
+                .putInt(w)
+                .putInt(h)
+                .putShort((short) 1)
+                .putShort((short) 24)
+                .putInt(0)
+                .putInt(0)
+                .putInt(0)
+                .putInt(0)
+                .putInt(0)
+                .putInt(0);
         return b.array();
     }
 }

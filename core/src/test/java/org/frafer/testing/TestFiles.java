@@ -12,7 +12,10 @@ import java.util.zip.Deflater;
 public final class TestFiles {
     private TestFiles() {}
 
-    /** A PNG signature, an IHDR of the given size (8-bit RGB) and one tiny IDAT: a decompression-bomb header. */
+    /**
+     * A PNG signature, an IHDR of the given size (8-bit RGB) and one tiny IDAT: a
+     * decompression-bomb header.
+     */
     public static byte[] pngHeaderOnly(int width, int height) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         DataOutputStream d = new DataOutputStream(out);

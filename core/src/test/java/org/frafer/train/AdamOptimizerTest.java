@@ -9,15 +9,20 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import java.util.List;
-import org.junit.jupiter.api.Test;
 import org.frafer.nn.NamedParameter;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
-/** Three optimizer steps on fixed gradients against torch.optim's update rules written out in doubles. */
+/**
+ * Three optimizer steps on fixed gradients against torch.optim's update rules written out in
+ * doubles.
+ */
 @Tag("unit")
 class AdamOptimizerTest {
     static final double[] W0 = {0.5, -1.0, 2.0, 0.25};
-    static final double[][] GRADS = {{0.1, -0.2, 0.3, 0.0}, {-0.05, 0.4, 0.1, 0.2}, {0.2, 0.2, -0.3, -0.1}};
+    static final double[][] GRADS = {
+        {0.1, -0.2, 0.3, 0.0}, {-0.05, 0.4, 0.1, 0.2}, {0.2, 0.2, -0.3, -0.1}
+    };
     static final double LR = 0.01;
     static final double WD = 0.1;
 
@@ -51,7 +56,8 @@ class AdamOptimizerTest {
         try (NDManager m = NDManager.newBaseManager()) {
             Parameter p = Parameter.builder().setName("w").setType(Parameter.Type.WEIGHT).build();
             p.setArray(m.create(toFloat(W0), shape));
-            AdamOptimizer opt = keep[0] != null ? keep[0] : new AdamOptimizer(kind, 0.9, 0.999, 1e-8, WD);
+            AdamOptimizer opt =
+                    keep[0] != null ? keep[0] : new AdamOptimizer(kind, 0.9, 0.999, 1e-8, WD);
             keep[0] = opt;
             List<NamedParameter> params = List.of(new NamedParameter("w", p));
             for (int t = 0; t < steps; t++) {
@@ -114,7 +120,10 @@ class AdamOptimizerTest {
 
     @Test
     void unknownOptimizerIsRejected() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new AdamOptimizer("rmsprop", 0.9, 0.999, 1e-8, 0));
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> new AdamOptimizer("rmsprop", 0.9, 0.999, 1e-8, 0));
         assertEquals(true, e.getMessage().contains("rmsprop"));
     }
 }

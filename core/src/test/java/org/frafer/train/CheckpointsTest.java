@@ -10,9 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.Tag;
 
 @Tag("unit")
 class CheckpointsTest {
@@ -33,7 +33,10 @@ class CheckpointsTest {
                 Checkpoints.write(run, a, opt, s, 2);
             }
             try (Stream<Path> list = Files.list(run.resolve("checkpoints"))) {
-                assertEquals(2, list.filter(p -> p.getFileName().toString().startsWith("step-")).count(), "keeps the last 2");
+                assertEquals(
+                        2,
+                        list.filter(p -> p.getFileName().toString().startsWith("step-")).count(),
+                        "keeps the last 2");
             }
             Path latest = Checkpoints.latest(run);
             assertEquals(3, Checkpoints.readState(latest).globalStep);
@@ -46,7 +49,8 @@ class CheckpointsTest {
             }
             // A pointer to a checkpoint that is gone is reported, not silently skipped.
             Files.writeString(run.resolve("checkpoints/latest"), "step-000000099-e0000-b000000\n");
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> Checkpoints.latest(run));
+            IllegalStateException e =
+                    assertThrows(IllegalStateException.class, () -> Checkpoints.latest(run));
             assertTrue(e.getMessage().contains("step-000000099"), e.getMessage());
         }
     }
@@ -54,11 +58,17 @@ class CheckpointsTest {
     @Test
     void loadingIntoAnotherNetworkNamesTheTensor(@TempDir Path run) {
         try (TinyNetwork four = new TinyNetwork(TinyNetwork.config(CLASSES, 8), true, 1);
-                TinyNetwork three = new TinyNetwork(TinyNetwork.config(CLASSES.subList(0, 3), 8), true, 1);
+                TinyNetwork three =
+                        new TinyNetwork(TinyNetwork.config(CLASSES.subList(0, 3), 8), true, 1);
                 AdamOptimizer opt = new AdamOptimizer("adam", 0.9, 0.999, 1e-8, 0)) {
             Checkpoints.write(run, four, opt, new TrainState(), 2);
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> Checkpoints.loadWeights(Checkpoints.latest(run), three));
-            assertTrue(e.getMessage().contains("Linear_weight") && e.getMessage().contains("shape"), e.getMessage());
+            IllegalStateException e =
+                    assertThrows(
+                            IllegalStateException.class,
+                            () -> Checkpoints.loadWeights(Checkpoints.latest(run), three));
+            assertTrue(
+                    e.getMessage().contains("Linear_weight") && e.getMessage().contains("shape"),
+                    e.getMessage());
         }
     }
 }

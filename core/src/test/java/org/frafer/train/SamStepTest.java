@@ -5,13 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import ai.djl.ndarray.NDManager;
 import java.util.List;
 import org.frafer.data.FaceBatch;
-import org.junit.jupiter.api.Test;
 import org.frafer.nn.NamedParameter;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
 /**
  * One training step on a linear softmax classifier against the update computed by hand (double
- * precision, closed-form gradients): SAM = gradient at w, w + rho g/||g||, gradient there, step from w.
+ * precision, closed-form gradients): SAM = gradient at w, w + rho g/||g||, gradient there, step
+ * from w.
  */
 @Tag("unit")
 class SamStepTest {
@@ -95,11 +96,18 @@ class SamStepTest {
         c.sam = sam;
         c.samRho = RHO;
         SyntheticBatches dummy = new SyntheticBatches(N, N, 2, K, 1, false);
-        try (TinyNetwork net = new TinyNetwork(c.model, false, 0); NDManager base = NDManager.newBaseManager();
+        try (TinyNetwork net = new TinyNetwork(c.model, false, 0);
+                NDManager base = NDManager.newBaseManager();
                 AdamOptimizer opt = AdamOptimizer.of(c)) {
             net.head().getParameters().get("weight").getArray().set(w0);
             net.head().getParameters().get("bias").getArray().set(b0);
-            Trainer t = new Trainer(net, c, new TrainData(dummy, null, c.model.classes, null, "t"), java.nio.file.Path.of("unused")).log(null);
+            Trainer t =
+                    new Trainer(
+                                    net,
+                                    c,
+                                    new TrainData(dummy, null, c.model.classes, null, "t"),
+                                    java.nio.file.Path.of("unused"))
+                            .log(null);
             List<NamedParameter> params = t.stageParameters(c.stages.get(0));
             FaceBatch batch = new FaceBatch(x, 2, labels, null, K, null);
             t.step(base, batch, params, opt, lr, 0);
@@ -129,7 +137,8 @@ class SamStepTest {
             maxGapToPlain = Math.max(maxGapToPlain, Math.abs(g2[i] - plain[i]) * lr);
         }
         // The test has teeth: the SAM update differs clearly from a plain gradient step.
-        org.junit.jupiter.api.Assertions.assertTrue(maxGapToPlain > 1e-3, "SAM and plain updates differ by " + maxGapToPlain);
+        org.junit.jupiter.api.Assertions.assertTrue(
+                maxGapToPlain > 1e-3, "SAM and plain updates differ by " + maxGapToPlain);
     }
 
     @Test

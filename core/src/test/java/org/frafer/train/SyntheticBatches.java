@@ -12,8 +12,8 @@ import org.frafer.data.FaceSample;
 
 /**
  * In-memory batches of synthetic "faces": class k brightens colour channel k % 3 and, for k >= 3,
- * darkens channel (k + 1) % 3, on top of seeded noise, so a tiny net can learn the classes.
- * Order is shuffled per (seed, epoch) like the real loader's. {@code failAfterBatches} simulates a kill.
+ * darkens channel (k + 1) % 3, on top of seeded noise, so a tiny net can learn the classes. Order
+ * is shuffled per (seed, epoch) like the real loader's. {@code failAfterBatches} simulates a kill.
  */
 public final class SyntheticBatches implements BatchSource {
     private final int samples;
@@ -26,11 +26,19 @@ public final class SyntheticBatches implements BatchSource {
     public int failAfterBatches = -1;
     private int yielded;
 
-    public SyntheticBatches(int samples, int batchSize, int size, int numClasses, long seed, boolean shuffle) {
+    public SyntheticBatches(
+            int samples, int batchSize, int size, int numClasses, long seed, boolean shuffle) {
         this(samples, batchSize, size, numClasses, seed, shuffle, null);
     }
 
-    public SyntheticBatches(int samples, int batchSize, int size, int numClasses, long seed, boolean shuffle, String subjectPrefix) {
+    public SyntheticBatches(
+            int samples,
+            int batchSize,
+            int size,
+            int numClasses,
+            long seed,
+            boolean shuffle,
+            String subjectPrefix) {
         this.samples = samples;
         this.batchSize = batchSize;
         this.size = size;
@@ -77,39 +85,50 @@ public final class SyntheticBatches implements BatchSource {
         if (shuffle) {
             Collections.shuffle(order, new Random(seed * 31 + epoch));
         }
-        return () -> new Iterator<>() {
-            int b = skipBatches;
+        return () ->
+                new Iterator<>() {
+                    int b = skipBatches;
 
-            @Override
-            public boolean hasNext() {
-                return b < batchesPerEpoch();
-            }
+                    @Override
+                    public boolean hasNext() {
+                        return b < batchesPerEpoch();
+                    }
 
-            @Override
-            public FaceBatch next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                if (failAfterBatches >= 0 && yielded >= failAfterBatches) {
-                    throw new IllegalStateException("simulated kill after " + yielded + " batches");
-                }
-                yielded++;
-                int from = b * batchSize;
-                int to = Math.min(samples, from + batchSize);
-                int n = to - from;
-                float[] px = new float[n * 3 * size * size];
-                int[] labels = new int[n];
-                List<FaceSample> meta = new ArrayList<>();
-                for (int i = 0; i < n; i++) {
-                    int idx = order.get(from + i);
-                    System.arraycopy(pixels(idx), 0, px, i * 3 * size * size, 3 * size * size);
-                    labels[i] = label(idx);
-                    meta.add(new FaceSample(null, null, labels[i], null, subjectPrefix == null ? null : subjectPrefix + (idx % 2)));
-                }
-                b++;
-                return new FaceBatch(px, size, labels, null, numClasses, meta);
-            }
-        };
+                    @Override
+                    public FaceBatch next() {
+                        if (!hasNext()) {
+                            throw new NoSuchElementException();
+                        }
+                        if (failAfterBatches >= 0 && yielded >= failAfterBatches) {
+                            throw new IllegalStateException(
+                                    "simulated kill after " + yielded + " batches");
+                        }
+                        yielded++;
+                        int from = b * batchSize;
+                        int to = Math.min(samples, from + batchSize);
+                        int n = to - from;
+                        float[] px = new float[n * 3 * size * size];
+                        int[] labels = new int[n];
+                        List<FaceSample> meta = new ArrayList<>();
+                        for (int i = 0; i < n; i++) {
+                            int idx = order.get(from + i);
+                            System.arraycopy(
+                                    pixels(idx), 0, px, i * 3 * size * size, 3 * size * size);
+                            labels[i] = label(idx);
+                            meta.add(
+                                    new FaceSample(
+                                            null,
+                                            null,
+                                            labels[i],
+                                            null,
+                                            subjectPrefix == null
+                                                    ? null
+                                                    : subjectPrefix + (idx % 2)));
+                        }
+                        b++;
+                        return new FaceBatch(px, size, labels, null, numClasses, meta);
+                    }
+                };
     }
 
     @Override

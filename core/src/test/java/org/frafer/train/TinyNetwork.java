@@ -37,13 +37,19 @@ public final class TinyNetwork implements EmotionNetwork {
     private final SequentialBlock block = new SequentialBlock();
     private final Linear head;
     private final NDManager manager = NDManager.newBaseManager();
+
     /** Simulates a frozen FR branch: the conv weights are left out of trainableParameters(). */
     public boolean frozenConv;
 
     public TinyNetwork(ModelConfig config, boolean conv, int seed) {
         this.config = config;
         if (conv) {
-            block.add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1)).setFilters(6).build())
+            block.add(
+                            Conv2d.builder()
+                                    .setKernelShape(new Shape(3, 3))
+                                    .optPadding(new Shape(1, 1))
+                                    .setFilters(6)
+                                    .build())
                     .add(BatchNorm.builder().optMomentum(0.9f).build())
                     .add(Activation::relu)
                     .add(Pool.globalAvgPool2dBlock())
@@ -53,10 +59,12 @@ public final class TinyNetwork implements EmotionNetwork {
         }
         head = Linear.builder().setUnits(config.numClasses()).build();
         block.add(head);
-        if (seed >= 0) { // negative: draw from the engine RNG as it stands (like a real network's random init)
+        if (seed >= 0) { // negative: draw from the engine RNG as it stands (like a real network's
+            // random init)
             Engine.getInstance().setRandomSeed(seed);
         }
-        block.initialize(manager, DataType.FLOAT32, new Shape(1, 3, config.inputSize, config.inputSize));
+        block.initialize(
+                manager, DataType.FLOAT32, new Shape(1, 3, config.inputSize, config.inputSize));
     }
 
     public static ModelConfig config(List<String> classes, int size) {
@@ -110,7 +118,9 @@ public final class TinyNetwork implements EmotionNetwork {
     public void save(Path dir) {
         try {
             Files.createDirectories(dir);
-            Files.write(dir.resolve("config.json"), org.frafer.train.TrainConfig.JSON.writeValueAsBytes(config));
+            Files.write(
+                    dir.resolve("config.json"),
+                    org.frafer.train.TrainConfig.JSON.writeValueAsBytes(config));
             NDList list = new NDList();
             for (var p : block.getParameters()) {
                 NDArray a = p.getValue().getArray();
@@ -128,9 +138,12 @@ public final class TinyNetwork implements EmotionNetwork {
     /** Loads a folder written by {@link #save}. */
     public static TinyNetwork load(Path dir, boolean conv) {
         try {
-            ModelConfig c = org.frafer.train.TrainConfig.JSON.readValue(dir.resolve("config.json").toFile(), ModelConfig.class);
+            ModelConfig c =
+                    org.frafer.train.TrainConfig.JSON.readValue(
+                            dir.resolve("config.json").toFile(), ModelConfig.class);
             TinyNetwork net = new TinyNetwork(c, conv, 0);
-            try (NDManager m = NDManager.newBaseManager(); InputStream in = Files.newInputStream(dir.resolve("model.safetensors"))) {
+            try (NDManager m = NDManager.newBaseManager();
+                    InputStream in = Files.newInputStream(dir.resolve("model.safetensors"))) {
                 NDList list = NDList.decode(m, in);
                 for (var p : net.block.getParameters()) {
                     p.getValue().getArray().set(list.get(p.getKey()).toByteBuffer());

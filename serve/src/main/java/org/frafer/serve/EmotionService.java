@@ -43,10 +43,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP service: {@code POST /api/v1/emotions} (an image as raw bytes or multipart, answered with the JSON of
- * {@code predict --format jsonl}), the model's description, health, readiness, Prometheus metrics, the OpenAPI
- * document and the web page, with the limits of {@link ServiceSettings}. Answers never carry stack traces or
- * file paths: failures are one JSON line {@code {"status": code, "error": message}}.
+ * The HTTP service: {@code POST /api/v1/emotions} (an image as raw bytes or multipart, answered
+ * with the JSON of {@code predict --format jsonl}), the model's description, health, readiness,
+ * Prometheus metrics, the OpenAPI document and the web page, with the limits of {@link
+ * ServiceSettings}. Answers never carry stack traces or file paths: failures are one JSON line
+ * {@code {"status": code, "error": message}}.
  */
 public final class EmotionService implements AutoCloseable {
     public static final String VERSION = "0.1.0";
@@ -89,11 +90,19 @@ public final class EmotionService implements AutoCloseable {
         this.modelId = modelId;
         this.settings = settings.validate();
         this.admitted = new Semaphore(settings.queueCapacity);
-        // Without batching the same thread still runs the network, one request per pass, so an A/B of the two
+        // Without batching the same thread still runs the network, one request per pass, so an A/B
+        // of the two
         // measures batching alone, not also which threads call libtorch.
-        this.batcher = settings.batching
-                ? new FaceBatcher(recognizer::classify, settings.queueCapacity, settings.maxBatch, settings.maxBatchWaitMillis, metrics)
-                : new FaceBatcher(recognizer::classify, settings.queueCapacity, 1, 0, metrics);
+        this.batcher =
+                settings.batching
+                        ? new FaceBatcher(
+                                recognizer::classify,
+                                settings.queueCapacity,
+                                settings.maxBatch,
+                                settings.maxBatchWaitMillis,
+                                metrics)
+                        : new FaceBatcher(
+                                recognizer::classify, settings.queueCapacity, 1, 0, metrics);
         metrics.gauges(batcher::queued, this::inFlight);
         try {
             this.uploads = Files.createTempDirectory("frafer-serve");
@@ -104,53 +113,120 @@ public final class EmotionService implements AutoCloseable {
 
     /** Starts listening; returns the port (the chosen one when settings.port is 0). */
     public synchronized int start() {
-        app = Javalin.create(config -> {
-            config.startup.showJavalinBanner = false;
-            config.startup.showOldJavalinVersionWarning = false;
-            config.jetty.host = settings.host;
-            config.jetty.port = settings.port;
-            config.routes.before(ctx -> ctx.attribute("t0", System.nanoTime()));
-            config.routes.before("/api/v1/*", this::checkApiKey);
-            config.routes.after(ctx -> {
-                Long t0 = ctx.attribute("t0");
-                if (t0 != null) {
-                    metrics.request(routeOf(ctx), ctx.statusCode(), (System.nanoTime() - t0) / 1e9);
-                }
-            });
-            config.routes.get("/", ctx -> resource(ctx, "index.html", "text/html; charset=utf-8"));
-            config.routes.get("/app.js", ctx -> resource(ctx, "app.js", "text/javascript; charset=utf-8"));
-            config.routes.get("/style.css", ctx -> resource(ctx, "style.css", "text/css; charset=utf-8"));
-            config.routes.get("/healthz", ctx -> ctx.contentType("application/json").result("{\"status\":\"ok\"}"));
-            config.routes.get("/readyz", ctx -> {
-                boolean ready = !draining;
-                ctx.status(ready ? 200 : 503).contentType("application/json")
-                        .result(ready ? "{\"status\":\"ready\"}" : "{\"status\":\"draining\"}");
-            });
-            config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
-            config.routes.get(OPENAPI, ctx -> resource(ctx, "openapi.json", "application/json"));
-            config.routes.get(MODEL, ctx -> json(ctx, modelJson()));
-            config.routes.post(EMOTIONS, this::emotions);
-            config.routes.exception(ApiError.class, (e, ctx) -> fail(ctx, e));
-            config.routes.exception(Exception.class, (e, ctx) -> {
-                LOG.error("request {} {} failed", ctx.method(), ctx.path(), e); // the server log gets the trace, the client does not
-                fail(ctx, new ApiError(500, "internal", "internal error; see the server log"));
-            });
-            config.routes.error(404, ctx -> {
-                if (ctx.attribute("answered") == null) {
-                    fail(ctx, new ApiError(404, "not_found", "no such endpoint: " + ctx.method() + " " + ctx.path()));
-                }
-            });
-            config.routes.error(405, ctx -> {
-                if (ctx.attribute("answered") == null) {
-                    fail(ctx, new ApiError(405, "method_not_allowed", "method " + ctx.method() + " not allowed on " + ctx.path()));
-                }
-            });
-            config.http.prefer405over404 = true;
-        });
+        app =
+                Javalin.create(
+                        config -> {
+                            config.startup.showJavalinBanner = false;
+                            config.startup.showOldJavalinVersionWarning = false;
+                            config.jetty.host = settings.host;
+                            config.jetty.port = settings.port;
+                            config.routes.before(ctx -> ctx.attribute("t0", System.nanoTime()));
+                            config.routes.before("/api/v1/*", this::checkApiKey);
+                            config.routes.after(
+                                    ctx -> {
+                                        Long t0 = ctx.attribute("t0");
+                                        if (t0 != null) {
+                                            metrics.request(
+                                                    routeOf(ctx),
+                                                    ctx.statusCode(),
+                                                    (System.nanoTime() - t0) / 1e9);
+                                        }
+                                    });
+                            config.routes.get(
+                                    "/",
+                                    ctx -> resource(ctx, "index.html", "text/html; charset=utf-8"));
+                            config.routes.get(
+                                    "/app.js",
+                                    ctx ->
+                                            resource(
+                                                    ctx,
+                                                    "app.js",
+                                                    "text/javascript; charset=utf-8"));
+                            config.routes.get(
+                                    "/style.css",
+                                    ctx -> resource(ctx, "style.css", "text/css; charset=utf-8"));
+                            config.routes.get(
+                                    "/healthz",
+                                    ctx ->
+                                            ctx.contentType("application/json")
+                                                    .result("{\"status\":\"ok\"}"));
+                            config.routes.get(
+                                    "/readyz",
+                                    ctx -> {
+                                        boolean ready = !draining;
+                                        ctx.status(ready ? 200 : 503)
+                                                .contentType("application/json")
+                                                .result(
+                                                        ready
+                                                                ? "{\"status\":\"ready\"}"
+                                                                : "{\"status\":\"draining\"}");
+                                    });
+                            config.routes.get(
+                                    "/metrics",
+                                    ctx ->
+                                            ctx.contentType(
+                                                            "text/plain; version=0.0.4; charset=utf-8")
+                                                    .result(metrics.scrape()));
+                            config.routes.get(
+                                    OPENAPI,
+                                    ctx -> resource(ctx, "openapi.json", "application/json"));
+                            config.routes.get(MODEL, ctx -> json(ctx, modelJson()));
+                            config.routes.post(EMOTIONS, this::emotions);
+                            config.routes.exception(ApiError.class, (e, ctx) -> fail(ctx, e));
+                            config.routes.exception(
+                                    Exception.class,
+                                    (e, ctx) -> {
+                                        LOG.error(
+                                                "request {} {} failed",
+                                                ctx.method(),
+                                                ctx.path(),
+                                                e); // the server log gets the trace, the client
+                                        // does not
+                                        fail(
+                                                ctx,
+                                                new ApiError(
+                                                        500,
+                                                        "internal",
+                                                        "internal error; see the server log"));
+                                    });
+                            config.routes.error(
+                                    404,
+                                    ctx -> {
+                                        if (ctx.attribute("answered") == null) {
+                                            fail(
+                                                    ctx,
+                                                    new ApiError(
+                                                            404,
+                                                            "not_found",
+                                                            "no such endpoint: "
+                                                                    + ctx.method()
+                                                                    + " "
+                                                                    + ctx.path()));
+                                        }
+                                    });
+                            config.routes.error(
+                                    405,
+                                    ctx -> {
+                                        if (ctx.attribute("answered") == null) {
+                                            fail(
+                                                    ctx,
+                                                    new ApiError(
+                                                            405,
+                                                            "method_not_allowed",
+                                                            "method "
+                                                                    + ctx.method()
+                                                                    + " not allowed on "
+                                                                    + ctx.path()));
+                                        }
+                                    });
+                            config.http.prefer405over404 = true;
+                        });
         app.start();
         for (var c : app.jettyServer().server().getConnectors()) {
             if (c instanceof ServerConnector sc) {
-                sc.setIdleTimeout(settings.idleTimeoutMillis); // a stalled body fails the read after this long
+                sc.setIdleTimeout(
+                        settings.idleTimeoutMillis); // a stalled body fails the read after this
+                // long
             }
         }
         return app.port();
@@ -176,8 +252,9 @@ public final class EmotionService implements AutoCloseable {
     }
 
     /**
-     * Clean shutdown (SIGTERM): readiness turns 503 and new image requests are refused with 503, the admitted
-     * ones finish (up to the drain timeout), then the server and the batcher stop. Idempotent.
+     * Clean shutdown (SIGTERM): readiness turns 503 and new image requests are refused with 503,
+     * the admitted ones finish (up to the drain timeout), then the server and the batcher stop.
+     * Idempotent.
      */
     @Override
     public void close() {
@@ -188,12 +265,16 @@ public final class EmotionService implements AutoCloseable {
             draining = true;
         }
         try {
-            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.drainTimeoutMillis);
+            long until =
+                    System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.drainTimeoutMillis);
             while (inFlight() > 0 && System.nanoTime() < until) {
                 Thread.sleep(10);
             }
             if (inFlight() > 0) {
-                LOG.warn("{} request(s) still running after the drain timeout of {} ms", inFlight(), settings.drainTimeoutMillis);
+                LOG.warn(
+                        "{} request(s) still running after the drain timeout of {} ms",
+                        inFlight(),
+                        settings.drainTimeoutMillis);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -210,17 +291,23 @@ public final class EmotionService implements AutoCloseable {
     // ---------------------------------------------------------------- POST /api/v1/emotions
 
     private void emotions(Context ctx) throws IOException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.requestTimeoutMillis);
+        long deadline =
+                System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.requestTimeoutMillis);
         long declared = ctx.req().getContentLengthLong();
         if (declared > settings.maxUploadBytes) {
             throw tooLarge(declared);
         }
         if (!admitted.tryAcquire()) {
-            throw unavailable("queue_full", "the service is busy (" + settings.queueCapacity + " requests in progress); retry later");
+            throw unavailable(
+                    "queue_full",
+                    "the service is busy ("
+                            + settings.queueCapacity
+                            + " requests in progress); retry later");
         }
         Path file = null;
         try {
-            // checked after admission, so close() either sees this request in flight or this request sees draining
+            // checked after admission, so close() either sees this request in flight or this
+            // request sees draining
             if (draining) {
                 throw unavailable("shutting_down", "the service is shutting down");
             }
@@ -232,7 +319,9 @@ public final class EmotionService implements AutoCloseable {
             Files.write(file, up.bytes);
             BufferedImage image = decode(file, up.name);
             t = stage("decode", t);
-            boolean explain = "true".equalsIgnoreCase(ctx.queryParam("explain")) || "1".equals(ctx.queryParam("explain"));
+            boolean explain =
+                    "true".equalsIgnoreCase(ctx.queryParam("explain"))
+                            || "1".equals(ctx.queryParam("explain"));
             List<FaceCrop> crops = recognizer.faces(image);
             t = stage("detect", t);
             checkDeadline(deadline);
@@ -248,7 +337,15 @@ public final class EmotionService implements AutoCloseable {
                 faces = classifyBatched(crops, deadline);
             }
             stage(explain ? "explain" : "classify", t);
-            ObjectNode o = ResultJson.of(mapper, new ImageResult(Path.of(up.name), image.getWidth(), image.getHeight(), faces, null));
+            ObjectNode o =
+                    ResultJson.of(
+                            mapper,
+                            new ImageResult(
+                                    Path.of(up.name),
+                                    image.getWidth(),
+                                    image.getHeight(),
+                                    faces,
+                                    null));
             o.put("model", modelId);
             if (explanations != null) {
                 ArrayNode fs = (ArrayNode) o.get("faces");
@@ -304,7 +401,11 @@ public final class EmotionService implements AutoCloseable {
     }
 
     private ApiError timeout() {
-        return unavailable("timeout", "the request took longer than the timeout of " + settings.requestTimeoutMillis + " ms; retry later");
+        return unavailable(
+                "timeout",
+                "the request took longer than the timeout of "
+                        + settings.requestTimeoutMillis
+                        + " ms; retry later");
     }
 
     private ApiError unavailable(String reason, String message) {
@@ -312,14 +413,25 @@ public final class EmotionService implements AutoCloseable {
     }
 
     private ApiError tooLarge(long bytes) {
-        return new ApiError(413, "too_large", String.format(Locale.ROOT, "the body is %s bytes, more than the limit of %,d bytes",
-                bytes < 0 ? "more than that" : String.format(Locale.ROOT, "%,d", bytes), settings.maxUploadBytes));
+        return new ApiError(
+                413,
+                "too_large",
+                String.format(
+                        Locale.ROOT,
+                        "the body is %s bytes, more than the limit of %,d bytes",
+                        bytes < 0 ? "more than that" : String.format(Locale.ROOT, "%,d", bytes),
+                        settings.maxUploadBytes));
     }
 
     /** The body, at most maxUploadBytes, within the body timeout however slowly it trickles in. */
     private byte[] readBody(Context ctx) {
         long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.bodyTimeoutMillis);
-        ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Math.max(ctx.req().getContentLengthLong(), 1024), settings.maxUploadBytes));
+        ByteArrayOutputStream out =
+                new ByteArrayOutputStream(
+                        (int)
+                                Math.min(
+                                        Math.max(ctx.req().getContentLengthLong(), 1024),
+                                        settings.maxUploadBytes));
         byte[] buf = new byte[16384];
         try (InputStream in = ctx.req().getInputStream()) {
             int n;
@@ -329,18 +441,31 @@ public final class EmotionService implements AutoCloseable {
                     throw tooLarge(-1);
                 }
                 if (System.nanoTime() - until > 0) {
-                    throw new ApiError(408, "body_timeout", "the request body did not arrive within " + settings.bodyTimeoutMillis + " ms");
+                    throw new ApiError(
+                            408,
+                            "body_timeout",
+                            "the request body did not arrive within "
+                                    + settings.bodyTimeoutMillis
+                                    + " ms");
                 }
             }
         } catch (IOException e) {
             if (isTimeout(e)) {
-                throw new ApiError(408, "body_timeout", "the request body stalled for more than " + settings.idleTimeoutMillis + " ms");
+                throw new ApiError(
+                        408,
+                        "body_timeout",
+                        "the request body stalled for more than "
+                                + settings.idleTimeoutMillis
+                                + " ms");
             }
             // the client went away (or sent a broken chunked body): nobody will read an answer
             throw new ApiError(400, "client_abort", "the request body was cut off");
         }
         if (out.size() == 0) {
-            throw new ApiError(400, "empty", "the request body is empty: send an image (raw bytes, or multipart field 'image')");
+            throw new ApiError(
+                    400,
+                    "empty",
+                    "the request body is empty: send an image (raw bytes, or multipart field 'image')");
         }
         return out.toByteArray();
     }
@@ -356,7 +481,10 @@ public final class EmotionService implements AutoCloseable {
 
     private record Upload(String name, byte[] bytes) {}
 
-    /** The image bytes and a display name: the multipart part 'image' (or the first file part), else the raw body. */
+    /**
+     * The image bytes and a display name: the multipart part 'image' (or the first file part), else
+     * the raw body.
+     */
     private Upload upload(Context ctx, byte[] body) {
         String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase(Locale.ROOT);
         if (!type.startsWith("multipart/")) {
@@ -364,14 +492,19 @@ public final class EmotionService implements AutoCloseable {
         }
         String boundary = MultiPart.extractBoundary(ctx.contentType());
         if (boundary == null || boundary.isEmpty()) {
-            throw new ApiError(400, "bad_multipart", "malformed multipart body: no boundary in the Content-Type");
+            throw new ApiError(
+                    400,
+                    "bad_multipart",
+                    "malformed multipart body: no boundary in the Content-Type");
         }
         MultiPartFormData.Parser parser = new MultiPartFormData.Parser(boundary);
         parser.setMaxMemoryFileSize(settings.maxUploadBytes);
         parser.setMaxLength(settings.maxUploadBytes);
         parser.setMaxParts(16);
         parser.setFilesDirectory(uploads);
-        try (MultiPartFormData.Parts parts = parser.parse(Content.Source.from(ByteBuffer.wrap(body))).get(settings.bodyTimeoutMillis, TimeUnit.MILLISECONDS)) {
+        try (MultiPartFormData.Parts parts =
+                parser.parse(Content.Source.from(ByteBuffer.wrap(body)))
+                        .get(settings.bodyTimeoutMillis, TimeUnit.MILLISECONDS)) {
             MultiPart.Part part = parts.getFirst("image");
             if (part == null) {
                 for (MultiPart.Part p : parts) {
@@ -382,14 +515,18 @@ public final class EmotionService implements AutoCloseable {
                 }
             }
             if (part == null) {
-                throw new ApiError(400, "bad_multipart", "the multipart body has no file part (send the image in the field 'image')");
+                throw new ApiError(
+                        400,
+                        "bad_multipart",
+                        "the multipart body has no file part (send the image in the field 'image')");
             }
             String name = displayName(part.getFileName());
             ByteBuffer content = Content.Source.asByteBuffer(part.createContentSource());
             byte[] bytes = new byte[content.remaining()];
             content.get(bytes);
             if (bytes.length == 0) {
-                throw new ApiError(400, "empty", "the multipart part '" + part.getName() + "' is empty");
+                throw new ApiError(
+                        400, "empty", "the multipart part '" + part.getName() + "' is empty");
             }
             return new Upload(name, bytes);
         } catch (ExecutionException | TimeoutException | IOException | RuntimeException e) {
@@ -397,15 +534,23 @@ public final class EmotionService implements AutoCloseable {
                 throw a;
             }
             LOG.debug("malformed multipart body", e);
-            throw new ApiError(400, "bad_multipart", "malformed multipart body" + (e.getCause() != null && e.getCause().getMessage() != null
-                    ? " (" + e.getCause().getMessage() + ")" : ""));
+            throw new ApiError(
+                    400,
+                    "bad_multipart",
+                    "malformed multipart body"
+                            + (e.getCause() != null && e.getCause().getMessage() != null
+                                    ? " (" + e.getCause().getMessage() + ")"
+                                    : ""));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ApiError(503, "shutting_down", "interrupted");
         }
     }
 
-    /** The client's file name without any folder part or control characters, for the answer's "file" field. */
+    /**
+     * The client's file name without any folder part or control characters, for the answer's "file"
+     * field.
+     */
     static String displayName(String raw) {
         if (raw == null) {
             return "upload";
@@ -450,11 +595,17 @@ public final class EmotionService implements AutoCloseable {
         if (given == null && auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
             given = auth.substring(7).trim();
         }
-        if (given == null || !MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), settings.apiKey.getBytes(StandardCharsets.UTF_8))) {
+        if (given == null
+                || !MessageDigest.isEqual(
+                        given.getBytes(StandardCharsets.UTF_8),
+                        settings.apiKey.getBytes(StandardCharsets.UTF_8))) {
             ctx.header("WWW-Authenticate", "Bearer");
-            throw new ApiError(401, "unauthorized", given == null
-                    ? "an API key is required: send it in the X-API-Key header"
-                    : "the API key is not valid");
+            throw new ApiError(
+                    401,
+                    "unauthorized",
+                    given == null
+                            ? "an API key is required: send it in the X-API-Key header"
+                            : "the API key is not valid");
         }
     }
 
@@ -481,12 +632,18 @@ public final class EmotionService implements AutoCloseable {
         return o;
     }
 
-    /** Attention map S and channel means of the FER maps before/after the fusion, each {shape, data}; null parts omitted. */
+    /**
+     * Attention map S and channel means of the FER maps before/after the fusion, each {shape,
+     * data}; null parts omitted.
+     */
     private ObjectNode explainJson(FaceExplanation e) {
         ObjectNode o = mapper.createObjectNode();
         o.put("fusion", e.fusion());
         putMap(o, "attention", e.attention() == null ? null : e.attention().channelMean());
-        putMap(o, "featureBefore", e.featureBefore() == null ? null : e.featureBefore().channelMean());
+        putMap(
+                o,
+                "featureBefore",
+                e.featureBefore() == null ? null : e.featureBefore().channelMean());
         putMap(o, "featureAfter", e.featureAfter() == null ? null : e.featureAfter().channelMean());
         return o;
     }
@@ -526,7 +683,16 @@ public final class EmotionService implements AutoCloseable {
     private static String routeOf(Context ctx) {
         String p = ctx.path();
         return switch (p) {
-            case EMOTIONS, MODEL, OPENAPI, "/healthz", "/readyz", "/metrics", "/", "/app.js", "/style.css" -> p;
+            case EMOTIONS,
+                    MODEL,
+                    OPENAPI,
+                    "/healthz",
+                    "/readyz",
+                    "/metrics",
+                    "/",
+                    "/app.js",
+                    "/style.css" ->
+                    p;
             default -> "other";
         };
     }

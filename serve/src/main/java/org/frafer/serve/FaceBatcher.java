@@ -12,10 +12,11 @@ import org.frafer.infer.FaceCrop;
 import org.frafer.infer.FaceEmotion;
 
 /**
- * Classifies the faces of concurrent requests together: request threads queue their crops, one thread takes
- * the first waiting job, waits at most {@code maxWait} for more, and runs the network once over up to
- * {@code maxBatch} faces. The queue is bounded: {@link #submit} refuses a job when it is full, and the caller
- * answers 503. A job whose deadline passed while queued is failed without running it.
+ * Classifies the faces of concurrent requests together: request threads queue their crops, one
+ * thread takes the first waiting job, waits at most {@code maxWait} for more, and runs the network
+ * once over up to {@code maxBatch} faces. The queue is bounded: {@link #submit} refuses a job when
+ * it is full, and the caller answers 503. A job whose deadline passed while queued is failed
+ * without running it.
  */
 public final class FaceBatcher implements AutoCloseable {
     /** Thrown by {@link #submit} when the queue is full. */
@@ -25,7 +26,10 @@ public final class FaceBatcher implements AutoCloseable {
         }
     }
 
-    private record Job(List<FaceCrop> crops, long deadlineNanos, CompletableFuture<List<FaceEmotion>> result) {}
+    private record Job(
+            List<FaceCrop> crops,
+            long deadlineNanos,
+            CompletableFuture<List<FaceEmotion>> result) {}
 
     private final Function<List<FaceCrop>, List<FaceEmotion>> classifier;
     private final BlockingQueue<Job> queue;
@@ -35,16 +39,23 @@ public final class FaceBatcher implements AutoCloseable {
     private final ServiceMetrics metrics;
     private final Thread thread;
     private volatile boolean closing;
-    private Job carried; // taken from the queue but did not fit in the last batch; only the batcher thread touches it
+    private Job carried; // taken from the queue but did not fit in the last batch; only the batcher
+
+    // thread touches it
 
     /**
      * @param classifier runs the network over crops, one probability row per crop, in order (e.g.
      *     {@code recognizer::classify}); called from the batcher thread only
      */
-    public FaceBatcher(Function<List<FaceCrop>, List<FaceEmotion>> classifier, int capacity, int maxBatch, long maxWaitMillis,
+    public FaceBatcher(
+            Function<List<FaceCrop>, List<FaceEmotion>> classifier,
+            int capacity,
+            int maxBatch,
+            long maxWaitMillis,
             ServiceMetrics metrics) {
         if (capacity < 1 || maxBatch < 1 || maxWaitMillis < 0) {
-            throw new IllegalArgumentException("queue capacity and max batch must be positive, max wait not negative");
+            throw new IllegalArgumentException(
+                    "queue capacity and max batch must be positive, max wait not negative");
         }
         this.classifier = classifier;
         this.capacity = capacity;
@@ -57,8 +68,11 @@ public final class FaceBatcher implements AutoCloseable {
         thread.start();
     }
 
-    /** Queues the crops of one request; the future completes with one emotion per crop, in order. */
-    public CompletableFuture<List<FaceEmotion>> submit(List<FaceCrop> crops, long deadlineNanos) throws QueueFullException {
+    /**
+     * Queues the crops of one request; the future completes with one emotion per crop, in order.
+     */
+    public CompletableFuture<List<FaceEmotion>> submit(List<FaceCrop> crops, long deadlineNanos)
+            throws QueueFullException {
         if (closing) {
             throw new IllegalStateException("the batcher is shut down");
         }
@@ -92,7 +106,10 @@ public final class FaceBatcher implements AutoCloseable {
         }
     }
 
-    /** The next batch: the first job, plus whatever arrives within maxWait while it fits in maxBatch faces. */
+    /**
+     * The next batch: the first job, plus whatever arrives within maxWait while it fits in maxBatch
+     * faces.
+     */
     private List<Job> collect() throws InterruptedException {
         Job first = carried != null ? carried : queue.poll(50, TimeUnit.MILLISECONDS);
         carried = null;
@@ -149,7 +166,10 @@ public final class FaceBatcher implements AutoCloseable {
         }
     }
 
-    /** Stops accepting jobs, runs the ones already queued, then ends the thread (waits at most the given time). */
+    /**
+     * Stops accepting jobs, runs the ones already queued, then ends the thread (waits at most the
+     * given time).
+     */
     @Override
     public void close() {
         closing = true;

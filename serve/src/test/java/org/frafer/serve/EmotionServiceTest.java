@@ -27,7 +27,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
-
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -39,7 +38,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The service over real HTTP on an ephemeral loopback port: every endpoint, every refusal, broken clients, shutdown. */
+/**
+ * The service over real HTTP on an ephemeral loopback port: every endpoint, every refusal, broken
+ * clients, shutdown.
+ */
 class EmotionServiceTest {
     private static EmotionService service;
     private static int port;
@@ -49,12 +51,16 @@ class EmotionServiceTest {
     @BeforeAll
     static void start() throws Exception {
         ServiceSettings s = ServiceFixture.settings();
-        s.maxPixels = 3_000_000; // the samples are 1920 x ~1300 (2.5 MP); a 2000 x 2000 PNG goes over
+        s.maxPixels =
+                3_000_000; // the samples are 1920 x ~1300 (2.5 MP); a 2000 x 2000 PNG goes over
         s.maxUploadBytes = 2_000_000;
         service = ServiceFixture.start(s);
         port = service.port();
         photo = Files.readAllBytes(ServiceFixture.sample(1));
-        openapi = Http.JSON.readTree(EmotionServiceTest.class.getResourceAsStream("/org/frafer/serve/web/openapi.json"));
+        openapi =
+                Http.JSON.readTree(
+                        EmotionServiceTest.class.getResourceAsStream(
+                                "/org/frafer/serve/web/openapi.json"));
     }
 
     @AfterAll
@@ -64,23 +70,32 @@ class EmotionServiceTest {
         }
     }
 
-    // ---------------------------------------------------------------- schema check against the OpenAPI document
+    // ---------------------------------------------------------------- schema check against the
+    // OpenAPI document
 
-    /** Validates an answer against components.schemas[name] of the served OpenAPI document (JSON Schema 2020-12). */
+    /**
+     * Validates an answer against components.schemas[name] of the served OpenAPI document (JSON
+     * Schema 2020-12).
+     */
     static void assertMatchesSchema(String name, JsonNode answer) throws IOException {
-        String defs = Http.JSON.writeValueAsString(openapi.get("components").get("schemas")).replace("#/components/schemas/", "#/$defs/");
+        String defs =
+                Http.JSON
+                        .writeValueAsString(openapi.get("components").get("schemas"))
+                        .replace("#/components/schemas/", "#/$defs/");
         ObjectNode root = Http.JSON.createObjectNode();
         root.put("$schema", "https://json-schema.org/draft/2020-12/schema");
         root.set("$defs", Http.JSON.readTree(defs));
         root.put("$ref", "#/$defs/" + name);
-        JsonSchema schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(root);
+        JsonSchema schema =
+                JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(root);
         Set<ValidationMessage> errors = schema.validate(answer);
         assertTrue(errors.isEmpty(), name + ": " + errors + "\n" + answer);
     }
 
     /** No stack trace, exception class or file path leaks into an answer. */
     static void assertClean(String body) {
-        for (String bad : List.of("\tat ", "Exception", "/tmp", "/work", "/root", "frafer-serve", ".java")) {
+        for (String bad :
+                List.of("\tat ", "Exception", "/tmp", "/work", "/root", "frafer-serve", ".java")) {
             assertFalse(body.contains(bad), "answer leaks '" + bad + "': " + body);
         }
     }
@@ -90,7 +105,9 @@ class EmotionServiceTest {
         assertMatchesSchema("Error", a.json());
         assertEquals(status, a.json().get("status").asInt());
         for (String w : words) {
-            assertTrue(a.json().get("error").asText().contains(w), "'" + w + "' missing in " + a.body());
+            assertTrue(
+                    a.json().get("error").asText().contains(w),
+                    "'" + w + "' missing in " + a.body());
         }
         assertClean(a.body());
     }
@@ -105,8 +122,10 @@ class EmotionServiceTest {
         assertMatchesSchema("EmotionResult", got);
         assertEquals(ServiceFixture.modelId(), got.get("model").asText());
         assertEquals("sample1.jpg", got.get("file").asText());
-        // the same faces and probabilities as the library (what predict --format jsonl writes), same field layout
-        ImageResult lib = ServiceFixture.recognizer().predictAll(List.of(ServiceFixture.sample(1))).get(0);
+        // the same faces and probabilities as the library (what predict --format jsonl writes),
+        // same field layout
+        ImageResult lib =
+                ServiceFixture.recognizer().predictAll(List.of(ServiceFixture.sample(1))).get(0);
         JsonNode want = ResultJson.of(Http.JSON, lib);
         assertTrue(lib.faces().size() >= 2, "sample1 has several faces");
         ((ObjectNode) got).remove("model");
@@ -114,17 +133,30 @@ class EmotionServiceTest {
         assertJsonClose(want, got, 1e-4, "");
     }
 
-    /** Same structure and strings; numbers within tol (faces may share a batch with other requests' faces). */
+    /**
+     * Same structure and strings; numbers within tol (faces may share a batch with other requests'
+     * faces).
+     */
     static void assertJsonClose(JsonNode want, JsonNode got, double tol, String at) {
         if (want.isNumber()) {
-            assertTrue(got.isNumber() && Math.abs(want.asDouble() - got.asDouble()) <= tol * Math.max(1, Math.abs(want.asDouble())),
+            assertTrue(
+                    got.isNumber()
+                            && Math.abs(want.asDouble() - got.asDouble())
+                                    <= tol * Math.max(1, Math.abs(want.asDouble())),
                     at + ": " + want + " vs " + got);
             return;
         }
         assertEquals(want.getNodeType(), got.getNodeType(), at);
         if (want.isObject()) {
             assertEquals(iter(want.fieldNames()), iter(got.fieldNames()), at);
-            want.fields().forEachRemaining(e -> assertJsonClose(e.getValue(), got.get(e.getKey()), tol, at + "." + e.getKey()));
+            want.fields()
+                    .forEachRemaining(
+                            e ->
+                                    assertJsonClose(
+                                            e.getValue(),
+                                            got.get(e.getKey()),
+                                            tol,
+                                            at + "." + e.getKey()));
         } else if (want.isArray()) {
             assertEquals(want.size(), got.size(), at);
             for (int i = 0; i < want.size(); i++) {
@@ -148,7 +180,10 @@ class EmotionServiceTest {
         Http.Answer r = Http.post(port, "/api/v1/emotions", photo, "application/octet-stream");
         assertEquals(200, m.status(), m.body());
         assertMatchesSchema("EmotionResult", m.json());
-        assertEquals("sample1.jpg", m.json().get("file").asText(), "folders in the client's file name are dropped");
+        assertEquals(
+                "sample1.jpg",
+                m.json().get("file").asText(),
+                "folders in the client's file name are dropped");
         assertEquals("upload", r.json().get("file").asText());
         assertJsonClose(r.json().get("faces"), m.json().get("faces"), 1e-4, "faces");
     }
@@ -191,23 +226,41 @@ class EmotionServiceTest {
         assertTrue(o.json().get("paths").has("/api/v1/emotions"));
 
         Http.post(port, "/api/v1/emotions", photo, "image/jpeg");
-        Http.post(port, "/api/v1/emotions", "not an image".getBytes(StandardCharsets.UTF_8), "image/jpeg");
+        Http.post(
+                port,
+                "/api/v1/emotions",
+                "not an image".getBytes(StandardCharsets.UTF_8),
+                "image/jpeg");
         Http.Answer p = Http.get(port, "/metrics");
         assertEquals(200, p.status());
         assertTrue(p.header("Content-Type").startsWith("text/plain"), p.header("Content-Type"));
         String text = p.body();
         for (String line : text.split("\n")) {
-            assertTrue(line.startsWith("# HELP ") || line.startsWith("# TYPE ")
-                    || line.matches("[a-z_]+(\\{[a-z_]+=\"[^\"]*\"(,[a-z_]+=\"[^\"]*\")*\\})? -?[0-9.eE+-]+"), "bad exposition line: " + line);
+            assertTrue(
+                    line.startsWith("# HELP ")
+                            || line.startsWith("# TYPE ")
+                            || line.matches(
+                                    "[a-z_]+(\\{[a-z_]+=\"[^\"]*\"(,[a-z_]+=\"[^\"]*\")*\\})? -?[0-9.eE+-]+"),
+                    "bad exposition line: " + line);
         }
-        assertTrue(metric(text, "frafer_requests_total{route=\"/api/v1/emotions\",code=\"200\"}") >= 1, text);
-        assertTrue(metric(text, "frafer_requests_total{route=\"/api/v1/emotions\",code=\"422\"}") >= 1, text);
+        assertTrue(
+                metric(text, "frafer_requests_total{route=\"/api/v1/emotions\",code=\"200\"}") >= 1,
+                text);
+        assertTrue(
+                metric(text, "frafer_requests_total{route=\"/api/v1/emotions\",code=\"422\"}") >= 1,
+                text);
         assertTrue(metric(text, "frafer_errors_total{reason=\"bad_image\"}") >= 1, text);
         assertTrue(metric(text, "frafer_batch_faces_count") >= 1, text);
-        assertTrue(metric(text, "frafer_request_duration_seconds_count{route=\"/api/v1/emotions\"}") >= 2, text);
+        assertTrue(
+                metric(text, "frafer_request_duration_seconds_count{route=\"/api/v1/emotions\"}")
+                        >= 2,
+                text);
         assertTrue(text.contains("frafer_queue_length "), text);
         for (String stage : List.of("read", "decode", "detect", "classify")) {
-            assertTrue(metric(text, "frafer_stage_duration_seconds_count{stage=\"" + stage + "\"}") >= 1, stage + "\n" + text);
+            assertTrue(
+                    metric(text, "frafer_stage_duration_seconds_count{stage=\"" + stage + "\"}")
+                            >= 1,
+                    stage + "\n" + text);
         }
     }
 
@@ -226,7 +279,9 @@ class EmotionServiceTest {
         assertEquals(200, page.status());
         assertTrue(page.header("Content-Type").startsWith("text/html"));
         assertTrue(page.body().contains("<script src=\"/app.js\">"));
-        assertFalse(page.body().contains("http://") || page.body().contains("https://"), "the page must work offline: no external URL");
+        assertFalse(
+                page.body().contains("http://") || page.body().contains("https://"),
+                "the page must work offline: no external URL");
         Http.Answer js = Http.get(port, "/app.js");
         assertEquals(200, js.status());
         assertTrue(js.body().contains("getUserMedia"));
@@ -245,19 +300,52 @@ class EmotionServiceTest {
     @Test
     void emptyBodyNonImageAndCorruptImageAreRefusedWithTheReason() throws Exception {
         assertError(Http.post(port, "/api/v1/emotions", new byte[0], "image/jpeg"), 400, "empty");
-        assertError(Http.post(port, "/api/v1/emotions?name=notes.txt", "hello, this is text".getBytes(StandardCharsets.UTF_8), "image/jpeg"),
-                422, "notes.txt", "not an image");
+        assertError(
+                Http.post(
+                        port,
+                        "/api/v1/emotions?name=notes.txt",
+                        "hello, this is text".getBytes(StandardCharsets.UTF_8),
+                        "image/jpeg"),
+                422,
+                "notes.txt",
+                "not an image");
         byte[] cut = Arrays.copyOf(photo, photo.length / 3);
-        assertError(Http.post(port, "/api/v1/emotions?name=cut.jpg", cut, "image/jpeg"), 422, "cut.jpg", "truncated");
+        assertError(
+                Http.post(port, "/api/v1/emotions?name=cut.jpg", cut, "image/jpeg"),
+                422,
+                "cut.jpg",
+                "truncated");
     }
 
     @Test
     void malformedMultipartIsA400() throws Exception {
-        assertError(Http.post(port, "/api/v1/emotions", "--xyz\r\nContent-Disposition: form-data; name=\"image\"\r\n\r\nabc".getBytes(StandardCharsets.UTF_8),
-                "multipart/form-data; boundary=xyz"), 400, "multipart");
-        assertError(Http.post(port, "/api/v1/emotions", "garbage".getBytes(StandardCharsets.UTF_8), "multipart/form-data"), 400, "boundary");
-        String noFile = "--b\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhello\r\n--b--\r\n";
-        assertError(Http.post(port, "/api/v1/emotions", noFile.getBytes(StandardCharsets.UTF_8), "multipart/form-data; boundary=b"), 400, "image");
+        assertError(
+                Http.post(
+                        port,
+                        "/api/v1/emotions",
+                        "--xyz\r\nContent-Disposition: form-data; name=\"image\"\r\n\r\nabc"
+                                .getBytes(StandardCharsets.UTF_8),
+                        "multipart/form-data; boundary=xyz"),
+                400,
+                "multipart");
+        assertError(
+                Http.post(
+                        port,
+                        "/api/v1/emotions",
+                        "garbage".getBytes(StandardCharsets.UTF_8),
+                        "multipart/form-data"),
+                400,
+                "boundary");
+        String noFile =
+                "--b\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhello\r\n--b--\r\n";
+        assertError(
+                Http.post(
+                        port,
+                        "/api/v1/emotions",
+                        noFile.getBytes(StandardCharsets.UTF_8),
+                        "multipart/form-data; boundary=b"),
+                400,
+                "image");
     }
 
     @Test
@@ -265,19 +353,33 @@ class EmotionServiceTest {
         byte[] big = new byte[2_500_000];
         assertError(Http.post(port, "/api/v1/emotions", big, "image/jpeg"), 413, "2,000,000 bytes");
         // chunked (no Content-Length): refused once the limit is crossed while reading
-        HttpRequest chunked = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/emotions")).timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "image/jpeg")
-                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(big))).build();
+        HttpRequest chunked =
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/emotions"))
+                        .timeout(Duration.ofSeconds(60))
+                        .header("Content-Type", "image/jpeg")
+                        .POST(
+                                HttpRequest.BodyPublishers.ofInputStream(
+                                        () -> new java.io.ByteArrayInputStream(big)))
+                        .build();
         assertError(Http.send(chunked), 413, "2,000,000 bytes");
     }
 
     @Test
     void tooManyPixelsIs413BeforeDecoding() throws Exception {
-        BufferedImage img = new BufferedImage(2000, 2000, BufferedImage.TYPE_INT_RGB); // 4 MP > cap 3 MP, compresses to a few KB
+        BufferedImage img =
+                new BufferedImage(
+                        2000,
+                        2000,
+                        BufferedImage.TYPE_INT_RGB); // 4 MP > cap 3 MP, compresses to a few KB
         ByteArrayOutputStream png = new ByteArrayOutputStream();
         ImageIO.write(img, "png", png);
         assertTrue(png.size() < 2_000_000);
-        assertError(Http.post(port, "/api/v1/emotions?name=big.png", png.toByteArray(), "image/png"), 413, "big.png", "2000x2000", "3,000,000");
+        assertError(
+                Http.post(port, "/api/v1/emotions?name=big.png", png.toByteArray(), "image/png"),
+                413,
+                "big.png",
+                "2000x2000",
+                "3,000,000");
     }
 
     @Test
@@ -288,7 +390,8 @@ class EmotionServiceTest {
             Thread.sleep(200);
         } // closed with half the body sent
         long until = System.currentTimeMillis() + 10_000;
-        while ((service.inFlight() > 0 || service.metrics().errorCount("client_abort") == before) && System.currentTimeMillis() < until) {
+        while ((service.inFlight() > 0 || service.metrics().errorCount("client_abort") == before)
+                && System.currentTimeMillis() < until) {
             Thread.sleep(20);
         }
         assertEquals(0, service.inFlight(), "the admission slot must be released");
@@ -302,11 +405,14 @@ class EmotionServiceTest {
     void verySlowBodyIs408() throws Exception {
         ServiceSettings s = ServiceFixture.settings();
         s.bodyTimeoutMillis = 600;
-        try (EmotionService svc = ServiceFixture.start(s); Socket sock = Http.openPost(svc.port(), "/api/v1/emotions", photo.length, "image/jpeg")) {
+        try (EmotionService svc = ServiceFixture.start(s);
+                Socket sock =
+                        Http.openPost(svc.port(), "/api/v1/emotions", photo.length, "image/jpeg")) {
             OutputStream out = sock.getOutputStream();
             long t0 = System.nanoTime();
             String answer = null;
-            // one byte every 50 ms: never idle long enough for Jetty's idle timeout, but far too slow overall
+            // one byte every 50 ms: never idle long enough for Jetty's idle timeout, but far too
+            // slow overall
             for (int i = 0; i < 200 && answer == null; i++) {
                 try {
                     Http.write(out, photo, i, i + 1);
@@ -332,7 +438,9 @@ class EmotionServiceTest {
     void stalledBodyIsCutByTheIdleTimeout() throws Exception {
         ServiceSettings s = ServiceFixture.settings();
         s.idleTimeoutMillis = 500;
-        try (EmotionService svc = ServiceFixture.start(s); Socket sock = Http.openPost(svc.port(), "/api/v1/emotions", photo.length, "image/jpeg")) {
+        try (EmotionService svc = ServiceFixture.start(s);
+                Socket sock =
+                        Http.openPost(svc.port(), "/api/v1/emotions", photo.length, "image/jpeg")) {
             Http.write(sock.getOutputStream(), photo, 0, 1000); // then nothing
             long t0 = System.nanoTime();
             String answer = Http.readAnswer(sock);
@@ -345,7 +453,10 @@ class EmotionServiceTest {
                 Thread.sleep(20);
             }
             assertEquals(0, svc.inFlight());
-            assertEquals(1, svc.metrics().errorCount("body_timeout") + svc.metrics().errorCount("client_abort"));
+            assertEquals(
+                    1,
+                    svc.metrics().errorCount("body_timeout")
+                            + svc.metrics().errorCount("client_abort"));
         }
     }
 
@@ -358,10 +469,18 @@ class EmotionServiceTest {
             Http.Answer none = Http.post(p, "/api/v1/emotions", photo, "image/jpeg");
             assertError(none, 401, "API key");
             assertEquals("Bearer", none.header("WWW-Authenticate"));
-            assertError(Http.post(p, "/api/v1/emotions", photo, "image/jpeg", "X-API-Key", "wrong"), 401, "not valid");
+            assertError(
+                    Http.post(p, "/api/v1/emotions", photo, "image/jpeg", "X-API-Key", "wrong"),
+                    401,
+                    "not valid");
             assertError(Http.get(p, "/api/v1/model"), 401);
-            assertEquals(200, Http.post(p, "/api/v1/emotions", photo, "image/jpeg", "X-API-Key", "s3cret-key").status());
-            assertEquals(200, Http.get(p, "/api/v1/model", "Authorization", "Bearer s3cret-key").status());
+            assertEquals(
+                    200,
+                    Http.post(p, "/api/v1/emotions", photo, "image/jpeg", "X-API-Key", "s3cret-key")
+                            .status());
+            assertEquals(
+                    200,
+                    Http.get(p, "/api/v1/model", "Authorization", "Bearer s3cret-key").status());
             assertEquals(200, Http.get(p, "/healthz").status(), "health checks need no key");
             assertEquals(200, Http.get(p, "/api/v1/openapi.json").status());
         }
@@ -371,7 +490,9 @@ class EmotionServiceTest {
     void fullQueueIs503WithRetryAfter() throws Exception {
         ServiceSettings s = ServiceFixture.settings();
         s.queueCapacity = 1;
-        try (EmotionService svc = ServiceFixture.start(s); Socket hog = Http.openPost(svc.port(), "/api/v1/emotions", photo.length, "image/jpeg")) {
+        try (EmotionService svc = ServiceFixture.start(s);
+                Socket hog =
+                        Http.openPost(svc.port(), "/api/v1/emotions", photo.length, "image/jpeg")) {
             Http.write(hog.getOutputStream(), photo, 0, 100); // admitted, still sending its body
             long until = System.currentTimeMillis() + 5000;
             while (svc.inFlight() == 0 && System.currentTimeMillis() < until) {
@@ -380,9 +501,14 @@ class EmotionServiceTest {
             Http.Answer busy = Http.post(svc.port(), "/api/v1/emotions", photo, "image/jpeg");
             assertError(busy, 503, "busy");
             assertEquals("1", busy.header("Retry-After"));
-            Http.write(hog.getOutputStream(), photo, 100, photo.length); // the admitted one still gets its answer
+            Http.write(
+                    hog.getOutputStream(),
+                    photo,
+                    100,
+                    photo.length); // the admitted one still gets its answer
             assertTrue(Http.readAnswer(hog).startsWith("HTTP/1.1 200"));
-            assertEquals(200, Http.post(svc.port(), "/api/v1/emotions", photo, "image/jpeg").status());
+            assertEquals(
+                    200, Http.post(svc.port(), "/api/v1/emotions", photo, "image/jpeg").status());
             assertEquals(1, svc.metrics().errorCount("queue_full"));
         }
     }
@@ -408,7 +534,8 @@ class EmotionServiceTest {
         try {
             List<Future<Http.Answer>> running = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
-                running.add(pool.submit(() -> Http.post(p, "/api/v1/emotions", photo, "image/jpeg")));
+                running.add(
+                        pool.submit(() -> Http.post(p, "/api/v1/emotions", photo, "image/jpeg")));
             }
             long until = System.currentTimeMillis() + 10_000;
             while (svc.inFlight() < 4 && System.currentTimeMillis() < until) {
@@ -422,7 +549,8 @@ class EmotionServiceTest {
             Http.Answer ready = Http.get(p, "/readyz");
             assertEquals(503, ready.status());
             assertMatchesSchema("Status", ready.json());
-            assertError(Http.post(p, "/api/v1/emotions", photo, "image/jpeg"), 503, "shutting down");
+            assertError(
+                    Http.post(p, "/api/v1/emotions", photo, "image/jpeg"), 503, "shutting down");
             for (Future<Http.Answer> f : running) {
                 assertEquals(200, f.get().status(), "admitted requests finish during the drain");
             }
@@ -434,5 +562,4 @@ class EmotionServiceTest {
             svc.close();
         }
     }
-
 }

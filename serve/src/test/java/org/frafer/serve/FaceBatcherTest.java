@@ -18,13 +18,19 @@ import org.frafer.infer.FaceCrop;
 import org.frafer.infer.FaceEmotion;
 import org.junit.jupiter.api.Test;
 
-/** The batcher with a recording classifier instead of the network: batch composition, bounds, order, refusals. */
+/**
+ * The batcher with a recording classifier instead of the network: batch composition, bounds, order,
+ * refusals.
+ */
 class FaceBatcherTest {
     private static final List<String> CLASSES = List.of("a", "b");
 
     /** A crop whose x coordinate identifies it, so results can be matched to requests. */
     private static FaceCrop crop(int id) {
-        return new FaceCrop(new DetectedFace(id, 0, 1, 1, 1, null), new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB), new float[0]);
+        return new FaceCrop(
+                new DetectedFace(id, 0, 1, 1, 1, null),
+                new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB),
+                new float[0]);
     }
 
     /** Classifier recording the size of each pass; probability of "a" = crop id / 1000. */
@@ -58,7 +64,8 @@ class FaceBatcherTest {
         rec.gate = new CountDownLatch(1);
         ServiceMetrics m = new ServiceMetrics();
         try (FaceBatcher b = new FaceBatcher(rec::classify, 16, 16, 200, m)) {
-            // the first job is taken at once and blocks in the classifier; the next three queue up meanwhile
+            // the first job is taken at once and blocks in the classifier; the next three queue up
+            // meanwhile
             CompletableFuture<List<FaceEmotion>> first = b.submit(List.of(crop(1)), later());
             Thread.sleep(300);
             List<CompletableFuture<List<FaceEmotion>>> more = new ArrayList<>();
@@ -70,10 +77,15 @@ class FaceBatcherTest {
             for (int r = 0; r < 3; r++) {
                 List<FaceEmotion> got = more.get(r).get(10, TimeUnit.SECONDS);
                 assertEquals(2, got.size());
-                assertEquals((100 + 10 * r) / 1000f, got.get(0).probabilities()[0], 1e-6, "request " + r + " got another's faces");
+                assertEquals(
+                        (100 + 10 * r) / 1000f,
+                        got.get(0).probabilities()[0],
+                        1e-6,
+                        "request " + r + " got another's faces");
                 assertEquals((101 + 10 * r) / 1000f, got.get(1).probabilities()[0], 1e-6);
             }
-            assertEquals(List.of(1, 6), rec.passes, "the three queued requests must share one pass");
+            assertEquals(
+                    List.of(1, 6), rec.passes, "the three queued requests must share one pass");
             assertEquals(2, m.batches()[0]);
             assertEquals(7, m.batches()[1]);
         }
@@ -88,7 +100,10 @@ class FaceBatcherTest {
             Thread.sleep(200);
             List<CompletableFuture<List<FaceEmotion>>> fs = new ArrayList<>();
             for (int r = 0; r < 5; r++) {
-                fs.add(b.submit(List.of(crop(r), crop(r), crop(r)), later())); // 3 faces each: at most one job per pass of 4
+                fs.add(
+                        b.submit(
+                                List.of(crop(r), crop(r), crop(r)),
+                                later())); // 3 faces each: at most one job per pass of 4
             }
             rec.gate.countDown();
             for (CompletableFuture<List<FaceEmotion>> f : fs) {
@@ -103,13 +118,19 @@ class FaceBatcherTest {
         Recording rec = new Recording();
         rec.gate = new CountDownLatch(1);
         try (FaceBatcher b = new FaceBatcher(rec::classify, 2, 1, 0, new ServiceMetrics())) {
-            b.submit(List.of(crop(1)), later()); // taken by the batcher thread, blocked in the classifier
+            b.submit(
+                    List.of(crop(1)),
+                    later()); // taken by the batcher thread, blocked in the classifier
             Thread.sleep(200);
-            CompletableFuture<List<FaceEmotion>> expired = b.submit(List.of(crop(2)), System.nanoTime()); // deadline now
+            CompletableFuture<List<FaceEmotion>> expired =
+                    b.submit(List.of(crop(2)), System.nanoTime()); // deadline now
             b.submit(List.of(crop(3)), later());
-            assertThrows(FaceBatcher.QueueFullException.class, () -> b.submit(List.of(crop(4)), later()));
+            assertThrows(
+                    FaceBatcher.QueueFullException.class,
+                    () -> b.submit(List.of(crop(4)), later()));
             rec.gate.countDown();
-            ExecutionException e = assertThrows(ExecutionException.class, () -> expired.get(10, TimeUnit.SECONDS));
+            ExecutionException e =
+                    assertThrows(ExecutionException.class, () -> expired.get(10, TimeUnit.SECONDS));
             assertTrue(e.getCause() instanceof TimeoutException, e.toString());
         }
         assertEquals(List.of(1, 1), rec.passes, "the expired job must not reach the network");

@@ -25,10 +25,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** {@code fra-fer serve} as a user runs it: bad options, and a real process stopped by SIGTERM while it works. */
+/**
+ * {@code fra-fer serve} as a user runs it: bad options, and a real process stopped by SIGTERM while
+ * it works.
+ */
 class ServeCommandTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private static int run(StringWriter err, String... args) {
         CommandLine cl = new CommandLine(new ServeCommand());
@@ -45,7 +47,8 @@ class ServeCommandTest {
         assertTrue(err.toString().contains("key.txt: the API key file is empty"), err.toString());
         err = new StringWriter();
         assertEquals(2, run(err, "--api-key-file", dir.resolve("nope.txt").toString()));
-        assertTrue(err.toString().contains("nope.txt: cannot read the API key file"), err.toString());
+        assertTrue(
+                err.toString().contains("nope.txt: cannot read the API key file"), err.toString());
         err = new StringWriter();
         assertEquals(2, run(err, "--queue", "0"));
         assertTrue(err.toString().contains("queue capacity must be positive"), err.toString());
@@ -65,15 +68,30 @@ class ServeCommandTest {
     void sigtermLetsAdmittedRequestsFinish() throws Exception {
         ServiceFixture.recognizer(); // skips without assets
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx2g", "-Dai.djl.offline=true", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                "-Dfrafer.assets=" + Assets.root(), "-cp", System.getProperty("java.class.path"), ServeCommand.class.getName(),
-                "--port", "0", "--timeout", "120000", "--model", System.getProperty("frafer.model", "models/default"));
+        ProcessBuilder pb =
+                new ProcessBuilder(
+                        java,
+                        "-Xmx2g",
+                        "-Dai.djl.offline=true",
+                        "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                        "-Dfrafer.assets=" + Assets.root(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        ServeCommand.class.getName(),
+                        "--port",
+                        "0",
+                        "--timeout",
+                        "120000",
+                        "--model",
+                        System.getProperty("frafer.model", "models/default"));
         pb.redirectErrorStream(true);
         Process p = pb.start();
         ExecutorService pool = Executors.newFixedThreadPool(4);
         StringBuilder log = new StringBuilder();
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            BufferedReader out =
+                    new BufferedReader(
+                            new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             Pattern serving = Pattern.compile("serving .* on http://127\\.0\\.0\\.1:(\\d+)/");
             int port = -1;
             for (String line; port < 0 && (line = out.readLine()) != null; ) {
@@ -84,27 +102,40 @@ class ServeCommandTest {
                 }
             }
             assertTrue(port > 0, "no 'serving' line:\n" + log);
-            Thread drain = new Thread(() -> out.lines().forEach(l -> {
-                synchronized (log) {
-                    log.append(l).append('\n');
-                }
-            }));
+            Thread drain =
+                    new Thread(
+                            () ->
+                                    out.lines()
+                                            .forEach(
+                                                    l -> {
+                                                        synchronized (log) {
+                                                            log.append(l).append('\n');
+                                                        }
+                                                    }));
             drain.start();
             byte[] photo = Files.readAllBytes(ServiceFixture.sample(2));
             int port0 = port;
             List<Future<Http.Answer>> running = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
-                running.add(pool.submit(() -> Http.post(port0, "/api/v1/emotions", photo, "image/jpeg")));
+                running.add(
+                        pool.submit(
+                                () -> Http.post(port0, "/api/v1/emotions", photo, "image/jpeg")));
             }
             long until = System.currentTimeMillis() + 20_000;
-            while (EmotionServiceTest.metric(Http.get(port, "/metrics").body(), "frafer_requests_in_flight") < 3 && System.currentTimeMillis() < until) {
+            while (EmotionServiceTest.metric(
+                                    Http.get(port, "/metrics").body(), "frafer_requests_in_flight")
+                            < 3
+                    && System.currentTimeMillis() < until) {
                 Thread.sleep(5);
             }
             p.destroy(); // SIGTERM
             for (Future<Http.Answer> f : running) {
                 Http.Answer a = f.get(60, TimeUnit.SECONDS);
                 assertNotNull(a);
-                assertEquals(200, a.status(), "an admitted request must be answered during the drain: " + a.body());
+                assertEquals(
+                        200,
+                        a.status(),
+                        "an admitted request must be answered during the drain: " + a.body());
             }
             assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the process must stop after draining");
             drain.join(5000);

@@ -8,16 +8,24 @@ import org.frafer.Assets;
 import org.frafer.infer.DefaultModel;
 import org.frafer.infer.EmotionRecognizer;
 
-/** One recognizer per test JVM (loading it takes seconds), and services started on an ephemeral loopback port. */
+/**
+ * One recognizer per test JVM (loading it takes seconds), and services started on an ephemeral
+ * loopback port.
+ */
 final class ServiceFixture {
     private static EmotionRecognizer recognizer;
     private static String modelId;
 
     private ServiceFixture() {}
 
-    /** Skips the calling test (with the reason) when the face models or sample photos are not fetched. */
+    /**
+     * Skips the calling test (with the reason) when the face models or sample photos are not
+     * fetched.
+     */
     static synchronized EmotionRecognizer recognizer() {
-        assumeTrue(Assets.present("human-models/models/blazeface-back.json") && Files.isRegularFile(sample(1)),
+        assumeTrue(
+                Assets.present("human-models/models/blazeface-back.json")
+                        && Files.isRegularFile(sample(1)),
                 "face models / sample photos not fetched (run bin/setup): skipping the service tests");
         if (recognizer == null) {
             Path dir = DefaultModel.locate();

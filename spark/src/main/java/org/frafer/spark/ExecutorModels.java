@@ -17,13 +17,15 @@ import org.frafer.infer.DefaultModel;
 import org.frafer.infer.EmotionRecognizer;
 
 /**
- * The models of one executor JVM: each recognizer (and FR backbone) is built by the first task that needs
- * it and then shared by every task of the JVM, concurrent ones included ({@link EmotionRecognizer} is
- * thread-safe); they are closed when the JVM exits. Loading a model costs seconds, a task only milliseconds
- * of bookkeeping, so models are never loaded per task or per partition.
+ * The models of one executor JVM: each recognizer (and FR backbone) is built by the first task that
+ * needs it and then shared by every task of the JVM, concurrent ones included ({@link
+ * EmotionRecognizer} is thread-safe); they are closed when the JVM exits. Loading a model costs
+ * seconds, a task only milliseconds of bookkeeping, so models are never loaded per task or per
+ * partition.
  */
 final class ExecutorModels {
-    private static final Map<PredictSettings, EmotionRecognizer> RECOGNIZERS = new ConcurrentHashMap<>();
+    private static final Map<PredictSettings, EmotionRecognizer> RECOGNIZERS =
+            new ConcurrentHashMap<>();
     private static final Map<String, FrBackbone> BACKBONES = new ConcurrentHashMap<>();
     private static final Map<String, Path> FETCHED = new ConcurrentHashMap<>();
 
@@ -32,7 +34,8 @@ final class ExecutorModels {
         if (System.getProperty("ai.djl.offline") == null) {
             System.setProperty("ai.djl.offline", "true");
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(ExecutorModels::closeAll, "frafer-models-close"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(ExecutorModels::closeAll, "frafer-models-close"));
     }
 
     private ExecutorModels() {}
@@ -50,27 +53,40 @@ final class ExecutorModels {
 
     private static EmotionRecognizer build(PredictSettings s, Configuration hadoop) {
         useAssets(s, hadoop);
-        EmotionRecognizer.Builder b = EmotionRecognizer.builder()
-                .detectorVariant(s.detector())
-                .minFaceScore(s.minFaceScore())
-                .batchSize(s.batchSize());
+        EmotionRecognizer.Builder b =
+                EmotionRecognizer.builder()
+                        .detectorVariant(s.detector())
+                        .minFaceScore(s.minFaceScore())
+                        .batchSize(s.batchSize());
         if (s.model() != null) {
-            b.model(DefaultModel.check(localFolder(s.model(), "model", List.of(DefaultModel.CONFIG, DefaultModel.WEIGHTS), hadoop)));
+            b.model(
+                    DefaultModel.check(
+                            localFolder(
+                                    s.model(),
+                                    "model",
+                                    List.of(DefaultModel.CONFIG, DefaultModel.WEIGHTS),
+                                    hadoop)));
         }
         return b.build();
     }
 
-    /** Points the library at the face-model assets (read through the {@code frafer.assets} property). */
+    /**
+     * Points the library at the face-model assets (read through the {@code frafer.assets}
+     * property).
+     */
     private static synchronized void useAssets(PredictSettings s, Configuration hadoop) {
         if (s.assets() != null) {
-            System.setProperty("frafer.assets", localFolder(s.assets(), "assets", List.of(), hadoop).toString());
+            System.setProperty(
+                    "frafer.assets",
+                    localFolder(s.assets(), "assets", List.of(), hadoop).toString());
         }
     }
 
     /**
-     * A folder on this machine for a job argument: the path itself when it exists here (shared storage,
-     * or the same path on every node), else a file shipped with {@code --files}/{@code --archives} under
-     * that name, else, for a Hadoop URI (hdfs://, s3a://, ...), the named files copied to local disk once.
+     * A folder on this machine for a job argument: the path itself when it exists here (shared
+     * storage, or the same path on every node), else a file shipped with {@code --files}/{@code
+     * --archives} under that name, else, for a Hadoop URI (hdfs://, s3a://, ...), the named files
+     * copied to local disk once.
      */
     static Path localFolder(String spec, String what, List<String> files, Configuration hadoop) {
         URI uri = URI.create(spec.replace(" ", "%20"));
@@ -83,11 +99,23 @@ final class ExecutorModels {
             if (shipped != null) {
                 return shipped;
             }
-            throw new IllegalArgumentException(what + " folder " + spec + " not found on this executor: put it on storage every node "
-                    + "sees, ship it with --archives " + what + ".tgz#" + spec + ", or give a Hadoop URI (hdfs://...)");
+            throw new IllegalArgumentException(
+                    what
+                            + " folder "
+                            + spec
+                            + " not found on this executor: put it on storage every node "
+                            + "sees, ship it with --archives "
+                            + what
+                            + ".tgz#"
+                            + spec
+                            + ", or give a Hadoop URI (hdfs://...)");
         }
         if (files.isEmpty()) {
-            throw new IllegalArgumentException(what + " folder " + spec + ": only a local, shared or shipped folder is supported here");
+            throw new IllegalArgumentException(
+                    what
+                            + " folder "
+                            + spec
+                            + ": only a local, shared or shipped folder is supported here");
         }
         return FETCHED.computeIfAbsent(spec, k -> fetch(k, files, hadoop));
     }
@@ -107,13 +135,18 @@ final class ExecutorModels {
             org.apache.hadoop.fs.Path base = new org.apache.hadoop.fs.Path(spec);
             FileSystem fs = base.getFileSystem(hadoop);
             for (String f : files) {
-                fs.copyToLocalFile(false, new org.apache.hadoop.fs.Path(base, f), new org.apache.hadoop.fs.Path(dir.resolve(f).toUri()), true);
+                fs.copyToLocalFile(
+                        false,
+                        new org.apache.hadoop.fs.Path(base, f),
+                        new org.apache.hadoop.fs.Path(dir.resolve(f).toUri()),
+                        true);
                 dir.resolve(f).toFile().deleteOnExit();
             }
             dir.toFile().deleteOnExit();
             return dir;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot copy the model " + spec + " to this executor: " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "cannot copy the model " + spec + " to this executor: " + e.getMessage(), e);
         }
     }
 

@@ -34,11 +34,12 @@ import org.frafer.infer.FaceExplanation;
 import org.frafer.infer.ImageResult;
 
 /**
- * Runs the recognizer over one partition of {@code (path, content)} rows ({@code content} null = read
- * the file from {@code path}). The partition is taken {@link PredictSettings#imagesPerChunk} images at a
- * time: their bytes go to task-local scratch files and {@link EmotionRecognizer#predictEach} detects and
- * classifies them with the faces of several images in one forward, exactly as {@code predict} does, so
- * the rows hold the same numbers. Rows are produced lazily, chunk by chunk.
+ * Runs the recognizer over one partition of {@code (path, content)} rows ({@code content} null =
+ * read the file from {@code path}). The partition is taken {@link PredictSettings#imagesPerChunk}
+ * images at a time: their bytes go to task-local scratch files and {@link
+ * EmotionRecognizer#predictEach} detects and classifies them with the faces of several images in
+ * one forward, exactly as {@code predict} does, so the rows hold the same numbers. Rows are
+ * produced lazily, chunk by chunk.
  */
 final class PartitionPredictor implements MapPartitionsFunction<Row, Row> {
     private static final long serialVersionUID = 1L;
@@ -102,7 +103,8 @@ final class PartitionPredictor implements MapPartitionsFunction<Row, Row> {
         }
     }
 
-    private List<Row> predictChunk(EmotionRecognizer recognizer, List<Row> chunk, Path scratch, Configuration conf) {
+    private List<Row> predictChunk(
+            EmotionRecognizer recognizer, List<Row> chunk, Path scratch, Configuration conf) {
         List<Source> sources = new ArrayList<>(chunk.size());
         List<Path> readable = new ArrayList<>();
         List<Source> readableSources = new ArrayList<>();
@@ -114,7 +116,12 @@ final class PartitionPredictor implements MapPartitionsFunction<Row, Row> {
                 try {
                     locate(s, row.isNullAt(1) ? null : (byte[]) row.get(1), scratch, i, conf);
                 } catch (IOException | IllegalArgumentException e) {
-                    s.error = s.path + ": " + (e instanceof FileNotFoundException ? "file not found" : "cannot read the file (" + e.getMessage() + ")");
+                    s.error =
+                            s.path
+                                    + ": "
+                                    + (e instanceof FileNotFoundException
+                                            ? "file not found"
+                                            : "cannot read the file (" + e.getMessage() + ")");
                 }
                 if (s.error == null) {
                     readable.add(s.local);
@@ -122,22 +129,29 @@ final class PartitionPredictor implements MapPartitionsFunction<Row, Row> {
                 }
             }
             boolean extras = settings.embeddings() || settings.descriptorBackbone() != null;
-            FaceCropper cropper = extras
-                    ? new FaceCropper(recognizer.options().cropMargin(), recognizer.options().align(), recognizer.inputSize())
-                    : null;
+            FaceCropper cropper =
+                    extras
+                            ? new FaceCropper(
+                                    recognizer.options().cropMargin(),
+                                    recognizer.options().align(),
+                                    recognizer.inputSize())
+                            : null;
             Iterator<Source> next = readableSources.iterator();
-            recognizer.predictEach(readable, (result, image) -> {
-                Source s = next.next();
-                s.result = result;
-                if (extras && result.ok() && !result.faces().isEmpty()) {
-                    // The same crops predict made (FaceCropper is deterministic), kept for the extra columns.
-                    List<FaceCrop> crops = new ArrayList<>(result.faces().size());
-                    for (FaceEmotion f : result.faces()) {
-                        crops.add(cropper.crop(image, f.face()));
-                    }
-                    s.crops = crops;
-                }
-            });
+            recognizer.predictEach(
+                    readable,
+                    (result, image) -> {
+                        Source s = next.next();
+                        s.result = result;
+                        if (extras && result.ok() && !result.faces().isEmpty()) {
+                            // The same crops predict made (FaceCropper is deterministic), kept for
+                            // the extra columns.
+                            List<FaceCrop> crops = new ArrayList<>(result.faces().size());
+                            for (FaceEmotion f : result.faces()) {
+                                crops.add(cropper.crop(image, f.face()));
+                            }
+                            s.crops = crops;
+                        }
+                    });
             float[][] embeddings = null;
             float[][] descriptors = null;
             List<FaceCrop> allCrops = new ArrayList<>();
@@ -170,11 +184,13 @@ final class PartitionPredictor implements MapPartitionsFunction<Row, Row> {
                 }
                 ImageResult r = s.result;
                 if (!r.ok()) {
-                    // The library names the file it read; name the source instead of a scratch copy.
+                    // The library names the file it read; name the source instead of a scratch
+                    // copy.
                     r = ImageResult.failed(r.path(), r.error().replace(s.local.toString(), s.path));
                 }
                 int n = s.crops.size();
-                FaceTable.rows(s.path, r, slice(embeddings, face, n), slice(descriptors, face, n), rows);
+                FaceTable.rows(
+                        s.path, r, slice(embeddings, face, n), slice(descriptors, face, n), rows);
                 face += n;
             }
             return rows;
@@ -191,8 +207,12 @@ final class PartitionPredictor implements MapPartitionsFunction<Row, Row> {
         return all == null || n == 0 ? null : java.util.Arrays.copyOfRange(all, from, from + n);
     }
 
-    /** Finds the image's bytes: the row's content, a local file, or a copy of a remote (Hadoop) file. */
-    private static void locate(Source s, byte[] content, Path scratch, int i, Configuration conf) throws IOException {
+    /**
+     * Finds the image's bytes: the row's content, a local file, or a copy of a remote (Hadoop)
+     * file.
+     */
+    private static void locate(Source s, byte[] content, Path scratch, int i, Configuration conf)
+            throws IOException {
         if (content != null) {
             s.local = scratch.resolve(String.format(Locale.ROOT, "%05d%s", i, extension(s.path)));
             s.scratch = true;
@@ -226,7 +246,9 @@ final class PartitionPredictor implements MapPartitionsFunction<Row, Row> {
     static String extension(String path) {
         int slash = path.lastIndexOf('/');
         int dot = path.lastIndexOf('.');
-        return dot > slash && path.length() - dot <= 6 ? path.substring(dot).replaceAll("[^.A-Za-z0-9]", "") : "";
+        return dot > slash && path.length() - dot <= 6
+                ? path.substring(dot).replaceAll("[^.A-Za-z0-9]", "")
+                : "";
     }
 
     private static void deleteTree(Path dir) {

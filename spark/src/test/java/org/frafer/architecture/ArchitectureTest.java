@@ -6,16 +6,16 @@ import com.tngtech.archunit.lang.ArchRule;
 import org.frafer.testing.Architecture;
 import org.junit.jupiter.api.Tag;
 
-/** The layer and cycle rules of {@link Architecture} over the Spark module's main classes (and what it depends on). */
+/**
+ * The layer and cycle rules of {@link Architecture} over the Spark module's main classes (and what
+ * it depends on).
+ */
 @Tag("unit")
 @AnalyzeClasses(packages = "org.frafer", importOptions = Architecture.MainClassesOnly.class)
 class ArchitectureTest {
-    @ArchTest
-    static final ArchRule layersPointDown = Architecture.layersPointDown();
+    @ArchTest static final ArchRule layersPointDown = Architecture.layersPointDown();
 
-    @ArchTest
-    static final ArchRule noPackageCycles = Architecture.noPackageCycles();
+    @ArchTest static final ArchRule noPackageCycles = Architecture.noPackageCycles();
 
-    @ArchTest
-    static final ArchRule everyPackageHasALayer = Architecture.everyPackageHasALayer();
+    @ArchTest static final ArchRule everyPackageHasALayer = Architecture.everyPackageHasALayer();
 }

@@ -20,7 +20,16 @@ class EmotionJobOptionsTest {
 
     @Test
     void optionsBecomeTheSpec() {
-        JobSpec s = parse("photos/", "more/*.jpg", "--out", "faces", "--batch-size", "32", "--descriptors", "--overwrite");
+        JobSpec s =
+                parse(
+                        "photos/",
+                        "more/*.jpg",
+                        "--out",
+                        "faces",
+                        "--batch-size",
+                        "32",
+                        "--descriptors",
+                        "--overwrite");
         assertEquals(List.of("photos/", "more/*.jpg"), s.inputs());
         assertEquals("faces", s.out());
         assertEquals("parquet", s.format());
@@ -33,9 +42,20 @@ class EmotionJobOptionsTest {
 
     @Test
     void inputsAreImagesOrATableNotBoth() {
-        assertTrue(assertThrows(JobException.class, () -> parse("--out", "o")).getMessage().contains("--table"));
-        assertTrue(assertThrows(JobException.class, () -> parse("a", "--table", "t.csv", "--out", "o")).getMessage().contains("not both"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> parse("a", "--out", "o", "--batch-size", "0")).getMessage().contains("--batch-size"));
+        assertTrue(
+                assertThrows(JobException.class, () -> parse("--out", "o"))
+                        .getMessage()
+                        .contains("--table"));
+        assertTrue(
+                assertThrows(JobException.class, () -> parse("a", "--table", "t.csv", "--out", "o"))
+                        .getMessage()
+                        .contains("not both"));
+        assertTrue(
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> parse("a", "--out", "o", "--batch-size", "0"))
+                        .getMessage()
+                        .contains("--batch-size"));
     }
 
     @Test
@@ -48,7 +68,8 @@ class EmotionJobOptionsTest {
 
     @Test
     void imageGlobCoversBothCasesAndScratchNamesKeepTheExtension() {
-        assertTrue(EmotionJob.IMAGE_GLOB.contains(",jpg,") || EmotionJob.IMAGE_GLOB.contains("{jpg,"));
+        assertTrue(
+                EmotionJob.IMAGE_GLOB.contains(",jpg,") || EmotionJob.IMAGE_GLOB.contains("{jpg,"));
         assertTrue(EmotionJob.IMAGE_GLOB.contains("JPEG"));
         assertEquals(".JPG", PartitionPredictor.extension("hdfs://nn/a.b/photo.JPG"));
         assertEquals("", PartitionPredictor.extension("hdfs://nn/a.b/photo"));

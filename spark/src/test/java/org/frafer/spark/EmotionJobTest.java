@@ -39,17 +39,17 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The job in a real local Spark session (local[2]) against the public API on the same files: the same
- * faces, boxes, keypoints and probabilities (within 1e-4; the job batches faces of other images together),
- * an error row for a bad file, and a second run over the same output that never mixes tables.
+ * The job in a real local Spark session (local[2]) against the public API on the same files: the
+ * same faces, boxes, keypoints and probabilities (within 1e-4; the job batches faces of other
+ * images together), an error row for a bad file, and a second run over the same output that never
+ * mixes tables.
  */
 @Tag("slow")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class EmotionJobTest {
     private static final double TOL = 1e-4;
 
-    @TempDir
-    static Path tmp;
+    @TempDir static Path tmp;
 
     private SparkSession spark;
     private EmotionRecognizer reference;
@@ -57,14 +57,19 @@ class EmotionJobTest {
 
     @BeforeAll
     void start() throws IOException {
-        Assumptions.assumeTrue(Assets.present("samples/sample1.jpg") && Assets.present("human-models/models/blazeface-back.json"),
+        Assumptions.assumeTrue(
+                Assets.present("samples/sample1.jpg")
+                        && Assets.present("human-models/models/blazeface-back.json"),
                 "sample photos / face models missing (run bin/setup)");
-        spark = SparkSession.builder().master("local[2]").appName("fra-fer-spark-test")
-                .config("spark.ui.enabled", "false")
-                .config("spark.driver.host", "127.0.0.1")
-                .config("spark.driver.bindAddress", "127.0.0.1")
-                .config("spark.sql.shuffle.partitions", "4")
-                .getOrCreate();
+        spark =
+                SparkSession.builder()
+                        .master("local[2]")
+                        .appName("fra-fer-spark-test")
+                        .config("spark.ui.enabled", "false")
+                        .config("spark.driver.host", "127.0.0.1")
+                        .config("spark.driver.bindAddress", "127.0.0.1")
+                        .config("spark.sql.shuffle.partitions", "4")
+                        .getOrCreate();
         spark.sparkContext().setLogLevel("WARN");
         reference = EmotionRecognizer.loadDefault();
         photos = Files.createDirectories(tmp.resolve("photos"));
@@ -92,7 +97,8 @@ class EmotionJobTest {
     @Test
     void samplePhotosGiveTheSameRowsAsPredict() throws IOException {
         String out = tmp.resolve("faces").toString();
-        EmotionJob.Summary s = EmotionJob.run(spark, JobSpec.images(List.of(photos.toString()), out));
+        EmotionJob.Summary s =
+                EmotionJob.run(spark, JobSpec.images(List.of(photos.toString()), out));
         List<Row> rows = EmotionJob.read(spark, out, "parquet").collectAsList();
 
         List<Path> files = imageFiles(photos);
@@ -103,14 +109,21 @@ class EmotionJobTest {
         assertEquals(8, s.images());
         assertEquals(2, s.errors());
         assertEquals(faces, s.faces());
-        assertTrue(rows.stream().noneMatch(r -> r.getString(0).endsWith("notes.txt")), "non-image files are skipped like predict does");
+        assertTrue(
+                rows.stream().noneMatch(r -> r.getString(0).endsWith("notes.txt")),
+                "non-image files are skipped like predict does");
 
         Row broken = byFileName(rows).get("broken.jpg").get(0);
         assertEquals(FaceTable.ERROR, broken.getAs("status"));
         String message = broken.getAs("error");
-        assertTrue(message.startsWith(broken.getString(0) + ": "), "the error names the source file: " + message);
-        assertFalse(message.contains("frafer-spark-"), "no scratch path in the message: " + message);
-        assertTrue(((String) byFileName(rows).get("truncated.jpg").get(0).getAs("error")).contains("truncated.jpg"));
+        assertTrue(
+                message.startsWith(broken.getString(0) + ": "),
+                "the error names the source file: " + message);
+        assertFalse(
+                message.contains("frafer-spark-"), "no scratch path in the message: " + message);
+        assertTrue(
+                ((String) byFileName(rows).get("truncated.jpg").get(0).getAs("error"))
+                        .contains("truncated.jpg"));
     }
 
     @Test
@@ -125,7 +138,10 @@ class EmotionJobTest {
         long rowsBefore = EmotionJob.read(spark, out.toString(), "parquet").count();
 
         JobException e = assertThrows(JobException.class, () -> EmotionJob.run(spark, spec));
-        assertTrue(e.getMessage().contains("already exists") && e.getMessage().contains(out.toString()), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("already exists")
+                        && e.getMessage().contains(out.toString()),
+                e.getMessage());
         assertEquals(filesBefore, listing(out), "a refused run leaves the output as it was");
 
         // The source folder changes, then --overwrite: the output holds exactly the new table.
@@ -137,17 +153,39 @@ class EmotionJobTest {
         assertEquals(rowsBefore - 1, after.size(), "no rows of the old table are left");
         assertTrue(after.stream().allMatch(r -> r.getString(0).endsWith("a.jpg")));
         try (Stream<Path> s = Files.list(tmp)) {
-            assertTrue(s.noneMatch(p -> p.getFileName().toString().startsWith(".rerun.")), "no staging or old folders left behind");
+            assertTrue(
+                    s.noneMatch(p -> p.getFileName().toString().startsWith(".rerun.")),
+                    "no staging or old folders left behind");
         }
     }
 
     @Test
     void tableOfPathsWithAMissingFileToJson() throws IOException {
         Path csv = tmp.resolve("list.csv");
-        List<Path> files = List.of(photos.resolve("sample3.jpg"), tmp.resolve("gone.jpg"), photos.resolve("sample4.jpg"));
-        Files.writeString(csv, "id,image\n" + String.join("\n", files.stream().map(p -> files.indexOf(p) + "," + p).toList()) + "\n");
+        List<Path> files =
+                List.of(
+                        photos.resolve("sample3.jpg"),
+                        tmp.resolve("gone.jpg"),
+                        photos.resolve("sample4.jpg"));
+        Files.writeString(
+                csv,
+                "id,image\n"
+                        + String.join(
+                                "\n", files.stream().map(p -> files.indexOf(p) + "," + p).toList())
+                        + "\n");
         String out = tmp.resolve("from-table").toString();
-        JobSpec spec = new JobSpec(List.of(), csv.toString(), null, "image", out, "json", false, null, PredictSettings.defaults(), List.of());
+        JobSpec spec =
+                new JobSpec(
+                        List.of(),
+                        csv.toString(),
+                        null,
+                        "image",
+                        out,
+                        "json",
+                        false,
+                        null,
+                        PredictSettings.defaults(),
+                        List.of());
         EmotionJob.Summary s = EmotionJob.run(spark, spec);
         List<Row> rows = EmotionJob.read(spark, out, "json").collectAsList();
         assertEquals(3, s.images());
@@ -156,9 +194,27 @@ class EmotionJobTest {
         Row gone = byFileName(rows).get("gone.jpg").get(0);
         assertEquals(tmp.resolve("gone.jpg") + ": file not found", gone.getAs("error"));
 
-        JobException bad = assertThrows(JobException.class, () -> EmotionJob.run(spark,
-                new JobSpec(List.of(), csv.toString(), null, "file", tmp.resolve("x").toString(), "parquet", false, null, PredictSettings.defaults(), List.of())));
-        assertTrue(bad.getMessage().contains("no column 'file'") && bad.getMessage().contains("id, image"), bad.getMessage());
+        JobException bad =
+                assertThrows(
+                        JobException.class,
+                        () ->
+                                EmotionJob.run(
+                                        spark,
+                                        new JobSpec(
+                                                List.of(),
+                                                csv.toString(),
+                                                null,
+                                                "file",
+                                                tmp.resolve("x").toString(),
+                                                "parquet",
+                                                false,
+                                                null,
+                                                PredictSettings.defaults(),
+                                                List.of())));
+        assertTrue(
+                bad.getMessage().contains("no column 'file'")
+                        && bad.getMessage().contains("id, image"),
+                bad.getMessage());
         assertFalse(Files.exists(tmp.resolve("x")));
     }
 
@@ -167,8 +223,10 @@ class EmotionJobTest {
         Path one = Files.createDirectories(tmp.resolve("one"));
         Files.copy(photos.resolve("sample6.jpg"), one.resolve("sample6.jpg"));
         String out = tmp.resolve("extras").toString();
-        EmotionJob.run(spark, JobSpec.images(List.of(one.toString()), out)
-                .withSettings(PredictSettings.defaults().withExtras(true, "hse-faceres")));
+        EmotionJob.run(
+                spark,
+                JobSpec.images(List.of(one.toString()), out)
+                        .withSettings(PredictSettings.defaults().withExtras(true, "hse-faceres")));
         List<Row> rows = new ArrayList<>(EmotionJob.read(spark, out, "parquet").collectAsList());
         rows.sort(Comparator.comparingInt(r -> r.<Integer>getAs("face_index")));
 
@@ -180,7 +238,10 @@ class EmotionJobTest {
             desc = FaceDescriptors.of(fr, crops.stream().map(FaceCrop::image).toList(), 16);
         }
         for (int i = 0; i < rows.size(); i++) {
-            assertClose(expl.get(i).embedding().data(), floats(rows.get(i).getList(rows.get(i).fieldIndex("embedding"))), "embedding of face " + i);
+            assertClose(
+                    expl.get(i).embedding().data(),
+                    floats(rows.get(i).getList(rows.get(i).fieldIndex("embedding"))),
+                    "embedding of face " + i);
             float[] d = floats(rows.get(i).getList(rows.get(i).fieldIndex("descriptor")));
             assertClose(desc[i], d, "descriptor of face " + i);
             double norm = 0;
@@ -194,35 +255,60 @@ class EmotionJobTest {
     @Test
     void ferPlusFacesGiveTheSameRowsAsPredict() throws IOException {
         Path data = Assets.dataRoot();
-        Assumptions.assumeTrue(data != null && Files.isDirectory(data.resolve("ferplus/FER2013Test")),
+        Assumptions.assumeTrue(
+                data != null && Files.isDirectory(data.resolve("ferplus/FER2013Test")),
                 "FRAFER_DATA with ferplus/FER2013Test not set: FER+ part of the Spark job test skipped");
         List<Path> files = imageFiles(data.resolve("ferplus/FER2013Test")).subList(0, 200);
         Path csv = tmp.resolve("ferplus.csv");
-        Files.writeString(csv, "path\n" + files.stream().map(Path::toString).collect(Collectors.joining("\n")) + "\n");
+        Files.writeString(
+                csv,
+                "path\n"
+                        + files.stream().map(Path::toString).collect(Collectors.joining("\n"))
+                        + "\n");
         String out = tmp.resolve("ferplus-out").toString();
         EmotionJob.Summary s = EmotionJob.run(spark, JobSpec.table(csv.toString(), "path", out));
         assertEquals(200, s.images());
         assertEquals(0, s.errors());
-        int faces = expectRows(byFileName(EmotionJob.read(spark, out, "parquet").collectAsList()), reference.predictAll(files));
+        int faces =
+                expectRows(
+                        byFileName(EmotionJob.read(spark, out, "parquet").collectAsList()),
+                        reference.predictAll(files));
         assertEquals(faces, s.faces());
         assertTrue(faces > 80, "BlazeFace finds most FER+ faces, got " + faces);
     }
 
     @Test
     void missingInputIsAOneLineError() {
-        JobException e = assertThrows(JobException.class, () -> EmotionJob.run(spark,
-                JobSpec.images(List.of(tmp.resolve("nowhere").toString()), tmp.resolve("o").toString())));
-        assertEquals("input " + tmp.resolve("nowhere") + ": no such file or folder", e.getMessage());
+        JobException e =
+                assertThrows(
+                        JobException.class,
+                        () ->
+                                EmotionJob.run(
+                                        spark,
+                                        JobSpec.images(
+                                                List.of(tmp.resolve("nowhere").toString()),
+                                                tmp.resolve("o").toString())));
+        assertEquals(
+                "input " + tmp.resolve("nowhere") + ": no such file or folder", e.getMessage());
         Path empty = tmp.resolve("empty");
         assertDoesNotThrowIo(() -> Files.createDirectories(empty));
-        JobException none = assertThrows(JobException.class, () -> EmotionJob.run(spark,
-                JobSpec.images(List.of(empty.toString()), tmp.resolve("o").toString())));
+        JobException none =
+                assertThrows(
+                        JobException.class,
+                        () ->
+                                EmotionJob.run(
+                                        spark,
+                                        JobSpec.images(
+                                                List.of(empty.toString()),
+                                                tmp.resolve("o").toString())));
         assertTrue(none.getMessage().startsWith("no image files"), none.getMessage());
     }
 
     // ------------------------------------------------------------------ helpers
 
-    /** Checks the job's rows of each file against the library's result; returns the number of faces. */
+    /**
+     * Checks the job's rows of each file against the library's result; returns the number of faces.
+     */
     private static int expectRows(Map<String, List<Row>> rows, List<ImageResult> expected) {
         int faces = 0;
         for (ImageResult r : expected) {
@@ -251,14 +337,32 @@ class EmotionJobTest {
                 assertEquals(FaceTable.OK, row.getAs("status"));
                 assertEquals((Integer) r.faces().size(), row.getAs("face_count"));
                 Row box = row.getAs("box");
-                assertClose(new float[] {f.face().x(), f.face().y(), f.face().width(), f.face().height(), f.face().score()},
-                        new float[] {box.getFloat(0), box.getFloat(1), box.getFloat(2), box.getFloat(3), row.<Float>getAs("face_score")}, what + " box");
+                assertClose(
+                        new float[] {
+                            f.face().x(),
+                            f.face().y(),
+                            f.face().width(),
+                            f.face().height(),
+                            f.face().score()
+                        },
+                        new float[] {
+                            box.getFloat(0),
+                            box.getFloat(1),
+                            box.getFloat(2),
+                            box.getFloat(3),
+                            row.<Float>getAs("face_score")
+                        },
+                        what + " box");
                 List<Row> kp = row.getList(row.fieldIndex("keypoints"));
                 assertEquals(f.face().keypoints().length, kp.size());
                 for (int k = 0; k < kp.size(); k++) {
-                    assertClose(f.face().keypoints()[k], new float[] {kp.get(k).getFloat(0), kp.get(k).getFloat(1)}, what + " keypoint " + k);
+                    assertClose(
+                            f.face().keypoints()[k],
+                            new float[] {kp.get(k).getFloat(0), kp.get(k).getFloat(1)},
+                            what + " keypoint " + k);
                 }
-                scala.collection.Map<String, Float> probs = row.getMap(row.fieldIndex("probabilities"));
+                scala.collection.Map<String, Float> probs =
+                        row.getMap(row.fieldIndex("probabilities"));
                 float[] p = new float[f.classes().size()];
                 for (int c = 0; c < p.length; c++) {
                     p[c] = probs.apply(f.classes().get(c));

@@ -22,12 +22,13 @@ import java.util.TreeSet;
 import org.frafer.io.AtomicFiles;
 
 /**
- * The paper's clip classifier (AFEW protocol of Savchenko 2021): a linear SVM (LIBLINEAR, L2-regularised
- * L2-loss, dual solver, one-vs-rest, bias term) on clip descriptors ({@link ClipFeatures}) standardised by
- * the training set's mean and standard deviation per dimension.
+ * The paper's clip classifier (AFEW protocol of Savchenko 2021): a linear SVM (LIBLINEAR,
+ * L2-regularised L2-loss, dual solver, one-vs-rest, bias term) on clip descriptors ({@link
+ * ClipFeatures}) standardised by the training set's mean and standard deviation per dimension.
  *
- * <p>Stored as a folder: {@code clip-classifier.json} (classes, C, the standardisation, which emotion model
- * made the features) and {@code clip-classifier.liblinear} (LIBLINEAR's own model file).
+ * <p>Stored as a folder: {@code clip-classifier.json} (classes, C, the standardisation, which
+ * emotion model made the features) and {@code clip-classifier.liblinear} (LIBLINEAR's own model
+ * file).
  */
 public final class ClipClassifier {
     public static final double DEFAULT_C = 1.1;
@@ -35,8 +36,16 @@ public final class ClipClassifier {
     public static final String WEIGHTS = "clip-classifier.liblinear";
 
     /** What is saved beside the LIBLINEAR model. */
-    public record Meta(int formatVersion, List<String> classes, double c, int dimensions, double[] mean, double[] std,
-            String emotionModel, String frameFeatures, double fps) {}
+    public record Meta(
+            int formatVersion,
+            List<String> classes,
+            double c,
+            int dimensions,
+            double[] mean,
+            double[] std,
+            String emotionModel,
+            String frameFeatures,
+            double fps) {}
 
     /** A clip's class and the SVM's decision value per class (classes order). */
     public record Prediction(String label, Map<String, Double> scores) {}
@@ -60,26 +69,35 @@ public final class ClipClassifier {
     /**
      * Trains on clip descriptors.
      *
-     * @param emotionModel the emotion model folder that made the features (recorded, checked on use)
+     * @param emotionModel the emotion model folder that made the features (recorded, checked on
+     *     use)
      * @param fps the sampling rate the descriptors were made at (recorded)
      */
-    public static ClipClassifier train(List<double[]> x, List<String> y, double c, String emotionModel, double fps) {
+    public static ClipClassifier train(
+            List<double[]> x, List<String> y, double c, String emotionModel, double fps) {
         if (x.isEmpty() || x.size() != y.size()) {
-            throw new IllegalArgumentException("need as many labels as clips and at least one clip, got " + x.size() + " clips and " + y.size() + " labels");
+            throw new IllegalArgumentException(
+                    "need as many labels as clips and at least one clip, got "
+                            + x.size()
+                            + " clips and "
+                            + y.size()
+                            + " labels");
         }
         if (!(c > 0)) {
             throw new IllegalArgumentException("C must be positive, got " + c);
         }
         List<String> classes = new ArrayList<>(new TreeSet<>(y));
         if (classes.size() < 2) {
-            throw new IllegalArgumentException("need clips of at least two classes, got only " + classes);
+            throw new IllegalArgumentException(
+                    "need clips of at least two classes, got only " + classes);
         }
         int d = x.get(0).length;
         double[] mean = new double[d];
         double[] std = new double[d];
         for (double[] v : x) {
             if (v.length != d) {
-                throw new IllegalArgumentException("clip descriptors of different lengths: " + d + " and " + v.length);
+                throw new IllegalArgumentException(
+                        "clip descriptors of different lengths: " + d + " and " + v.length);
             }
             for (int i = 0; i < d; i++) {
                 mean[i] += v[i] / x.size();
@@ -91,9 +109,22 @@ public final class ClipClassifier {
             }
         }
         for (int i = 0; i < d; i++) {
-            std[i] = std[i] > 1e-12 ? Math.sqrt(std[i]) : 1; // constant dimensions stay 0 after centring
+            std[i] =
+                    std[i] > 1e-12
+                            ? Math.sqrt(std[i])
+                            : 1; // constant dimensions stay 0 after centring
         }
-        Meta meta = new Meta(1, classes, c, d, mean, std, emotionModel, "FER embedding + class probabilities; mean, std, min, max over frames", fps);
+        Meta meta =
+                new Meta(
+                        1,
+                        classes,
+                        c,
+                        d,
+                        mean,
+                        std,
+                        emotionModel,
+                        "FER embedding + class probabilities; mean, std, min, max over frames",
+                        fps);
         Problem p = new Problem();
         p.l = x.size();
         p.n = d + 1;
@@ -111,14 +142,20 @@ public final class ClipClassifier {
 
     private static Feature[] features(Meta meta, double[] v) {
         if (v.length != meta.dimensions()) {
-            throw new IllegalArgumentException("clip descriptor has " + v.length + " dimensions, the classifier expects " + meta.dimensions()
-                    + " (made with another emotion model?)");
+            throw new IllegalArgumentException(
+                    "clip descriptor has "
+                            + v.length
+                            + " dimensions, the classifier expects "
+                            + meta.dimensions()
+                            + " (made with another emotion model?)");
         }
         Feature[] f = new Feature[v.length + 1];
         for (int i = 0; i < v.length; i++) {
             f[i] = new FeatureNode(i + 1, (v[i] - meta.mean()[i]) / meta.std()[i]);
         }
-        f[v.length] = new FeatureNode(v.length + 1, 1); // LIBLINEAR's bias feature is appended by the caller
+        f[v.length] =
+                new FeatureNode(
+                        v.length + 1, 1); // LIBLINEAR's bias feature is appended by the caller
         return f;
     }
 
@@ -140,12 +177,15 @@ public final class ClipClassifier {
         return new Prediction(meta.classes().get((int) best), scores);
     }
 
-    /** Writes the two files into a folder (created); existing classifier files there are refused. */
+    /**
+     * Writes the two files into a folder (created); existing classifier files there are refused.
+     */
     public void save(Path dir) throws IOException {
         Files.createDirectories(dir);
         for (String name : List.of(META, WEIGHTS)) {
             if (Files.exists(dir.resolve(name))) {
-                throw new IOException(dir.resolve(name) + ": exists; remove it or choose another folder");
+                throw new IOException(
+                        dir.resolve(name) + ": exists; remove it or choose another folder");
             }
         }
         StringWriter w = new StringWriter();
@@ -159,17 +199,28 @@ public final class ClipClassifier {
         Path m = dir.resolve(META);
         Path w = dir.resolve(WEIGHTS);
         if (!Files.isRegularFile(m) || !Files.isRegularFile(w)) {
-            throw new IllegalArgumentException(dir + ": no clip classifier here (expected " + META + " and " + WEIGHTS + "; make one with `video train`)");
+            throw new IllegalArgumentException(
+                    dir
+                            + ": no clip classifier here (expected "
+                            + META
+                            + " and "
+                            + WEIGHTS
+                            + "; make one with `video train`)");
         }
         try {
             Meta meta = mapper().readValue(m.toFile(), Meta.class);
             Model model = Model.load(new StringReader(Files.readString(w)));
-            if (meta.mean() == null || meta.std() == null || meta.mean().length != meta.dimensions() || meta.std().length != meta.dimensions()) {
-                throw new IOException("standardisation does not match " + meta.dimensions() + " dimensions");
+            if (meta.mean() == null
+                    || meta.std() == null
+                    || meta.mean().length != meta.dimensions()
+                    || meta.std().length != meta.dimensions()) {
+                throw new IOException(
+                        "standardisation does not match " + meta.dimensions() + " dimensions");
             }
             return new ClipClassifier(meta, model);
         } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException(dir + ": unreadable clip classifier (" + e.getMessage() + ")", e);
+            throw new IllegalArgumentException(
+                    dir + ": unreadable clip classifier (" + e.getMessage() + ")", e);
         }
     }
 

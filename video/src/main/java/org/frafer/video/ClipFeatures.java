@@ -1,9 +1,10 @@
 package org.frafer.video;
 
 /**
- * The clip descriptor of the AFEW protocol (Savchenko 2021, section 3.3, followed by the FRA-FER paper):
- * per-frame features of one face track (FER embedding, then the class probabilities) summarised over
- * the frames by their mean, standard deviation, minimum and maximum, concatenated in that order.
+ * The clip descriptor of the AFEW protocol (Savchenko 2021, section 3.3, followed by the FRA-FER
+ * paper): per-frame features of one face track (FER embedding, then the class probabilities)
+ * summarised over the frames by their mean, standard deviation, minimum and maximum, concatenated
+ * in that order.
  *
  * <p>Accumulated in one pass (Welford's mean and variance), so a clip of any length needs memory of
  * four feature vectors only.
@@ -32,7 +33,8 @@ public final class ClipFeatures {
             java.util.Arrays.fill(min, Double.POSITIVE_INFINITY);
             java.util.Arrays.fill(max, Double.NEGATIVE_INFINITY);
         } else if (x.length != mean.length) {
-            throw new IllegalArgumentException("frame features of length " + x.length + " after " + mean.length);
+            throw new IllegalArgumentException(
+                    "frame features of length " + x.length + " after " + mean.length);
         }
         count++;
         for (int i = 0; i < x.length; i++) {

@@ -5,9 +5,9 @@ import java.util.Map;
 
 /**
  * Temporal filter of a track's probabilities: an exponential moving average with time constant
- * {@code tau} seconds, {@code s += a (p - s)} with {@code a = 1 - exp(-dt / tau)}, so the weight of a
- * frame depends on the time since the last one and not on the sampling rate. A track unseen for more
- * than {@code resetSeconds} starts again from its frame. {@code tau = 0} turns it off.
+ * {@code tau} seconds, {@code s += a (p - s)} with {@code a = 1 - exp(-dt / tau)}, so the weight of
+ * a frame depends on the time since the last one and not on the sampling rate. A track unseen for
+ * more than {@code resetSeconds} starts again from its frame. {@code tau = 0} turns it off.
  */
 public final class EmotionSmoother {
     private final double tau;
@@ -17,7 +17,8 @@ public final class EmotionSmoother {
 
     public EmotionSmoother(double tau, double resetSeconds) {
         if (!(tau >= 0)) {
-            throw new IllegalArgumentException("smoothing time constant must be >= 0 seconds, got " + tau);
+            throw new IllegalArgumentException(
+                    "smoothing time constant must be >= 0 seconds, got " + tau);
         }
         this.tau = tau;
         this.resetSeconds = resetSeconds;
@@ -49,12 +50,14 @@ public final class EmotionSmoother {
 
     /** Forgets tracks unseen since before a time (bounded memory on long videos). */
     public void forgetBefore(double time) {
-        lastTime.entrySet().removeIf(e -> {
-            boolean old = e.getValue() < time;
-            if (old) {
-                state.remove(e.getKey());
-            }
-            return old;
-        });
+        lastTime.entrySet()
+                .removeIf(
+                        e -> {
+                            boolean old = e.getValue() < time;
+                            if (old) {
+                                state.remove(e.getKey());
+                            }
+                            return old;
+                        });
     }
 }

@@ -9,20 +9,28 @@ import org.frafer.faces.FaceDescriptors;
  * Gives each face of a frame a track id, so one person keeps one id through the clip.
  *
  * <p>Faces of a frame are matched to the known tracks by a one-to-one assignment (Hungarian) that
- * maximises box overlap (IoU with the track's last box, only for tracks seen within
- * {@code occlusionSeconds}) plus identity similarity (cosine of FR descriptors with the track's mean
- * descriptor). A pair may be matched when the identity is clearly the same person
- * ({@code cosine >= reidCosine}: this re-finds a person after a cut or an occlusion, for up to
- * {@code memorySeconds}) or when the boxes overlap ({@code IoU >= minIou}) and the descriptors do not
- * clearly disagree ({@code cosine >= minCosineWithOverlap}). Unmatched faces open new tracks. Without
- * descriptors (null) tracking is by overlap only, and a cut gives new ids.
+ * maximises box overlap (IoU with the track's last box, only for tracks seen within {@code
+ * occlusionSeconds}) plus identity similarity (cosine of FR descriptors with the track's mean
+ * descriptor). A pair may be matched when the identity is clearly the same person ({@code cosine >=
+ * reidCosine}: this re-finds a person after a cut or an occlusion, for up to {@code memorySeconds})
+ * or when the boxes overlap ({@code IoU >= minIou}) and the descriptors do not clearly disagree
+ * ({@code cosine >= minCosineWithOverlap}). Unmatched faces open new tracks. Without descriptors
+ * (null) tracking is by overlap only, and a cut gives new ids.
  *
  * <p>Memory is bounded: tracks unseen for more than {@code memorySeconds} are forgotten.
  */
 public final class FaceTracker {
 
-    /** Tuning of the matcher; defaults measured on Yale faces with the HSE FaceRes descriptors (see docs/video.md). */
-    public record Options(double minIou, double reidCosine, double minCosineWithOverlap, double occlusionSeconds, double memorySeconds) {
+    /**
+     * Tuning of the matcher; defaults measured on Yale faces with the HSE FaceRes descriptors (see
+     * docs/video.md).
+     */
+    public record Options(
+            double minIou,
+            double reidCosine,
+            double minCosineWithOverlap,
+            double occlusionSeconds,
+            double memorySeconds) {
         public static Options defaults() {
             return new Options(0.3, 0.6, 0.3, 1.0, 600);
         }
@@ -77,7 +85,12 @@ public final class FaceTracker {
             double[][] cost = new double[n][m];
             for (int i = 0; i < n; i++) {
                 for (int j = 0; j < m; j++) {
-                    cost[i][j] = cost(time, faces.get(i), descriptors == null ? null : descriptors[i], tracks.get(j));
+                    cost[i][j] =
+                            cost(
+                                    time,
+                                    faces.get(i),
+                                    descriptors == null ? null : descriptors[i],
+                                    tracks.get(j));
                 }
             }
             int[] a = Hungarian.solve(cost);
@@ -98,7 +111,8 @@ public final class FaceTracker {
             t.box = faces.get(i);
             t.lastSeen = time;
             if (descriptors != null) {
-                // The track's identity is the mean of its descriptors: steady through changes of expression.
+                // The track's identity is the mean of its descriptors: steady through changes of
+                // expression.
                 if (t.descriptorSum == null) {
                     t.descriptorSum = descriptors[i].clone();
                 } else {
@@ -118,7 +132,9 @@ public final class FaceTracker {
             return iou >= options.minIou() ? -iou : FORBIDDEN;
         }
         double cos = FaceDescriptors.cosine(descriptor, t.descriptorSum);
-        boolean same = cos >= options.reidCosine() || (iou >= options.minIou() && cos >= options.minCosineWithOverlap());
+        boolean same =
+                cos >= options.reidCosine()
+                        || (iou >= options.minIou() && cos >= options.minCosineWithOverlap());
         return same ? -(iou + cos) : FORBIDDEN;
     }
 

@@ -23,7 +23,8 @@ public final class FrameAnnotator {
         BufferedImage out = Annotator.annotate(frame, shown);
         Graphics2D g = out.createGraphics();
         try {
-            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+            g.setRenderingHint(
+                    RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
             float scale = Math.max(1f, Math.max(frame.getWidth(), frame.getHeight()) / 800f);
             g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, Math.round(16 * scale)));
             g.setStroke(new BasicStroke(scale));
@@ -31,7 +32,10 @@ public final class FrameAnnotator {
                 var b = f.emotion().face();
                 String id = "#" + f.track();
                 int x = Math.round(b.x());
-                int y = Math.min(frame.getHeight() - 2, Math.round(b.y() + b.height()) + g.getFontMetrics().getAscent());
+                int y =
+                        Math.min(
+                                frame.getHeight() - 2,
+                                Math.round(b.y() + b.height()) + g.getFontMetrics().getAscent());
                 g.setColor(Color.BLACK);
                 g.drawString(id, x + 1, y + 1);
                 g.setColor(Color.WHITE);

@@ -13,12 +13,16 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Per-frame rows, one per face: time, frame, track, box, reported emotion and its probability, then every
- * class's probability (the frame's own; with smoothing on, {@code emotion} is the smoothed label and the
- * smoothed probabilities follow as {@code smoothed}). JSON lines or CSV; written as frames come.
+ * Per-frame rows, one per face: time, frame, track, box, reported emotion and its probability, then
+ * every class's probability (the frame's own; with smoothing on, {@code emotion} is the smoothed
+ * label and the smoothed probabilities follow as {@code smoothed}). JSON lines or CSV; written as
+ * frames come.
  */
 public final class FrameRowWriter implements AutoCloseable {
-    public enum Format { JSONL, CSV }
+    public enum Format {
+        JSONL,
+        CSV
+    }
 
     private final BufferedWriter out;
     private final Format format;
@@ -27,13 +31,17 @@ public final class FrameRowWriter implements AutoCloseable {
     private final ObjectMapper json = new ObjectMapper();
 
     /** Creates the file; an existing file is refused (never overwritten). */
-    public FrameRowWriter(Path file, Format format, List<String> classes, boolean smoothed) throws IOException {
-        this.out = Files.newBufferedWriter(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    public FrameRowWriter(Path file, Format format, List<String> classes, boolean smoothed)
+            throws IOException {
+        this.out =
+                Files.newBufferedWriter(
+                        file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         this.format = format;
         this.classes = classes;
         this.smoothed = smoothed;
         if (format == Format.CSV) {
-            StringBuilder h = new StringBuilder("time,frame,track,x,y,width,height,face_score,emotion,score");
+            StringBuilder h =
+                    new StringBuilder("time,frame,track,x,y,width,height,face_score,emotion,score");
             for (String c : classes) {
                 h.append(",p_").append(c);
             }
@@ -59,8 +67,21 @@ public final class FrameRowWriter implements AutoCloseable {
 
     private String csv(FrameResult r, TrackedFace f) {
         var b = f.emotion().face();
-        StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%.3f,%d,%d,%.1f,%.1f,%.1f,%.1f,%.4f,%s,%.5f",
-                r.timeSeconds(), r.frame(), f.track(), b.x(), b.y(), b.width(), b.height(), b.score(), f.label(), f.smoothed()[f.labelIndex()]));
+        StringBuilder s =
+                new StringBuilder(
+                        String.format(
+                                Locale.ROOT,
+                                "%.3f,%d,%d,%.1f,%.1f,%.1f,%.1f,%.4f,%s,%.5f",
+                                r.timeSeconds(),
+                                r.frame(),
+                                f.track(),
+                                b.x(),
+                                b.y(),
+                                b.width(),
+                                b.height(),
+                                b.score(),
+                                f.label(),
+                                f.smoothed()[f.labelIndex()]));
         for (float p : f.emotion().probabilities()) {
             s.append(String.format(Locale.ROOT, ",%.5f", p));
         }

@@ -2,11 +2,17 @@ package org.frafer.video;
 
 import java.util.Arrays;
 
-/** Minimum-cost assignment of rows to columns (Kuhn-Munkres with potentials, O(n^2 m)); rectangular matrices allowed. */
+/**
+ * Minimum-cost assignment of rows to columns (Kuhn-Munkres with potentials, O(n^2 m)); rectangular
+ * matrices allowed.
+ */
 final class Hungarian {
     private Hungarian() {}
 
-    /** For each row, the column assigned to it, or -1 when there are more rows than columns and it got none. */
+    /**
+     * For each row, the column assigned to it, or -1 when there are more rows than columns and it
+     * got none.
+     */
     static int[] solve(double[][] cost) {
         int rows = cost.length;
         if (rows == 0) {

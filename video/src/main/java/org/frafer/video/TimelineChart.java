@@ -20,9 +20,20 @@ public final class TimelineChart {
      * @param rows {time, p0, p1, ...} per frame of the track
      */
     public static XYChart chart(String title, List<String> classes, List<double[]> rows) {
-        XYChart c = new XYChartBuilder().width(900).height(360).title(title).xAxisTitle("time (s)").yAxisTitle("probability").build();
-        c.getStyler().setYAxisMin(0.0).setYAxisMax(1.0).setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE)
-                .setChartBackgroundColor(Color.WHITE).setMarkerSize(3);
+        XYChart c =
+                new XYChartBuilder()
+                        .width(900)
+                        .height(360)
+                        .title(title)
+                        .xAxisTitle("time (s)")
+                        .yAxisTitle("probability")
+                        .build();
+        c.getStyler()
+                .setYAxisMin(0.0)
+                .setYAxisMax(1.0)
+                .setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE)
+                .setChartBackgroundColor(Color.WHITE)
+                .setMarkerSize(3);
         double[] t = new double[rows.size()];
         for (int i = 0; i < rows.size(); i++) {
             t[i] = rows.get(i)[0];
@@ -40,7 +51,8 @@ public final class TimelineChart {
         return c;
     }
 
-    public static void write(Path png, String title, List<String> classes, List<double[]> rows) throws IOException {
+    public static void write(Path png, String title, List<String> classes, List<double[]> rows)
+            throws IOException {
         AtomicFiles.writeImage(BitmapEncoder.getBufferedImage(chart(title, classes, rows)), png);
     }
 }

@@ -13,19 +13,30 @@ import java.util.Map;
  * @param firstSeconds first time seen
  * @param lastSeconds last time seen
  * @param seconds time on screen: frames x the sampling period (gaps are not counted)
- * @param share share of its frames per emotion (by the reported, possibly smoothed, label), class order
+ * @param share share of its frames per emotion (by the reported, possibly smoothed, label), class
+ *     order
  * @param meanProbabilities mean of the frames' own probabilities, class order
  */
-public record TrackSummary(int track, int frames, double firstSeconds, double lastSeconds, double seconds,
-        Map<String, Double> share, Map<String, Double> meanProbabilities) {
+public record TrackSummary(
+        int track,
+        int frames,
+        double firstSeconds,
+        double lastSeconds,
+        double seconds,
+        Map<String, Double> share,
+        Map<String, Double> meanProbabilities) {
 
-    /** Accumulates a track's frames; keeps its timeline (time + probabilities per frame) for the chart. */
+    /**
+     * Accumulates a track's frames; keeps its timeline (time + probabilities per frame) for the
+     * chart.
+     */
     static final class Builder {
         final int track;
         final List<String> classes;
         final int[] labelCounts;
         final double[] probabilitySums;
-        final List<double[]> timeline = new ArrayList<>(); // {time, p0, p1, ...} of the reported probabilities
+        final List<double[]> timeline =
+                new ArrayList<>(); // {time, p0, p1, ...} of the reported probabilities
         int frames;
         double first = Double.NaN;
         double last = Double.NaN;

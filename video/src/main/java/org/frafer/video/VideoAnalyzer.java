@@ -18,12 +18,12 @@ import org.frafer.infer.FaceEmotion;
 import org.frafer.infer.FaceExplanation;
 
 /**
- * Faces, tracks and emotions through a video, streamed: frames are decoded one at a time
- * ({@link VideoReader}), faces detected per frame, and the faces of several frames classified in one
+ * Faces, tracks and emotions through a video, streamed: frames are decoded one at a time ({@link
+ * VideoReader}), faces detected per frame, and the faces of several frames classified in one
  * network batch (and their FR descriptors in one batch), then tracked frame by frame in order
- * ({@link FaceTracker}) and handed to a listener. At most a few frames are held at once (see
- * {@link Options#maxHeldPixels}), so a long video needs no more memory than a short one, apart from
- * the per-track timelines (one row of probabilities per sampled frame of a track).
+ * ({@link FaceTracker}) and handed to a listener. At most a few frames are held at once (see {@link
+ * Options#maxHeldPixels}), so a long video needs no more memory than a short one, apart from the
+ * per-track timelines (one row of probabilities per sampled frame of a track).
  *
  * <p>The per-frame probabilities are exactly what {@link EmotionRecognizer#predict(BufferedImage)}
  * gives for the same decoded frame; the temporal filter, when on, only changes the reported label.
@@ -41,14 +41,20 @@ public final class VideoAnalyzer {
      * @param tracker track matching
      * @param smoothingSeconds time constant of the probability filter (0 = off)
      * @param embeddings also compute FER embeddings (needed for clip descriptors)
-     * @param maxHeldPixels frames waiting for a full network batch are flushed early beyond this many pixels
+     * @param maxHeldPixels frames waiting for a full network batch are flushed early beyond this
+     *     many pixels
      */
-    public record Options(VideoReader.Options read, FaceTracker.Options tracker, double smoothingSeconds, boolean embeddings,
+    public record Options(
+            VideoReader.Options read,
+            FaceTracker.Options tracker,
+            double smoothingSeconds,
+            boolean embeddings,
             long maxHeldPixels) {
         public static final long DEFAULT_MAX_HELD_PIXELS = 16L * 1920 * 1080;
 
         public static Options defaults(VideoReader.Options read) {
-            return new Options(read, FaceTracker.Options.defaults(), 0, false, DEFAULT_MAX_HELD_PIXELS);
+            return new Options(
+                    read, FaceTracker.Options.defaults(), 0, false, DEFAULT_MAX_HELD_PIXELS);
         }
 
         public Options withEmbeddings(boolean on) {
@@ -67,8 +73,8 @@ public final class VideoAnalyzer {
 
     /**
      * @param recognizer detection and emotions (not closed here)
-     * @param fr identity descriptors for re-finding people after cuts and occlusions, or null to track
-     *     by box overlap only (not closed here)
+     * @param fr identity descriptors for re-finding people after cuts and occlusions, or null to
+     *     track by box overlap only (not closed here)
      */
     public VideoAnalyzer(EmotionRecognizer recognizer, FrBackbone fr, Options options) {
         this.recognizer = recognizer;
@@ -96,7 +102,9 @@ public final class VideoAnalyzer {
 
     private final class Run {
         final FaceTracker tracker = new FaceTracker(options.tracker());
-        final EmotionSmoother smoother = new EmotionSmoother(options.smoothingSeconds(), options.tracker().occlusionSeconds());
+        final EmotionSmoother smoother =
+                new EmotionSmoother(
+                        options.smoothingSeconds(), options.tracker().occlusionSeconds());
         final Map<Integer, TrackSummary.Builder> tracks = new TreeMap<>();
         final FrameListener listener;
         final double period;
@@ -145,7 +153,10 @@ public final class VideoAnalyzer {
                 for (int i = 0; i < n; i++) {
                     boxes.add(emotions[k + i].face());
                 }
-                float[][] desc = descriptors == null ? null : java.util.Arrays.copyOfRange(descriptors, k, k + n);
+                float[][] desc =
+                        descriptors == null
+                                ? null
+                                : java.util.Arrays.copyOfRange(descriptors, k, k + n);
                 double t = p.frame.timeSeconds();
                 int[] ids = tracker.assign(t, boxes, desc);
                 List<TrackedFace> out = new ArrayList<>(n);
@@ -155,7 +166,13 @@ public final class VideoAnalyzer {
                     out.add(new TrackedFace(ids[i], e, smoothed, embeddings[k + i]));
                 }
                 k += n;
-                emit(new FrameResult(p.frame.index(), t, p.frame.image().getWidth(), p.frame.image().getHeight(), List.copyOf(out)),
+                emit(
+                        new FrameResult(
+                                p.frame.index(),
+                                t,
+                                p.frame.image().getWidth(),
+                                p.frame.image().getHeight(),
+                                List.copyOf(out)),
                         p.frame.image());
             }
             held.clear();
@@ -163,13 +180,21 @@ public final class VideoAnalyzer {
 
         void emit(FrameResult r, BufferedImage image) {
             sampled++;
-            // A frame stands for the time until the next sample: the sampling period, or the frame's own
+            // A frame stands for the time until the next sample: the sampling period, or the
+            // frame's own
             // duration when every frame is kept (variable frame rates included).
-            double dt = period > 0 ? period : (Double.isNaN(lastPeriodTime) ? 0 : r.timeSeconds() - lastPeriodTime);
+            double dt =
+                    period > 0
+                            ? period
+                            : (Double.isNaN(lastPeriodTime) ? 0 : r.timeSeconds() - lastPeriodTime);
             lastPeriodTime = r.timeSeconds();
             for (TrackedFace f : r.faces()) {
                 faces++;
-                tracks.computeIfAbsent(f.track(), id -> new TrackSummary.Builder(id, recognizer.classes(), options.embeddings()))
+                tracks.computeIfAbsent(
+                                f.track(),
+                                id ->
+                                        new TrackSummary.Builder(
+                                                id, recognizer.classes(), options.embeddings()))
                         .add(r.timeSeconds(), dt, f);
             }
             smoother.forgetBefore(r.timeSeconds() - options.tracker().memorySeconds());
@@ -179,13 +204,19 @@ public final class VideoAnalyzer {
         }
     }
 
-    /** Analyses a video; {@link VideoReadException} (naming the file) when it cannot be opened at all. */
+    /**
+     * Analyses a video; {@link VideoReadException} (naming the file) when it cannot be opened at
+     * all.
+     */
     public VideoReport analyze(Path video, FrameListener listener) {
         long t0 = System.nanoTime();
         maxHeldFrames = 0;
         try (VideoReader reader = VideoReader.open(video, options.read())) {
             double fps = options.read().fps() > 0 ? options.read().fps() : 0;
-            double period = fps > 0 ? 1 / fps : (reader.info().frameRate() > 0 ? 1 / reader.info().frameRate() : 0);
+            double period =
+                    fps > 0
+                            ? 1 / fps
+                            : (reader.info().frameRate() > 0 ? 1 / reader.info().frameRate() : 0);
             Run run = new Run(listener, options.read().fps() > 0 ? period : 0);
             Deque<Pending> held = new ArrayDeque<>();
             int queuedFaces = 0;
@@ -197,7 +228,8 @@ public final class VideoAnalyzer {
                 maxHeldFrames = Math.max(maxHeldFrames, held.size());
                 queuedFaces += crops.size();
                 heldPixels += (long) f.image().getWidth() * f.image().getHeight();
-                if (queuedFaces >= recognizer.options().batchSize() || heldPixels >= options.maxHeldPixels()) {
+                if (queuedFaces >= recognizer.options().batchSize()
+                        || heldPixels >= options.maxHeldPixels()) {
                     run.flush(held);
                     queuedFaces = 0;
                     heldPixels = 0;
@@ -225,7 +257,17 @@ public final class VideoAnalyzer {
                 mainFrames = b.frames;
             }
         }
-        return new VideoReport(video, reader.info(), reader.decodedFrames(), run.sampled, run.faces, summaries,
-                reader.warning(), seconds, main, clip, timelines);
+        return new VideoReport(
+                video,
+                reader.info(),
+                reader.decodedFrames(),
+                run.sampled,
+                run.faces,
+                summaries,
+                reader.warning(),
+                seconds,
+                main,
+                clip,
+                timelines);
     }
 }

@@ -11,19 +11,36 @@ import org.bytedeco.javacv.FrameGrabber;
 import org.bytedeco.javacv.Java2DFrameConverter;
 
 /**
- * Streams the frames of a video file through FFmpeg (JavaCV): one frame at a time, so memory does not
- * grow with the length of the file. Frames are sampled by their timestamps ({@code fps}), optionally
- * between {@code start} and {@code end}; only sampled frames are converted to images.
+ * Streams the frames of a video file through FFmpeg (JavaCV): one frame at a time, so memory does
+ * not grow with the length of the file. Frames are sampled by their timestamps ({@code fps}),
+ * optionally between {@code start} and {@code end}; only sampled frames are converted to images.
  *
- * <p>Faults are reported in one line naming the file: {@link #open} throws {@link VideoReadException}
- * for what cannot be a video (missing, empty, an image, audio only, too large a frame); a fault in the
- * middle of the stream ends it and {@link #warning()} says where, the frames before it were delivered.
+ * <p>Faults are reported in one line naming the file: {@link #open} throws {@link
+ * VideoReadException} for what cannot be a video (missing, empty, an image, audio only, too large a
+ * frame); a fault in the middle of the stream ends it and {@link #warning()} says where, the frames
+ * before it were delivered.
  */
 public final class VideoReader implements AutoCloseable {
 
-    /** Container formats FFmpeg uses for still images; such a file is refused (use {@code predict}). */
-    private static final Set<String> IMAGE_FORMATS = Set.of("image2", "bmp_pipe", "jpeg_pipe", "png_pipe", "tiff_pipe",
-            "webp_pipe", "pgm_pipe", "ppm_pipe", "pgmyuv_pipe", "pbm_pipe", "qoi_pipe", "j2k_pipe", "jpegxl_pipe", "psd_pipe");
+    /**
+     * Container formats FFmpeg uses for still images; such a file is refused (use {@code predict}).
+     */
+    private static final Set<String> IMAGE_FORMATS =
+            Set.of(
+                    "image2",
+                    "bmp_pipe",
+                    "jpeg_pipe",
+                    "png_pipe",
+                    "tiff_pipe",
+                    "webp_pipe",
+                    "pgm_pipe",
+                    "ppm_pipe",
+                    "pgmyuv_pipe",
+                    "pbm_pipe",
+                    "qoi_pipe",
+                    "j2k_pipe",
+                    "jpegxl_pipe",
+                    "psd_pipe");
 
     /**
      * @param fps frames kept per second of video (by timestamp); 0 = every frame
@@ -36,13 +53,16 @@ public final class VideoReader implements AutoCloseable {
 
         public Options {
             if (!(fps >= 0) || Double.isInfinite(fps)) {
-                throw new IllegalArgumentException("fps must be >= 0 (0 = every frame), got " + fps);
+                throw new IllegalArgumentException(
+                        "fps must be >= 0 (0 = every frame), got " + fps);
             }
             if (!(startSeconds >= 0) || Double.isInfinite(startSeconds)) {
-                throw new IllegalArgumentException("start must be a time >= 0 in seconds, got " + startSeconds);
+                throw new IllegalArgumentException(
+                        "start must be a time >= 0 in seconds, got " + startSeconds);
             }
             if (!(endSeconds > startSeconds)) {
-                throw new IllegalArgumentException("end (" + endSeconds + " s) must be after start (" + startSeconds + " s)");
+                throw new IllegalArgumentException(
+                        "end (" + endSeconds + " s) must be after start (" + startSeconds + " s)");
             }
             if (maxPixels < 1) {
                 throw new IllegalArgumentException("max pixels must be positive, got " + maxPixels);
@@ -55,7 +75,13 @@ public final class VideoReader implements AutoCloseable {
     }
 
     /** What the container says about the video stream. */
-    public record Info(String format, String codec, int width, int height, double frameRate, double durationSeconds) {}
+    public record Info(
+            String format,
+            String codec,
+            int width,
+            int height,
+            double frameRate,
+            double durationSeconds) {}
 
     static {
         Ffmpeg.init();
@@ -105,18 +131,37 @@ public final class VideoReader implements AutoCloseable {
         try {
             String format = String.valueOf(g.getFormat());
             if (IMAGE_FORMATS.contains(format)) {
-                throw new VideoReadException(file + ": is a still image (" + format + "), not a video; use predict for photos");
+                throw new VideoReadException(
+                        file
+                                + ": is a still image ("
+                                + format
+                                + "), not a video; use predict for photos");
             }
             if (!g.hasVideo() || g.getImageWidth() <= 0 || g.getImageHeight() <= 0) {
-                throw new VideoReadException(file + ": has no video stream" + (g.hasAudio() ? " (audio only)" : ""));
+                throw new VideoReadException(
+                        file + ": has no video stream" + (g.hasAudio() ? " (audio only)" : ""));
             }
             long pixels = (long) g.getImageWidth() * g.getImageHeight();
             if (pixels > options.maxPixels()) {
-                throw new VideoReadException(String.format(Locale.ROOT, "%s: frames of %d x %d = %d pixels exceed the limit of %d (--max-pixels)",
-                        file, g.getImageWidth(), g.getImageHeight(), pixels, options.maxPixels()));
+                throw new VideoReadException(
+                        String.format(
+                                Locale.ROOT,
+                                "%s: frames of %d x %d = %d pixels exceed the limit of %d (--max-pixels)",
+                                file,
+                                g.getImageWidth(),
+                                g.getImageHeight(),
+                                pixels,
+                                options.maxPixels()));
             }
             double duration = g.getLengthInTime() > 0 ? g.getLengthInTime() / 1e6 : Double.NaN;
-            Info info = new Info(format, g.getVideoCodecName(), g.getImageWidth(), g.getImageHeight(), g.getFrameRate(), duration);
+            Info info =
+                    new Info(
+                            format,
+                            g.getVideoCodecName(),
+                            g.getImageWidth(),
+                            g.getImageHeight(),
+                            g.getFrameRate(),
+                            duration);
             VideoReader r = new VideoReader(file, options, g, info);
             if (options.startSeconds() > 0) {
                 r.seek(options.startSeconds());
@@ -130,15 +175,23 @@ public final class VideoReader implements AutoCloseable {
 
     private void seek(double seconds) {
         try {
-            // Seeks to the key frame before and decodes up to the time; frames before it are skipped below too.
+            // Seeks to the key frame before and decodes up to the time; frames before it are
+            // skipped below too.
             grabber.setVideoTimestamp((long) (seconds * 1e6));
             decoded = Math.max(0, grabber.getFrameNumber());
         } catch (FrameGrabber.Exception | RuntimeException e) {
-            warning = String.format(Locale.ROOT, "%s: cannot seek to %.3f s (%s); reading from the start", file, seconds, reason(e));
+            warning =
+                    String.format(
+                            Locale.ROOT,
+                            "%s: cannot seek to %.3f s (%s); reading from the start",
+                            file,
+                            seconds,
+                            reason(e));
             try {
                 grabber.restart();
             } catch (FrameGrabber.Exception e2) {
-                throw new VideoReadException(file + ": cannot restart after a failed seek (" + reason(e2) + ")", e2);
+                throw new VideoReadException(
+                        file + ": cannot restart after a failed seek (" + reason(e2) + ")", e2);
             }
         }
     }
@@ -161,7 +214,10 @@ public final class VideoReader implements AutoCloseable {
         return warning;
     }
 
-    /** The next sampled frame, or null at the end (of the file, of the trim, or at a fault: see {@link #warning()}). */
+    /**
+     * The next sampled frame, or null at the end (of the file, of the trim, or at a fault: see
+     * {@link #warning()}).
+     */
     public VideoFrame next() {
         while (!ended) {
             Frame f;
@@ -169,8 +225,16 @@ public final class VideoReader implements AutoCloseable {
                 f = grabber.grabImage();
             } catch (FrameGrabber.Exception | RuntimeException e) {
                 ended = true;
-                warning = String.format(Locale.ROOT, "%s: decoding stopped after %d frames%s: %s", file, decoded,
-                        Double.isNaN(lastTime) ? "" : String.format(Locale.ROOT, " (%.3f s)", lastTime), reason(e));
+                warning =
+                        String.format(
+                                Locale.ROOT,
+                                "%s: decoding stopped after %d frames%s: %s",
+                                file,
+                                decoded,
+                                Double.isNaN(lastTime)
+                                        ? ""
+                                        : String.format(Locale.ROOT, " (%.3f s)", lastTime),
+                                reason(e));
                 break;
             }
             if (f == null) {
@@ -192,26 +256,41 @@ public final class VideoReader implements AutoCloseable {
                 continue;
             }
             if (options.fps() > 0) {
-                // Slots of 1/fps from --start: the first frame of each slot is kept. The next slot is found from
-                // the grid (not from t), so sampling does not drift on variable frame rates; empty slots (a gap
+                // Slots of 1/fps from --start: the first frame of each slot is kept. The next slot
+                // is found from
+                // the grid (not from t), so sampling does not drift on variable frame rates; empty
+                // slots (a gap
                 // in the stream) are not made up for.
                 double period = 1 / options.fps();
-                nextSample += period * Math.max(1, Math.floor((t - nextSample) / period + 1e-9) + 1);
+                nextSample +=
+                        period * Math.max(1, Math.floor((t - nextSample) / period + 1e-9) + 1);
             }
-            BufferedImage img = Java2DFrameConverter.cloneBufferedImage(converter.getBufferedImage(f));
+            BufferedImage img =
+                    Java2DFrameConverter.cloneBufferedImage(converter.getBufferedImage(f));
             return new VideoFrame(index, t, img);
         }
         return null;
     }
 
-    /** A stream whose frames stop well before the container's announced duration was probably cut. */
+    /**
+     * A stream whose frames stop well before the container's announced duration was probably cut.
+     */
     private void checkEarlyEnd() {
         double announced = info.durationSeconds();
-        if (warning == null && !Double.isNaN(announced) && !Double.isNaN(lastTime) && options.endSeconds() >= announced) {
+        if (warning == null
+                && !Double.isNaN(announced)
+                && !Double.isNaN(lastTime)
+                && options.endSeconds() >= announced) {
             double slack = Math.max(1.0, info.frameRate() > 0 ? 3 / info.frameRate() : 1.0);
             if (lastTime + slack < announced) {
-                warning = String.format(Locale.ROOT, "%s: the stream ended at %.3f s, before its announced %.3f s (truncated?); %d frames decoded",
-                        file, lastTime, announced, decoded);
+                warning =
+                        String.format(
+                                Locale.ROOT,
+                                "%s: the stream ended at %.3f s, before its announced %.3f s (truncated?); %d frames decoded",
+                                file,
+                                lastTime,
+                                announced,
+                                decoded);
             }
         } else if (warning == null && Double.isNaN(lastTime)) {
             warning = file + ": no video frame could be decoded";
@@ -220,7 +299,9 @@ public final class VideoReader implements AutoCloseable {
 
     private static String reason(Throwable e) {
         String m = e.getMessage();
-        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m.replace('\n', ' ').trim();
+        return m == null || m.isBlank()
+                ? e.getClass().getSimpleName()
+                : m.replace('\n', ' ').trim();
     }
 
     private static void closeQuietly(FFmpegFrameGrabber g) {

@@ -16,12 +16,22 @@ import java.util.Map;
  * @param warning why the stream ended early (the frames before were analysed), or null
  * @param seconds wall time of the analysis
  * @param mainTrack the track seen in the most frames, or -1 when no face was found
- * @param clipDescriptors the clip descriptor per track (see {@link ClipFeatures}) when embeddings were asked for
+ * @param clipDescriptors the clip descriptor per track (see {@link ClipFeatures}) when embeddings
+ *     were asked for
  * @param timelines per track: rows {time, p0, p1, ...} of the reported probabilities
  */
-public record VideoReport(Path file, VideoReader.Info info, int decodedFrames, int sampledFrames, int facesFound,
-        List<TrackSummary> tracks, String warning, double seconds, int mainTrack,
-        Map<Integer, double[]> clipDescriptors, Map<Integer, List<double[]>> timelines) {
+public record VideoReport(
+        Path file,
+        VideoReader.Info info,
+        int decodedFrames,
+        int sampledFrames,
+        int facesFound,
+        List<TrackSummary> tracks,
+        String warning,
+        double seconds,
+        int mainTrack,
+        Map<Integer, double[]> clipDescriptors,
+        Map<Integer, List<double[]>> timelines) {
 
     /** Sampled frames analysed per second of wall time. */
     public double framesPerSecond() {

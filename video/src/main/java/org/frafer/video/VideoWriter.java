@@ -10,8 +10,8 @@ import org.bytedeco.javacv.Java2DFrameConverter;
 
 /**
  * Writes frames to a video file through FFmpeg: H.264 when the FFmpeg build has an H.264 encoder
- * (the bytedeco LGPL build ships OpenH264), else MPEG-4 part 2 (always built in), the container from
- * the file name (.mp4, .mkv, .avi, ...). Frames are written as they come (nothing is held).
+ * (the bytedeco LGPL build ships OpenH264), else MPEG-4 part 2 (always built in), the container
+ * from the file name (.mp4, .mkv, .avi, ...). Frames are written as they come (nothing is held).
  */
 public final class VideoWriter implements AutoCloseable {
     private final Path file;
@@ -24,20 +24,29 @@ public final class VideoWriter implements AutoCloseable {
     }
 
     /**
-     * @param quality 1 (best) .. 31: MPEG-4's quantiser scale; H.264 gets a bit rate of similar quality
+     * @param quality 1 (best) .. 31: MPEG-4's quantiser scale; H.264 gets a bit rate of similar
+     *     quality
      * @param preferH264 false forces MPEG-4 part 2
      */
-    public VideoWriter(Path file, int width, int height, double fps, int quality, boolean preferH264) {
+    public VideoWriter(
+            Path file, int width, int height, double fps, int quality, boolean preferH264) {
         this.file = file;
         // Encoders need even sizes for 4:2:0 chroma.
-        recorder = new FFmpegFrameRecorder(file.toFile(), width + (width & 1), height + (height & 1), 0);
+        recorder =
+                new FFmpegFrameRecorder(
+                        file.toFile(), width + (width & 1), height + (height & 1), 0);
         recorder.setFrameRate(fps);
         recorder.setPixelFormat(avutil.AV_PIX_FMT_YUV420P);
         boolean h264 = preferH264 && hasH264();
         if (h264) {
             recorder.setVideoCodec(avcodec.AV_CODEC_ID_H264);
-            // OpenH264 is rate controlled: bits per pixel per frame from the quality (q 2 ~ 0.4 bpp).
-            recorder.setVideoBitrate((int) Math.min(50_000_000, width * (long) height * fps * 0.8 / Math.max(1, quality)));
+            // OpenH264 is rate controlled: bits per pixel per frame from the quality (q 2 ~ 0.4
+            // bpp).
+            recorder.setVideoBitrate(
+                    (int)
+                            Math.min(
+                                    50_000_000,
+                                    width * (long) height * fps * 0.8 / Math.max(1, quality)));
         } else {
             recorder.setVideoCodec(avcodec.AV_CODEC_ID_MPEG4);
             recorder.setVideoQuality(quality);
@@ -47,7 +56,8 @@ public final class VideoWriter implements AutoCloseable {
             recorder.start();
         } catch (FrameRecorder.Exception | RuntimeException e) {
             release();
-            throw new VideoReadException(file + ": cannot write a video here (" + e.getMessage() + ")", e);
+            throw new VideoReadException(
+                    file + ": cannot write a video here (" + e.getMessage() + ")", e);
         }
         this.codec = h264 ? "H.264" : "MPEG-4 part 2";
     }
@@ -62,7 +72,10 @@ public final class VideoWriter implements AutoCloseable {
         return codec;
     }
 
-    /** Appends a frame (resized by the encoder's scaler when its size differs); {@code seconds} sets its time. */
+    /**
+     * Appends a frame (resized by the encoder's scaler when its size differs); {@code seconds} sets
+     * its time.
+     */
     public void write(BufferedImage image, double seconds) {
         try {
             long ts = Math.round(seconds * 1e6);
@@ -71,7 +84,8 @@ public final class VideoWriter implements AutoCloseable {
             }
             recorder.record(converter.convert(bgr(image)));
         } catch (FrameRecorder.Exception | RuntimeException e) {
-            throw new VideoReadException(file + ": writing a frame failed (" + e.getMessage() + ")", e);
+            throw new VideoReadException(
+                    file + ": writing a frame failed (" + e.getMessage() + ")", e);
         }
     }
 
@@ -80,19 +94,23 @@ public final class VideoWriter implements AutoCloseable {
         try {
             recorder.record(converter.convert(bgr(image)));
         } catch (FrameRecorder.Exception | RuntimeException e) {
-            throw new VideoReadException(file + ": writing a frame failed (" + e.getMessage() + ")", e);
+            throw new VideoReadException(
+                    file + ": writing a frame failed (" + e.getMessage() + ")", e);
         }
     }
 
     /**
-     * The converter hands packed-int images (TYPE_INT_RGB, ARGB...) to FFmpeg with the wrong channel order
-     * (a grey picture came out cyan); 3-byte BGR is passed as is, so everything else is copied to it.
+     * The converter hands packed-int images (TYPE_INT_RGB, ARGB...) to FFmpeg with the wrong
+     * channel order (a grey picture came out cyan); 3-byte BGR is passed as is, so everything else
+     * is copied to it.
      */
     private static BufferedImage bgr(BufferedImage image) {
         if (image.getType() == BufferedImage.TYPE_3BYTE_BGR) {
             return image;
         }
-        BufferedImage out = new BufferedImage(image.getWidth(), image.getHeight(), BufferedImage.TYPE_3BYTE_BGR);
+        BufferedImage out =
+                new BufferedImage(
+                        image.getWidth(), image.getHeight(), BufferedImage.TYPE_3BYTE_BGR);
         java.awt.Graphics2D g = out.createGraphics();
         g.drawImage(image, 0, 0, null);
         g.dispose();
@@ -112,7 +130,8 @@ public final class VideoWriter implements AutoCloseable {
         try {
             recorder.stop();
         } catch (FrameRecorder.Exception e) {
-            throw new VideoReadException(file + ": finishing the video failed (" + e.getMessage() + ")", e);
+            throw new VideoReadException(
+                    file + ": finishing the video failed (" + e.getMessage() + ")", e);
         } finally {
             release();
             converter.close();

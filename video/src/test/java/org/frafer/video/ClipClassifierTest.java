@@ -14,10 +14,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ClipClassifierTest {
-    @TempDir
-    Path tmp;
+    @TempDir Path tmp;
 
-    /** Three classes around different centres in 20 dimensions, with a large constant offset and a constant dimension. */
+    /**
+     * Three classes around different centres in 20 dimensions, with a large constant offset and a
+     * constant dimension.
+     */
     private static void data(Random rnd, int perClass, List<double[]> x, List<String> y) {
         String[] names = {"Angry", "Happy", "Sad"};
         for (int c = 0; c < 3; c++) {
@@ -62,18 +64,24 @@ class ClipClassifierTest {
                 assertEquals(a.scores().get(k), b.scores().get(k), 1e-6);
             }
             // the label is the class with the highest decision value
-            String best = a.scores().entrySet().stream().max(java.util.Map.Entry.comparingByValue()).orElseThrow().getKey();
+            String best =
+                    a.scores().entrySet().stream()
+                            .max(java.util.Map.Entry.comparingByValue())
+                            .orElseThrow()
+                            .getKey();
             assertEquals(best, a.label());
         }
         IOException again = assertThrows(IOException.class, () -> cc.save(dir));
         assertTrue(again.getMessage().contains("exists"), again.getMessage());
-        IllegalArgumentException wrong = assertThrows(IllegalArgumentException.class, () -> back.predict(new double[5]));
+        IllegalArgumentException wrong =
+                assertThrows(IllegalArgumentException.class, () -> back.predict(new double[5]));
         assertTrue(wrong.getMessage().contains("5 dimensions"), wrong.getMessage());
     }
 
     @Test
     void clearErrorsForBadFolders() throws IOException {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ClipClassifier.load(tmp));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> ClipClassifier.load(tmp));
         assertTrue(e.getMessage().contains("no clip classifier"), e.getMessage());
         Files.writeString(tmp.resolve(ClipClassifier.META), "{not json");
         Files.writeString(tmp.resolve(ClipClassifier.WEIGHTS), "garbage");

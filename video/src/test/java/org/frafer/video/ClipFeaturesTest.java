@@ -16,7 +16,10 @@ class ClipFeaturesTest {
         ClipFeatures f = new ClipFeatures();
         for (float[] row : x) {
             for (int i = 0; i < d; i++) {
-                row[i] = (float) (rnd.nextGaussian() * (i + 1) + 100 * i); // large offsets: where naive sums lose digits
+                row[i] =
+                        (float)
+                                (rnd.nextGaussian() * (i + 1)
+                                        + 100 * i); // large offsets: where naive sums lose digits
             }
             f.add(row);
         }

@@ -34,7 +34,13 @@ class EmotionSmootherTest {
     void tracksAreIndependentAndAGapRestarts() {
         EmotionSmoother s = new EmotionSmoother(1, 0.5);
         s.update(1, 0, new float[] {1, 0});
-        assertArrayEquals(new float[] {0, 1}, s.update(2, 0.1, new float[] {0, 1}), "another track starts from its own frame");
-        assertArrayEquals(new float[] {0, 1}, s.update(1, 2.0, new float[] {0, 1}), "unseen longer than the reset: no memory");
+        assertArrayEquals(
+                new float[] {0, 1},
+                s.update(2, 0.1, new float[] {0, 1}),
+                "another track starts from its own frame");
+        assertArrayEquals(
+                new float[] {0, 1},
+                s.update(1, 2.0, new float[] {0, 1}),
+                "unseen longer than the reset: no memory");
     }
 }

@@ -13,7 +13,10 @@ class FaceTrackerTest {
         return new DetectedFace(x, y, 100, 100, 0.9f, new float[0][]);
     }
 
-    /** Unit descriptor along axis k, tilted a little towards axis k+1 (different expression, same person). */
+    /**
+     * Unit descriptor along axis k, tilted a little towards axis k+1 (different expression, same
+     * person).
+     */
     private static float[] id(int k, double tilt) {
         float[] d = new float[8];
         d[k] = (float) Math.cos(tilt);
@@ -24,13 +27,18 @@ class FaceTrackerTest {
     @Test
     void crossingPeopleKeepTheirIdsByIdentity() {
         FaceTracker t = new FaceTracker();
-        // A moves right, B moves left; they cross at frame 5 where the boxes overlap the wrong track better.
+        // A moves right, B moves left; they cross at frame 5 where the boxes overlap the wrong
+        // track better.
         int a = -1;
         int b = -1;
         for (int f = 0; f <= 10; f++) {
             float xa = 100 + 40 * f;
             float xb = 500 - 40 * f;
-            int[] ids = t.assign(f * 0.1, List.of(box(xa, 100), box(xb, 104)), new float[][] {id(0, 0.1 * f), id(3, 0.05 * f)});
+            int[] ids =
+                    t.assign(
+                            f * 0.1,
+                            List.of(box(xa, 100), box(xb, 104)),
+                            new float[][] {id(0, 0.1 * f), id(3, 0.05 * f)});
             if (f == 0) {
                 a = ids[0];
                 b = ids[1];
@@ -61,7 +69,10 @@ class FaceTrackerTest {
         int a = t.assign(0, List.of(box(100, 100)), null)[0];
         assertEquals(a, t.assign(0.1, List.of(box(110, 105)), null)[0], "small move: same track");
         assertNotEquals(a, t.assign(0.2, List.of(box(400, 100)), null)[0], "jump (cut): new track");
-        assertNotEquals(a, t.assign(3, List.of(box(110, 105)), null)[0], "after the occlusion window the box alone is not trusted");
+        assertNotEquals(
+                a,
+                t.assign(3, List.of(box(110, 105)), null)[0],
+                "after the occlusion window the box alone is not trusted");
     }
 
     @Test

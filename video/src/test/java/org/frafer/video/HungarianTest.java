@@ -60,7 +60,8 @@ class HungarianTest {
                 }
             }
             assertEquals(Math.min(n, m), assigned, "every row or every column is assigned");
-            assertEquals(bruteForce(c, 0, new boolean[m]), total, 1e-6, "optimal cost, trial " + trial);
+            assertEquals(
+                    bruteForce(c, 0, new boolean[m]), total, 1e-6, "optimal cost, trial " + trial);
         }
     }
 }

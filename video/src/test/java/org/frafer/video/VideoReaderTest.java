@@ -21,10 +21,12 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Sampling, trimming and every kind of bad input, on small clips written by the test itself (no data needed). */
+/**
+ * Sampling, trimming and every kind of bad input, on small clips written by the test itself (no
+ * data needed).
+ */
 class VideoReaderTest {
-    @TempDir
-    Path tmp;
+    @TempDir Path tmp;
 
     /** Frame i has a grey level of 8 * i, so the decoded frame tells which one it is. */
     static BufferedImage numbered(int i, int w, int h) {
@@ -74,7 +76,8 @@ class VideoReaderTest {
             assertEquals(i / 10.0, all.get(i).timeSeconds(), 1e-3);
             assertEquals(i, numberOf(all.get(i).image()), "frame content " + i);
         }
-        List<VideoFrame> two = readAll(p, new VideoReader.Options(2, 0, Double.POSITIVE_INFINITY, 1L << 30));
+        List<VideoFrame> two =
+                readAll(p, new VideoReader.Options(2, 0, Double.POSITIVE_INFINITY, 1L << 30));
         assertEquals(List.of(0, 5, 10, 15, 20, 25), two.stream().map(VideoFrame::index).toList());
         List<VideoFrame> trimmed = readAll(p, new VideoReader.Options(0, 1.0, 2.0, 1L << 30));
         assertEquals(11, trimmed.size(), "frames at 1.0 .. 2.0 s");
@@ -98,15 +101,21 @@ class VideoReaderTest {
             assertEquals(times[i], all.get(i).timeSeconds(), 0.01, "time of frame " + i);
             assertEquals(i, numberOf(all.get(i).image()));
         }
-        // 2 frames/s: the first frame of each half-second slot that has one: [0, 0.5) -> 0 s, [0.5, 1) -> 0.9 s,
-        // [1, 1.5) -> 1.0 s, [1.5, 2.5) none, [2.5, 3) -> 2.5 s; the empty slots are not made up for.
-        List<VideoFrame> sampled = readAll(p, new VideoReader.Options(2, 0, Double.POSITIVE_INFINITY, 1L << 30));
+        // 2 frames/s: the first frame of each half-second slot that has one: [0, 0.5) -> 0 s, [0.5,
+        // 1) -> 0.9 s,
+        // [1, 1.5) -> 1.0 s, [1.5, 2.5) none, [2.5, 3) -> 2.5 s; the empty slots are not made up
+        // for.
+        List<VideoFrame> sampled =
+                readAll(p, new VideoReader.Options(2, 0, Double.POSITIVE_INFINITY, 1L << 30));
         assertEquals(List.of(0, 3, 4, 7), sampled.stream().map(f -> numberOf(f.image())).toList());
     }
 
     private String openError(Path p, VideoReader.Options o) {
-        VideoReadException e = assertThrows(VideoReadException.class, () -> VideoReader.open(p, o).close());
-        assertTrue(e.getMessage().startsWith(p.toString() + ": "), "message names the file: " + e.getMessage());
+        VideoReadException e =
+                assertThrows(VideoReadException.class, () -> VideoReader.open(p, o).close());
+        assertTrue(
+                e.getMessage().startsWith(p.toString() + ": "),
+                "message names the file: " + e.getMessage());
         assertTrue(!e.getMessage().contains("\n"), "one line: " + e.getMessage());
         return e.getMessage();
     }
@@ -148,24 +157,34 @@ class VideoReaderTest {
             }
             warning = r.warning();
         }
-        assertTrue(frames.size() > 10 && frames.size() < 60, "decoded part kept: " + frames.size() + " frames");
+        assertTrue(
+                frames.size() > 10 && frames.size() < 60,
+                "decoded part kept: " + frames.size() + " frames");
         for (int i = 0; i < frames.size(); i++) {
             assertEquals(i, numberOf(frames.get(i).image()), "frames before the cut are intact");
         }
         assertNotNull(warning, "the early end is reported");
         assertTrue(warning.startsWith(cut + ": ") && warning.contains("truncated"), warning);
 
-        // An MP4 whose index (moov, written at the end) is cut off cannot be opened at all: a clear message.
+        // An MP4 whose index (moov, written at the end) is cut off cannot be opened at all: a clear
+        // message.
         Path mp4 = clip("long.mp4", 60, 10);
         byte[] m = Files.readAllBytes(mp4);
         Path cutMp4 = tmp.resolve("cut.mp4");
         Files.write(cutMp4, java.util.Arrays.copyOf(m, m.length / 2));
-        assertTrue(openError(cutMp4, VideoReader.Options.everyFrame()).contains("not a readable video"));
+        assertTrue(
+                openError(cutMp4, VideoReader.Options.everyFrame())
+                        .contains("not a readable video"));
     }
 
     @Test
     void coloursSurviveTheRoundTripWhateverTheImageType() {
-        for (int type : new int[] {BufferedImage.TYPE_INT_RGB, BufferedImage.TYPE_INT_ARGB, BufferedImage.TYPE_3BYTE_BGR}) {
+        for (int type :
+                new int[] {
+                    BufferedImage.TYPE_INT_RGB,
+                    BufferedImage.TYPE_INT_ARGB,
+                    BufferedImage.TYPE_3BYTE_BGR
+                }) {
             Path p = tmp.resolve("colour" + type + ".mp4");
             try (VideoWriter w = new VideoWriter(p, 64, 48, 10, 2, true)) {
                 for (int i = 0; i < 3; i++) {
@@ -182,8 +201,13 @@ class VideoReaderTest {
             BufferedImage back = readAll(p, VideoReader.Options.everyFrame()).get(1).image();
             Color red = new Color(back.getRGB(12, 24));
             Color grey = new Color(back.getRGB(52, 24));
-            assertTrue(red.getRed() > 170 && red.getGreen() < 80 && red.getBlue() < 80, "type " + type + ": red came back as " + red);
-            assertTrue(Math.abs(grey.getRed() - 96) < 12 && Math.abs(grey.getGreen() - 96) < 12 && Math.abs(grey.getBlue() - 96) < 12,
+            assertTrue(
+                    red.getRed() > 170 && red.getGreen() < 80 && red.getBlue() < 80,
+                    "type " + type + ": red came back as " + red);
+            assertTrue(
+                    Math.abs(grey.getRed() - 96) < 12
+                            && Math.abs(grey.getGreen() - 96) < 12
+                            && Math.abs(grey.getBlue() - 96) < 12,
                     "type " + type + ": grey came back as " + grey);
         }
     }
@@ -198,8 +222,14 @@ class VideoReaderTest {
     static byte[] wav(int sampleRate, int samples) {
         ByteBuffer bb = ByteBuffer.allocate(44 + 2 * samples).order(ByteOrder.LITTLE_ENDIAN);
         bb.put("RIFF".getBytes()).putInt(36 + 2 * samples).put("WAVE".getBytes());
-        bb.put("fmt ".getBytes()).putInt(16).putShort((short) 1).putShort((short) 1).putInt(sampleRate).putInt(2 * sampleRate)
-                .putShort((short) 2).putShort((short) 16);
+        bb.put("fmt ".getBytes())
+                .putInt(16)
+                .putShort((short) 1)
+                .putShort((short) 1)
+                .putInt(sampleRate)
+                .putInt(2 * sampleRate)
+                .putShort((short) 2)
+                .putShort((short) 16);
         bb.put("data".getBytes()).putInt(2 * samples);
         for (int i = 0; i < samples; i++) {
             bb.putShort((short) (8000 * Math.sin(2 * Math.PI * 440 * i / sampleRate)));

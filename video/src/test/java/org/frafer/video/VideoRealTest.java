@@ -32,8 +32,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Tracks, per-frame labels and timelines on clips made from real faces (Yale faces, sample photos) with
- * the default model and the HSE FaceRes descriptors. Skipped, with the reason, without FRAFER_DATA or the assets.
+ * Tracks, per-frame labels and timelines on clips made from real faces (Yale faces, sample photos)
+ * with the default model and the HSE FaceRes descriptors. Skipped, with the reason, without
+ * FRAFER_DATA or the assets.
  */
 @Tag("slow")
 @Tag("realdata")
@@ -42,17 +43,21 @@ class VideoRealTest {
     static EmotionRecognizer recognizer;
     static FrBackbone fr;
 
-    @TempDir
-    Path tmp;
+    @TempDir Path tmp;
 
     /** Per test (each is reported skipped with the reason); the models are loaded once. */
     @BeforeEach
     void load() {
         Path data = Assets.dataRoot();
-        Assumptions.assumeTrue(data != null && Files.isDirectory(data.resolve("yalefaces")),
+        Assumptions.assumeTrue(
+                data != null && Files.isDirectory(data.resolve("yalefaces")),
                 "skipped: Yale faces absent; set FRAFER_DATA (or -Dfrafer.data) to the shared data root");
-        Assumptions.assumeTrue(Assets.present("human-models/models/blazeface-back.json") && Assets.present("human-models/models/faceres.json"),
-                "skipped: BlazeFace / FaceRes models missing under " + Assets.root() + " (run bin/setup)");
+        Assumptions.assumeTrue(
+                Assets.present("human-models/models/blazeface-back.json")
+                        && Assets.present("human-models/models/faceres.json"),
+                "skipped: BlazeFace / FaceRes models missing under "
+                        + Assets.root()
+                        + " (run bin/setup)");
         yale = data.resolve("yalefaces");
         if (recognizer == null) {
             recognizer = EmotionRecognizer.loadDefault();
@@ -70,7 +75,8 @@ class VideoRealTest {
         }
     }
 
-    private static List<FrameResult> analyze(Path clip, VideoAnalyzer.Options o, FrBackbone backbone, VideoReport[] report) {
+    private static List<FrameResult> analyze(
+            Path clip, VideoAnalyzer.Options o, FrBackbone backbone, VideoReport[] report) {
         List<FrameResult> frames = new ArrayList<>();
         VideoAnalyzer a = new VideoAnalyzer(recognizer, backbone, o);
         report[0] = a.analyze(clip, (r, img) -> frames.add(r));
@@ -92,7 +98,12 @@ class VideoRealTest {
         Path clip = tmp.resolve("expressions.mp4");
         List<SyntheticClips.ExpectedFrame> expected = SyntheticClips.expressions(yale, 1, clip, 10);
         VideoReport[] rep = new VideoReport[1];
-        List<FrameResult> frames = analyze(clip, VideoAnalyzer.Options.defaults(VideoReader.Options.everyFrame()), fr, rep);
+        List<FrameResult> frames =
+                analyze(
+                        clip,
+                        VideoAnalyzer.Options.defaults(VideoReader.Options.everyFrame()),
+                        fr,
+                        rep);
         assertEquals(expected.size(), frames.size());
         assertEquals(1, rep[0].tracks().size(), "one person, one track: " + rep[0].tracks());
 
@@ -104,23 +115,35 @@ class VideoRealTest {
                 List<FaceEmotion> still = recognizer.predict(f.image());
                 assertEquals(1, still.size());
                 assertEquals(1, got.faces().size());
-                assertEquals(still.get(0).label(), got.faces().get(0).label(), "frame " + f.index());
-                assertArrayEquals(still.get(0).probabilities(), got.faces().get(0).emotion().probabilities(), 1e-6f, "frame " + f.index());
-                assertEquals(still.get(0).face().x(), got.faces().get(0).emotion().face().x(), 1e-3);
+                assertEquals(
+                        still.get(0).label(), got.faces().get(0).label(), "frame " + f.index());
+                assertArrayEquals(
+                        still.get(0).probabilities(),
+                        got.faces().get(0).emotion().probabilities(),
+                        1e-6f,
+                        "frame " + f.index());
+                assertEquals(
+                        still.get(0).face().x(), got.faces().get(0).emotion().face().x(), 1e-3);
             }
         }
         // Each shot is recognised as its expression by most of its frames.
-        Map<String, String> expectLabel = Map.of("normal", "Neutral", "happy", "Happiness", "surprised", "Surprise");
+        Map<String, String> expectLabel =
+                Map.of("normal", "Neutral", "happy", "Happiness", "surprised", "Surprise");
         for (String expr : expectLabel.keySet()) {
             int right = 0;
             int n = 0;
             for (int i = 0; i < frames.size(); i++) {
                 if (expected.get(i).shown().get(0).expression().equals(expr)) {
                     n++;
-                    right += frames.get(i).faces().get(0).label().equals(expectLabel.get(expr)) ? 1 : 0;
+                    right +=
+                            frames.get(i).faces().get(0).label().equals(expectLabel.get(expr))
+                                    ? 1
+                                    : 0;
                 }
             }
-            assertTrue(right > n / 2, expr + ": " + right + "/" + n + " frames labelled " + expectLabel.get(expr));
+            assertTrue(
+                    right > n / 2,
+                    expr + ": " + right + "/" + n + " frames labelled " + expectLabel.get(expr));
         }
         // Timeline: one row per frame, in time order, and a chart of it.
         List<double[]> timeline = rep[0].timelines().get(1);
@@ -138,40 +161,67 @@ class VideoRealTest {
     @Test
     void twoPeopleKeepTheirIdsThroughCutsAndSwappedPlaces() {
         Path clip = tmp.resolve("two.mp4");
-        List<SyntheticClips.ExpectedFrame> expected = SyntheticClips.twoPeople(yale, 1, 2, clip, 4); // 4 frames a shot: the cuts, not the length, test the ids
+        List<SyntheticClips.ExpectedFrame> expected =
+                SyntheticClips.twoPeople(
+                        yale, 1, 2, clip,
+                        4); // 4 frames a shot: the cuts, not the length, test the ids
         VideoReport[] rep = new VideoReport[1];
-        List<FrameResult> frames = analyze(clip, VideoAnalyzer.Options.defaults(VideoReader.Options.everyFrame()), fr, rep);
+        List<FrameResult> frames =
+                analyze(
+                        clip,
+                        VideoAnalyzer.Options.defaults(VideoReader.Options.everyFrame()),
+                        fr,
+                        rep);
         assertEquals(expected.size(), frames.size());
         Map<String, Integer> trackOf = new HashMap<>();
         for (int i = 0; i < frames.size(); i++) {
             List<SyntheticClips.Shown> shown = expected.get(i).shown();
-            assertEquals(shown.size(), frames.get(i).faces().size(), "every face found in frame " + i);
+            assertEquals(
+                    shown.size(), frames.get(i).faces().size(), "every face found in frame " + i);
             for (TrackedFace f : frames.get(i).faces()) {
                 String person = who(f.emotion().face(), shown);
                 assertNotNull(person, "a detection on a person, frame " + i);
                 Integer before = trackOf.putIfAbsent(person, f.track());
-                assertEquals(before == null ? f.track() : before, f.track(), person + " changed track at frame " + i);
+                assertEquals(
+                        before == null ? f.track() : before,
+                        f.track(),
+                        person + " changed track at frame " + i);
             }
         }
         assertEquals(2, trackOf.size());
         assertNotEquals(trackOf.get("subject1"), trackOf.get("subject2"), "two people, two ids");
         assertEquals(2, rep[0].tracks().size());
 
-        // Without identity descriptors the cuts start new tracks: the descriptors are what keeps the ids.
-        List<FrameResult> boxOnly = analyze(clip, VideoAnalyzer.Options.defaults(VideoReader.Options.everyFrame()), null, rep);
-        assertTrue(rep[0].tracks().size() > 2, "box overlap alone: " + rep[0].tracks().size() + " tracks");
+        // Without identity descriptors the cuts start new tracks: the descriptors are what keeps
+        // the ids.
+        List<FrameResult> boxOnly =
+                analyze(
+                        clip,
+                        VideoAnalyzer.Options.defaults(VideoReader.Options.everyFrame()),
+                        null,
+                        rep);
+        assertTrue(
+                rep[0].tracks().size() > 2,
+                "box overlap alone: " + rep[0].tracks().size() + " tracks");
         assertEquals(frames.size(), boxOnly.size());
     }
 
     @Test
     void panAndZoomOverAPhotoFollowsEachFace() {
-        BufferedImage photo = Images.read(Assets.require("samples/sample1.jpg"), Images.DEFAULT_MAX_PIXELS);
+        BufferedImage photo =
+                Images.read(Assets.require("samples/sample1.jpg"), Images.DEFAULT_MAX_PIXELS);
         List<FaceEmotion> inPhoto = recognizer.predict(photo);
         Assumptions.assumeTrue(inPhoto.size() >= 2, "sample1.jpg should have several faces");
         Path clip = tmp.resolve("pan.mp4");
-        List<SyntheticClips.ExpectedFrame> expected = SyntheticClips.panZoom(photo, clip, 640, 360, 24, 24);
+        List<SyntheticClips.ExpectedFrame> expected =
+                SyntheticClips.panZoom(photo, clip, 640, 360, 24, 24);
         VideoReport[] rep = new VideoReport[1];
-        List<FrameResult> frames = analyze(clip, VideoAnalyzer.Options.defaults(VideoReader.Options.everyFrame()), fr, rep);
+        List<FrameResult> frames =
+                analyze(
+                        clip,
+                        VideoAnalyzer.Options.defaults(VideoReader.Options.everyFrame()),
+                        fr,
+                        rep);
         assertEquals(24, frames.size());
         Map<Integer, Integer> faceOfTrack = new HashMap<>();
         int matched = 0;
@@ -184,7 +234,12 @@ class VideoRealTest {
                 int nearest = -1;
                 for (int k = 0; k < inPhoto.size(); k++) {
                     DetectedFace o = inPhoto.get(k).face();
-                    if (new Rectangle(Math.round(o.x()), Math.round(o.y()), Math.round(o.width()), Math.round(o.height())).contains(px, py)) {
+                    if (new Rectangle(
+                                    Math.round(o.x()),
+                                    Math.round(o.y()),
+                                    Math.round(o.width()),
+                                    Math.round(o.height()))
+                            .contains(px, py)) {
                         nearest = k;
                     }
                 }
@@ -193,11 +248,17 @@ class VideoRealTest {
                 }
                 matched++;
                 Integer before = faceOfTrack.putIfAbsent(f.track(), nearest);
-                assertEquals(before == null ? nearest : before, nearest, "track " + f.track() + " jumped to another face at frame " + i);
+                assertEquals(
+                        before == null ? nearest : before,
+                        nearest,
+                        "track " + f.track() + " jumped to another face at frame " + i);
             }
         }
         assertTrue(matched >= frames.size(), "faces followed: " + matched);
-        assertEquals(faceOfTrack.size(), new HashSet<>(faceOfTrack.values()).size(), "one face per track: " + faceOfTrack);
+        assertEquals(
+                faceOfTrack.size(),
+                new HashSet<>(faceOfTrack.values()).size(),
+                "one face per track: " + faceOfTrack);
     }
 
     @Test
@@ -205,13 +266,21 @@ class VideoRealTest {
         Path clip = tmp.resolve("expr.mkv");
         SyntheticClips.expressions(yale, 2, clip, 10);
         long onePicture = 640L * 480;
-        VideoAnalyzer.Options o = new VideoAnalyzer.Options(new VideoReader.Options(5, 0.5, 2.5, VideoReader.Options.DEFAULT_MAX_PIXELS),
-                FaceTracker.Options.defaults(), 0.3, true, 3 * onePicture);
+        VideoAnalyzer.Options o =
+                new VideoAnalyzer.Options(
+                        new VideoReader.Options(
+                                5, 0.5, 2.5, VideoReader.Options.DEFAULT_MAX_PIXELS),
+                        FaceTracker.Options.defaults(),
+                        0.3,
+                        true,
+                        3 * onePicture);
         VideoAnalyzer a = new VideoAnalyzer(recognizer, fr, o);
         List<FrameResult> frames = new ArrayList<>();
         VideoReport rep = a.analyze(clip, (r, img) -> frames.add(r));
         assertTrue(a.maxHeldFrames() <= 3, "frames held at once: " + a.maxHeldFrames());
-        assertEquals(List.of(5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25), frames.stream().map(FrameResult::frame).toList(),
+        assertEquals(
+                List.of(5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25),
+                frames.stream().map(FrameResult::frame).toList(),
                 "5 frames/s of a 10 frames/s clip between 0.5 and 2.5 s");
         assertFalse(rep.clipDescriptors().isEmpty());
         double[] d = rep.clipDescriptors().get(rep.mainTrack());

@@ -7,9 +7,10 @@ import ai.djl.training.ParameterStore;
 import org.frafer.faces.FrBackbone;
 
 /**
- * The paper's {@code concat} ablation: the FER feature map passes unchanged and the FR identity embedding
- * ({@link FrBackbone#embedding}, the backbone's full descriptor) is appended to the pooled FER embedding before
- * the classifier. No parameters of its own; the classifier is {@link #extraEmbeddingFeatures} wider.
+ * The paper's {@code concat} ablation: the FER feature map passes unchanged and the FR identity
+ * embedding ({@link FrBackbone#embedding}, the backbone's full descriptor) is appended to the
+ * pooled FER embedding before the classifier. No parameters of its own; the classifier is {@link
+ * #extraEmbeddingFeatures} wider.
  */
 public final class ConcatFusion extends Fusion {
     public static final String NAME = "concat";

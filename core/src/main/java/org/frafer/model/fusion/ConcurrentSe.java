@@ -7,9 +7,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * scSE of Roy et al. 2018: element-wise max of the cSE and sSE outputs, as in the authors' reference
- * implementation (ChannelSpatialSELayer: torch.max(cSE(x), sSE(x))); (some re-implementations add
- * them instead). Parameters: {@code cse.fc1.*}, {@code cse.fc2.*}, {@code sse.conv.*}.
+ * scSE of Roy et al. 2018: element-wise max of the cSE and sSE outputs, as in the authors'
+ * reference implementation (ChannelSpatialSELayer: torch.max(cSE(x), sSE(x))); (some
+ * re-implementations add them instead). Parameters: {@code cse.fc1.*}, {@code cse.fc2.*}, {@code
+ * sse.conv.*}.
  */
 public final class ConcurrentSe extends Fusion {
     private final ChannelSe cse;
@@ -28,7 +29,8 @@ public final class ConcurrentSe extends Fusion {
 
     @Override
     public Result apply(ParameterStore ps, NDArray hFer, NDArray hFr, boolean training) {
-        return new Result(cse.excite(ps, hFer, training).maximum(sse.excite(ps, hFer, training)), null);
+        return new Result(
+                cse.excite(ps, hFer, training).maximum(sse.excite(ps, hFer, training)), null);
     }
 
     @Override
@@ -40,7 +42,10 @@ public final class ConcurrentSe extends Fusion {
     }
 
     @Override
-    public void initialize(ai.djl.ndarray.NDManager manager, ai.djl.ndarray.types.DataType dataType, ai.djl.ndarray.types.Shape... shapes) {
+    public void initialize(
+            ai.djl.ndarray.NDManager manager,
+            ai.djl.ndarray.types.DataType dataType,
+            ai.djl.ndarray.types.Shape... shapes) {
         cse.initialize(manager, dataType, shapes);
         sse.initialize(manager, dataType, shapes);
     }

@@ -19,10 +19,11 @@ import org.frafer.faces.FrBackbone;
 import org.frafer.nn.NamedParameters;
 
 /**
- * A feature-map fusion applied to the FER map {@code H_FER_q}; the spatial ones (fra, fra-residual, cse, sse, scse)
- * are blocks with their own (trainable) parameters. Parameter names are local ({@code conv.weight});
- * the network exposes them as {@code fusion.conv.weight}. {@code concat} leaves the map as it is and
- * works on the pooled embedding ({@link #embed}); {@code none} is no fusion at all. Names: {@link Fusions}.
+ * A feature-map fusion applied to the FER map {@code H_FER_q}; the spatial ones (fra, fra-residual,
+ * cse, sse, scse) are blocks with their own (trainable) parameters. Parameter names are local
+ * ({@code conv.weight}); the network exposes them as {@code fusion.conv.weight}. {@code concat}
+ * leaves the map as it is and works on the pooled embedding ({@link #embed}); {@code none} is no
+ * fusion at all. Names: {@link Fusions}.
  */
 public abstract class Fusion extends AbstractBlock implements NamedParameters {
     /** Output of a fusion: the new H_FER_q and the attention map (FRA's S, or null). */
@@ -54,7 +55,8 @@ public abstract class Fusion extends AbstractBlock implements NamedParameters {
     }
 
     /**
-     * The embedding the classifier sees, from the pooled FER embedding (N, D); the fusions on the feature map keep it.
+     * The embedding the classifier sees, from the pooled FER embedding (N, D); the fusions on the
+     * feature map keep it.
      *
      * @param fr the frozen FR branch (null when {@link #needsFrBackbone()} is false)
      * @param images the network input (NCHW RGB in [0, 1])
@@ -70,11 +72,19 @@ public abstract class Fusion extends AbstractBlock implements NamedParameters {
 
     protected final Parameter weight(String paramName, Shape shape, int fanIn) {
         // torch's default Conv2d/Linear init: uniform(+-1/sqrt(fan_in)) for weight and bias
-        return add(paramName, Parameter.Type.WEIGHT, shape, new UniformInitializer((float) (1.0 / Math.sqrt(fanIn))));
+        return add(
+                paramName,
+                Parameter.Type.WEIGHT,
+                shape,
+                new UniformInitializer((float) (1.0 / Math.sqrt(fanIn))));
     }
 
     protected final Parameter bias(String paramName, Shape shape, int fanIn) {
-        return add(paramName, Parameter.Type.BIAS, shape, new UniformInitializer((float) (1.0 / Math.sqrt(fanIn))));
+        return add(
+                paramName,
+                Parameter.Type.BIAS,
+                shape,
+                new UniformInitializer((float) (1.0 / Math.sqrt(fanIn))));
     }
 
     protected final Parameter zeros(String paramName, Shape shape) {
@@ -82,7 +92,14 @@ public abstract class Fusion extends AbstractBlock implements NamedParameters {
     }
 
     private Parameter add(String paramName, Parameter.Type type, Shape shape, Initializer init) {
-        Parameter p = addParameter(Parameter.builder().setName(paramName).setType(type).optShape(shape).optInitializer(init).build());
+        Parameter p =
+                addParameter(
+                        Parameter.builder()
+                                .setName(paramName)
+                                .setType(type)
+                                .optShape(shape)
+                                .optInitializer(init)
+                                .build());
         named.put(paramName, p);
         return p;
     }
@@ -98,8 +115,11 @@ public abstract class Fusion extends AbstractBlock implements NamedParameters {
 
     /** Standalone: NDList(hFer[, hFr]) -> NDList(output). */
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        return new NDList(apply(ps, inputs.get(0), inputs.size() > 1 ? inputs.get(1) : null, training).output());
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        return new NDList(
+                apply(ps, inputs.get(0), inputs.size() > 1 ? inputs.get(1) : null, training)
+                        .output());
     }
 
     @Override

@@ -9,7 +9,8 @@ import ai.djl.training.ParameterStore;
 
 /**
  * sSE of Roy et al. 2018: 1x1 conv C -> 1 (with bias), sigmoid, pixel-wise rescale of the FER map
- * itself (FRA without the FR branch and without the max). Parameters: {@code conv.weight}, {@code conv.bias}.
+ * itself (FRA without the FR branch and without the max). Parameters: {@code conv.weight}, {@code
+ * conv.bias}.
  */
 public final class SpatialSe extends Fusion {
     private final Parameter weight;
@@ -27,7 +28,9 @@ public final class SpatialSe extends Fusion {
     }
 
     NDArray excite(ParameterStore ps, NDArray x, boolean training) {
-        NDArray q = Conv2d.conv2d(x, value(ps, x, weight, training), value(ps, x, bias, training)).singletonOrThrow();
+        NDArray q =
+                Conv2d.conv2d(x, value(ps, x, weight, training), value(ps, x, bias, training))
+                        .singletonOrThrow();
         return x.mul(Activation.sigmoid(q));
     }
 

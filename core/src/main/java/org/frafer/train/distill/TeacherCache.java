@@ -22,17 +22,20 @@ import org.frafer.faces.FrBackbone;
 import org.frafer.io.SafeTensors;
 
 /**
- * The frozen teacher's embeddings of every distillation image, computed once and kept in a safetensors file
- * ({@code embeddings} (N, D) float32; metadata: teacher id, image count and a digest of the image list), so
- * resumed or repeated runs never run the teacher again. A file made for other images or another teacher is
- * refused, never overwritten.
+ * The frozen teacher's embeddings of every distillation image, computed once and kept in a
+ * safetensors file ({@code embeddings} (N, D) float32; metadata: teacher id, image count and a
+ * digest of the image list), so resumed or repeated runs never run the teacher again. A file made
+ * for other images or another teacher is refused, never overwritten.
  */
 public final class TeacherCache {
     public static final String TENSOR = "embeddings";
 
     private TeacherCache() {}
 
-    /** SHA-256 over the teacher id and every image's path, size and box: what the cached rows depend on. */
+    /**
+     * SHA-256 over the teacher id and every image's path, size and box: what the cached rows depend
+     * on.
+     */
     public static String digest(String teacherId, List<DistillImage> images) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
@@ -42,10 +45,20 @@ public final class TeacherCache {
                 try {
                     size = Files.size(im.path());
                 } catch (IOException e) {
-                    throw new IllegalArgumentException("distillation image " + im.path() + " cannot be read: " + e.getMessage());
+                    throw new IllegalArgumentException(
+                            "distillation image "
+                                    + im.path()
+                                    + " cannot be read: "
+                                    + e.getMessage());
                 }
-                md.update(("\n" + im.path().toAbsolutePath().normalize() + "|" + size + "|" + Arrays.toString(im.box()))
-                        .getBytes(StandardCharsets.UTF_8));
+                md.update(
+                        ("\n"
+                                        + im.path().toAbsolutePath().normalize()
+                                        + "|"
+                                        + size
+                                        + "|"
+                                        + Arrays.toString(im.box()))
+                                .getBytes(StandardCharsets.UTF_8));
             }
             return HexFormat.of().formatHex(md.digest());
         } catch (NoSuchAlgorithmException e) {
@@ -54,35 +67,63 @@ public final class TeacherCache {
     }
 
     /**
-     * The teacher embeddings (N rows of D), read from {@code file} when it was made for the same teacher and images,
-     * else computed in batches of {@code batch} (each face resized to the teacher's input size) and written to {@code file}.
+     * The teacher embeddings (N rows of D), read from {@code file} when it was made for the same
+     * teacher and images, else computed in batches of {@code batch} (each face resized to the
+     * teacher's input size) and written to {@code file}.
      */
-    public static float[][] loadOrCompute(Path file, String teacherId, java.util.function.Supplier<FrBackbone> teacherFactory,
-            List<DistillImage> images, int batch, PrintStream log) {
+    public static float[][] loadOrCompute(
+            Path file,
+            String teacherId,
+            java.util.function.Supplier<FrBackbone> teacherFactory,
+            List<DistillImage> images,
+            int batch,
+            PrintStream log) {
         String digest = digest(teacherId, images);
         if (Files.exists(file)) {
             SafeTensors.Contents c = SafeTensors.readWithMetadata(file);
             Map<String, String> meta = c.metadata() == null ? Map.of() : c.metadata();
             SafeTensors.Tensor t = c.tensors().get(TENSOR);
             if (t == null || !digest.equals(meta.get("digest")) || t.shape()[0] != images.size()) {
-                throw new IllegalArgumentException("teacher cache " + file + " was made for " + meta.getOrDefault("images", "?")
-                        + " images of teacher " + meta.getOrDefault("teacher", "?") + ", not for these " + images.size() + " images of "
-                        + teacherId + "; delete it or pass another --teacher-cache");
+                throw new IllegalArgumentException(
+                        "teacher cache "
+                                + file
+                                + " was made for "
+                                + meta.getOrDefault("images", "?")
+                                + " images of teacher "
+                                + meta.getOrDefault("teacher", "?")
+                                + ", not for these "
+                                + images.size()
+                                + " images of "
+                                + teacherId
+                                + "; delete it or pass another --teacher-cache");
             }
             if (log != null) {
-                log.println("teacher cache " + file + ": reusing " + images.size() + " embeddings of " + teacherId);
+                log.println(
+                        "teacher cache "
+                                + file
+                                + ": reusing "
+                                + images.size()
+                                + " embeddings of "
+                                + teacherId);
             }
             return rows(t);
         }
         try (FrBackbone teacher = teacherFactory.get()) {
             if (!teacherId.equals(teacher.id())) {
-                throw new IllegalArgumentException("teacher " + teacher.id() + " is not the requested " + teacherId);
+                throw new IllegalArgumentException(
+                        "teacher " + teacher.id() + " is not the requested " + teacherId);
             }
             return compute(file, teacher, digest, images, batch, log);
         }
     }
 
-    private static float[][] compute(Path file, FrBackbone teacher, String digest, List<DistillImage> images, int batch, PrintStream log) {
+    private static float[][] compute(
+            Path file,
+            FrBackbone teacher,
+            String digest,
+            List<DistillImage> images,
+            int batch,
+            PrintStream log) {
         long t0 = System.nanoTime();
         int size = teacher.inputSize();
         float[][] out = new float[images.size()][];
@@ -91,7 +132,12 @@ public final class TeacherCache {
                 int n = Math.min(batch, images.size() - start);
                 float[] pixels = new float[n * 3 * size * size];
                 for (int i = 0; i < n; i++) {
-                    System.arraycopy(load(images.get(start + i), size, false), 0, pixels, i * 3 * size * size, 3 * size * size);
+                    System.arraycopy(
+                            load(images.get(start + i), size, false),
+                            0,
+                            pixels,
+                            i * 3 * size * size,
+                            3 * size * size);
                 }
                 try (NDManager m = base.newSubManager()) {
                     NDArray e = teacher.embedding(m.create(pixels, new Shape(n, 3, size, size)));
@@ -118,22 +164,37 @@ public final class TeacherCache {
                 Files.createDirectories(parent);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the folder of teacher cache " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "cannot create the folder of teacher cache " + file + ": " + e.getMessage(), e);
         }
-        SafeTensors.write(file, Map.of(TENSOR, new SafeTensors.Tensor("F32", new long[] {out.length, d}, flat)), SafeTensors.DType.F32, meta);
+        SafeTensors.write(
+                file,
+                Map.of(TENSOR, new SafeTensors.Tensor("F32", new long[] {out.length, d}, flat)),
+                SafeTensors.DType.F32,
+                meta);
         if (log != null) {
-            log.printf(java.util.Locale.ROOT, "teacher cache %s: %d embeddings (%d-d) of %s computed in %.1f s%n", file, out.length, d,
-                    teacher.id(), (System.nanoTime() - t0) / 1e9);
+            log.printf(
+                    java.util.Locale.ROOT,
+                    "teacher cache %s: %d embeddings (%d-d) of %s computed in %.1f s%n",
+                    file,
+                    out.length,
+                    d,
+                    teacher.id(),
+                    (System.nanoTime() - t0) / 1e9);
         }
         return out;
     }
 
-    /** CHW [0, 1] pixels of one face at size x size; a file that does not decode is an error naming it. */
+    /**
+     * CHW [0, 1] pixels of one face at size x size; a file that does not decode is an error naming
+     * it.
+     */
     static float[] load(DistillImage im, int size, boolean flip) {
         try {
             return FacePreprocess.toChw(Images.read(im.path()), im.box(), size, flip);
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("distillation image " + im.path() + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "distillation image " + im.path() + ": " + e.getMessage(), e);
         }
     }
 

@@ -16,9 +16,10 @@ import org.frafer.model.ModelConfig;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code fra-residual}: H * (1 + S), checked element by element against a plain-Java computation of the same
- * formula (sigmoid of the 1x1 conv, same size so no interpolation), and its gradient on a ReLU map, where the
- * paper's max(S * H, H) is the identity with zero gradient for the attention conv.
+ * {@code fra-residual}: H * (1 + S), checked element by element against a plain-Java computation of
+ * the same formula (sigmoid of the 1x1 conv, same size so no interpolation), and its gradient on a
+ * ReLU map, where the paper's max(S * H, H) is the identity with zero gradient for the attention
+ * conv.
  */
 class FraResidualFusionTest {
     private static double sigmoid(double z) {
@@ -45,8 +46,12 @@ class FraResidualFusionTest {
             f.namedParameters().get("conv.bias").getArray().set(new float[] {b});
             float[] fr = {0.5f, -1f, 2f, 0f, 1f, 1f, -0.5f, 3f}; // (1, 2, 2, 2)
             float[] fer = {1f, -2f, 0.5f, 4f, -1f, 0f, 3f, -0.25f}; // (1, 2, 2, 2)
-            Fusion.Result r = f.apply(new ParameterStore(m, false), m.create(fer, new Shape(1, 2, 2, 2)),
-                    m.create(fr, new Shape(1, 2, 2, 2)), false);
+            Fusion.Result r =
+                    f.apply(
+                            new ParameterStore(m, false),
+                            m.create(fer, new Shape(1, 2, 2, 2)),
+                            m.create(fr, new Shape(1, 2, 2, 2)),
+                            false);
             float[] expected = new float[8];
             float[] s = new float[4];
             for (int i = 0; i < 4; i++) {
@@ -62,12 +67,16 @@ class FraResidualFusionTest {
         }
     }
 
-    /** On a ReLU map (H >= 0) the paper's max is inert: zero attention gradient; the residual variant's is H * S(1 - S) * x_FR != 0. */
+    /**
+     * On a ReLU map (H >= 0) the paper's max is inert: zero attention gradient; the residual
+     * variant's is H * S(1 - S) * x_FR != 0.
+     */
     @Test
     void attentionGetsGradientOnReluMapsWhereMaxGetsNone() {
         try (NDManager m = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed(5);
-            NDArray hFer = m.randomUniform(0, 1, new Shape(2, 4, 6, 6)); // non-negative, like a ReLU map
+            NDArray hFer =
+                    m.randomUniform(0, 1, new Shape(2, 4, 6, 6)); // non-negative, like a ReLU map
             NDArray hFr = m.randomNormal(new Shape(2, 3, 6, 6));
             for (String name : new String[] {"fra", "fra-residual"}) {
                 Fusion f = Fusion.create(name, 4, 3);
@@ -76,17 +85,37 @@ class FraResidualFusionTest {
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                     Fusion.Result r = f.apply(new ParameterStore(m, false), hFer, hFr, true);
                     if (name.equals("fra")) {
-                        assertEquals(0f, r.output().sub(hFer).abs().max().getFloat(), 0f, "max(S*H, H) = H on H >= 0");
+                        assertEquals(
+                                0f,
+                                r.output().sub(hFer).abs().max().getFloat(),
+                                0f,
+                                "max(S*H, H) = H on H >= 0");
                     }
                     gc.backward(r.output().sum());
                 }
-                float g = f.namedParameters().get("conv.bias").getArray().getGradient().abs().max().getFloat();
+                float g =
+                        f.namedParameters()
+                                .get("conv.bias")
+                                .getArray()
+                                .getGradient()
+                                .abs()
+                                .max()
+                                .getFloat();
                 if (name.equals("fra")) {
-                    assertEquals(0f, g, 0f, "the paper's max passes no gradient to the attention on a ReLU map");
+                    assertEquals(
+                            0f,
+                            g,
+                            0f,
+                            "the paper's max passes no gradient to the attention on a ReLU map");
                 } else {
                     // d sum(H (1 + S)) / d bias = sum over pixels of (sum_c H) * S (1 - S) > 0
                     NDArray s = r(f, m, hFer, hFr);
-                    float expected = hFer.sum(new int[] {1}, true).mul(s).mul(s.neg().add(1)).sum().getFloat();
+                    float expected =
+                            hFer.sum(new int[] {1}, true)
+                                    .mul(s)
+                                    .mul(s.neg().add(1))
+                                    .sum()
+                                    .getFloat();
                     assertEquals(expected, g, 1e-3f * expected, "bias gradient");
                     assertTrue(g > 0.1f, "residual attention gradient " + g);
                 }

@@ -28,12 +28,18 @@ import org.frafer.train.TrainConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The distill recipe on tiny synthetic faces (3 people x 4 images, 32 px) with a small deterministic teacher. */
+/**
+ * The distill recipe on tiny synthetic faces (3 people x 4 images, 32 px) with a small
+ * deterministic teacher.
+ */
 class DistillerTest {
     static final int PEOPLE = 3;
     static final int PER_PERSON = 4;
 
-    /** A stand-in teacher: a fixed random linear map of the 4x4-average-pooled face to 16-d; counts its calls. */
+    /**
+     * A stand-in teacher: a fixed random linear map of the 4x4-average-pooled face to 16-d; counts
+     * its calls.
+     */
     static final class FakeTeacher implements FrBackbone {
         static final AtomicInteger CREATED = new AtomicInteger();
         final AtomicInteger embeddings = new AtomicInteger();
@@ -70,7 +76,8 @@ class DistillerTest {
 
         @Override
         public NDArray features(NDArray rawFaces, int layer) {
-            return ai.djl.nn.pooling.Pool.avgPool2d(rawFaces, new Shape(8, 8), new Shape(8, 8), new Shape(0, 0), false, true);
+            return ai.djl.nn.pooling.Pool.avgPool2d(
+                    rawFaces, new Shape(8, 8), new Shape(8, 8), new Shape(0, 0), false, true);
         }
 
         @Override
@@ -84,7 +91,10 @@ class DistillerTest {
         public void close() {}
     }
 
-    /** people x images of 40x40 faces: a per-person colour and stripe pattern plus noise; returns the root (one folder per person). */
+    /**
+     * people x images of 40x40 faces: a per-person colour and stripe pattern plus noise; returns
+     * the root (one folder per person).
+     */
     static Path faces(Path dir) throws IOException {
         Random r = new Random(5);
         for (int p = 0; p < PEOPLE; p++) {
@@ -146,33 +156,67 @@ class DistillerTest {
     void lossDecreasesAndTheStudentLoadsAsFrBackboneAndFerInit(@TempDir Path tmp) throws Exception {
         List<DistillImage> images = list(faces(tmp.resolve("faces")));
         FakeTeacher teacher = new FakeTeacher();
-        float[][] targets = TeacherCache.loadOrCompute(tmp.resolve("cache.safetensors"), teacher.id(), () -> teacher, images, 5, null);
+        float[][] targets =
+                TeacherCache.loadOrCompute(
+                        tmp.resolve("cache.safetensors"),
+                        teacher.id(),
+                        () -> teacher,
+                        images,
+                        5,
+                        null);
         assertEquals(PEOPLE * PER_PERSON, targets.length);
         assertEquals(16, targets[0].length);
         assertEquals(3, teacher.embeddings.get(), "12 images in batches of 5");
         Distiller.Result r;
         float[] own;
-        try (Distiller d = new Distiller(config(4, null), images, targets, tmp.resolve("run"), null)) {
+        try (Distiller d =
+                new Distiller(config(4, null), images, targets, tmp.resolve("run"), null)) {
             r = d.run(false);
             assertEquals(12, r.steps(), "4 epochs x 3 batches of 4");
             try (NDManager m = NDManager.newBaseManager()) {
-                own = d.embed(new ParameterStore(m, false), m.create(TeacherCache.load(images.get(0), 32, false), new Shape(1, 3, 32, 32)), false)
-                        .toFloatArray();
+                own =
+                        d.embed(
+                                        new ParameterStore(m, false),
+                                        m.create(
+                                                TeacherCache.load(images.get(0), 32, false),
+                                                new Shape(1, 3, 32, 32)),
+                                        false)
+                                .toFloatArray();
             }
         }
-        double first = r.losses().subList(0, 3).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
-        double last = r.losses().subList(9, 12).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
-        System.out.printf("[distill] cosine loss first epoch %.4f -> last epoch %.4f%n", first, last);
+        double first =
+                r.losses().subList(0, 3).stream()
+                        .mapToDouble(Double::doubleValue)
+                        .average()
+                        .orElseThrow();
+        double last =
+                r.losses().subList(9, 12).stream()
+                        .mapToDouble(Double::doubleValue)
+                        .average()
+                        .orElseThrow();
+        System.out.printf(
+                "[distill] cosine loss first epoch %.4f -> last epoch %.4f%n", first, last);
         assertTrue(last < 0.7 * first, "loss should drop by 30 %+: " + first + " -> " + last);
 
-        // FR backbone from the student file: input size from its metadata, descriptor = the projection (16-d)
+        // FR backbone from the student file: input size from its metadata, descriptor = the
+        // projection (16-d)
         Path student = r.studentFile();
-        try (EfficientNetFrBackbone fr = (EfficientNetFrBackbone) FrBackbones.create("tf_efficientnet_b0", student);
+        try (EfficientNetFrBackbone fr =
+                        (EfficientNetFrBackbone) FrBackbones.create("tf_efficientnet_b0", student);
                 NDManager m = NDManager.newBaseManager()) {
             assertEquals(32, fr.inputSize());
-            NDArray e = fr.embedding(m.create(TeacherCache.load(images.get(0), 32, false), new Shape(1, 3, 32, 32)));
-            assertArrayEquals(own, e.toFloatArray(), 1e-4f, "FR embedding = the distiller's own projected embedding");
-            IdentificationEval.Result id = IdentificationEval.run(tmp.resolve("faces"), fr, 1, 0, 8);
+            NDArray e =
+                    fr.embedding(
+                            m.create(
+                                    TeacherCache.load(images.get(0), 32, false),
+                                    new Shape(1, 3, 32, 32)));
+            assertArrayEquals(
+                    own,
+                    e.toFloatArray(),
+                    1e-4f,
+                    "FR embedding = the distiller's own projected embedding");
+            IdentificationEval.Result id =
+                    IdentificationEval.run(tmp.resolve("faces"), fr, 1, 0, 8);
             assertEquals(PEOPLE * (PER_PERSON - 1), id.probes());
             System.out.printf("[distill] synthetic identities rank-1 %.2f%n", id.rank1());
         }
@@ -182,10 +226,16 @@ class DistillerTest {
         mc.inputSize = 32;
         try (var net = Networks.create(mc)) {
             String report = Networks.loadFerWeights(net, student, false);
-            var stem = ((org.frafer.model.FraFerNetwork) net).namedParameters().get("conv_stem.weight").getArray().toFloatArray();
+            var stem =
+                    ((org.frafer.model.FraFerNetwork) net)
+                            .namedParameters()
+                            .get("conv_stem.weight")
+                            .getArray()
+                            .toFloatArray();
             var stored = org.frafer.io.SafeTensors.read(student).get("conv_stem.weight").data();
             assertArrayEquals(stored, stem, 0f, report);
-            assertTrue(report.contains("classifier.weight"), "classifier reported missing: " + report);
+            assertTrue(
+                    report.contains("classifier.weight"), "classifier reported missing: " + report);
         }
     }
 
@@ -194,33 +244,58 @@ class DistillerTest {
         List<DistillImage> images = list(faces(tmp.resolve("faces")));
         Path cache = tmp.resolve("cache.safetensors");
         int before = FakeTeacher.CREATED.get();
-        float[][] targets = TeacherCache.loadOrCompute(cache, "fake-teacher", FakeTeacher::new, images, 8, null);
+        float[][] targets =
+                TeacherCache.loadOrCompute(
+                        cache, "fake-teacher", FakeTeacher::new, images, 8, null);
         assertEquals(before + 1, FakeTeacher.CREATED.get(), "teacher runs for a missing cache");
         List<Double> straight;
-        try (Distiller d = new Distiller(config(2, 4L), images, targets, tmp.resolve("straight"), null)) {
+        try (Distiller d =
+                new Distiller(config(2, 4L), images, targets, tmp.resolve("straight"), null)) {
             straight = d.run(false).losses();
         }
         List<Double> resumed = new ArrayList<>();
-        try (Distiller d = new Distiller(config(2, 2L), images, targets, tmp.resolve("cut"), null)) {
+        try (Distiller d =
+                new Distiller(config(2, 2L), images, targets, tmp.resolve("cut"), null)) {
             resumed.addAll(d.run(false).losses());
         }
-        float[][] again = TeacherCache.loadOrCompute(cache, "fake-teacher", FakeTeacher::new, images, 8, null);
-        assertEquals(before + 1, FakeTeacher.CREATED.get(), "a matching cache is reused: the teacher does not run again");
+        float[][] again =
+                TeacherCache.loadOrCompute(
+                        cache, "fake-teacher", FakeTeacher::new, images, 8, null);
+        assertEquals(
+                before + 1,
+                FakeTeacher.CREATED.get(),
+                "a matching cache is reused: the teacher does not run again");
         assertArrayEquals(targets[3], again[3], 0f);
         try (Distiller d = new Distiller(config(2, 4L), images, again, tmp.resolve("cut"), null)) {
             resumed.addAll(d.run(true).losses());
         }
         assertEquals(4, straight.size());
         assertEquals(4, resumed.size());
-        // up to the first step after the resume the weights (and so the losses) are the straight run's: exact restore
+        // up to the first step after the resume the weights (and so the losses) are the straight
+        // run's: exact restore
         for (int i = 0; i < 3; i++) {
-            assertEquals(straight.get(i), resumed.get(i), 1e-4, "step " + (i + 1) + " loss, straight vs resumed");
+            assertEquals(
+                    straight.get(i),
+                    resumed.get(i),
+                    1e-4,
+                    "step " + (i + 1) + " loss, straight vs resumed");
         }
-        // later steps only close: Adam's first updates are ~lr * sign(g), so float rounding in near-zero gradients
-        // (conv algorithm/layout choices differ between the two processes' arrays) moves single weights by a full lr
+        // later steps only close: Adam's first updates are ~lr * sign(g), so float rounding in
+        // near-zero gradients
+        // (conv algorithm/layout choices differ between the two processes' arrays) moves single
+        // weights by a full lr
         assertEquals(straight.get(3), resumed.get(3), 0.05, "step 4 loss, straight vs resumed");
-        var e = assertThrows(IllegalArgumentException.class,
-                () -> new Distiller(config(2, null), images, targets, tmp.resolve("cut"), null).run(false));
+        var e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () ->
+                                new Distiller(
+                                                config(2, null),
+                                                images,
+                                                targets,
+                                                tmp.resolve("cut"),
+                                                null)
+                                        .run(false));
         assertTrue(e.getMessage().contains("already holds a distillation run"), e.getMessage());
     }
 
@@ -230,9 +305,21 @@ class DistillerTest {
         Path cache = tmp.resolve("cache.safetensors");
         TeacherCache.loadOrCompute(cache, "fake-teacher", FakeTeacher::new, images, 8, null);
         byte[] bytes = Files.readAllBytes(cache);
-        var e = assertThrows(IllegalArgumentException.class,
-                () -> TeacherCache.loadOrCompute(cache, "fake-teacher", FakeTeacher::new, images.subList(0, 5), 8, null));
-        assertTrue(e.getMessage().contains(cache.toString()) && e.getMessage().contains("delete it or pass another --teacher-cache"), e.getMessage());
+        var e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () ->
+                                TeacherCache.loadOrCompute(
+                                        cache,
+                                        "fake-teacher",
+                                        FakeTeacher::new,
+                                        images.subList(0, 5),
+                                        8,
+                                        null));
+        assertTrue(
+                e.getMessage().contains(cache.toString())
+                        && e.getMessage().contains("delete it or pass another --teacher-cache"),
+                e.getMessage());
         assertArrayEquals(bytes, Files.readAllBytes(cache), "the cache file is left as it was");
     }
 

@@ -24,23 +24,27 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * The video commands end to end on clips made from Yale faces: outputs of {@code video predict}, bad
- * files among good ones, and the clip classifier trained and scored on a folder of clips.
+ * The video commands end to end on clips made from Yale faces: outputs of {@code video predict},
+ * bad files among good ones, and the clip classifier trained and scored on a folder of clips.
  */
 @Tag("slow")
 @Tag("realdata")
 class VideoCommandRealTest {
-    @TempDir
-    Path tmp;
+    @TempDir Path tmp;
     Path yale;
 
     @BeforeEach
     void data() {
         Path data = Assets.dataRoot();
-        Assumptions.assumeTrue(data != null && Files.isDirectory(data.resolve("yalefaces")),
+        Assumptions.assumeTrue(
+                data != null && Files.isDirectory(data.resolve("yalefaces")),
                 "skipped: Yale faces absent; set FRAFER_DATA (or -Dfrafer.data) to the shared data root");
-        Assumptions.assumeTrue(Assets.present("human-models/models/blazeface-back.json") && Assets.present("human-models/models/faceres.json"),
-                "skipped: BlazeFace / FaceRes models missing under " + Assets.root() + " (run bin/setup)");
+        Assumptions.assumeTrue(
+                Assets.present("human-models/models/blazeface-back.json")
+                        && Assets.present("human-models/models/faceres.json"),
+                "skipped: BlazeFace / FaceRes models missing under "
+                        + Assets.root()
+                        + " (run bin/setup)");
         yale = data.resolve("yalefaces");
     }
 
@@ -54,8 +58,14 @@ class VideoCommandRealTest {
         try {
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = new CommandLine(new VideoCommand()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+            int code =
+                    new CommandLine(new VideoCommand())
+                            .setCaseInsensitiveEnumValuesAllowed(true)
+                            .execute(args);
+            return new Run(
+                    code,
+                    out.toString(StandardCharsets.UTF_8),
+                    err.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(oldOut);
             System.setErr(oldErr);
@@ -69,22 +79,45 @@ class VideoCommandRealTest {
         Path bad = Files.writeString(tmp.resolve("broken.avi"), "not a video at all");
         Path out = tmp.resolve("out");
         Path ann = tmp.resolve("ann");
-        Run r = run("predict", clip.toString(), bad.toString(), "--fps", "5", "--out", out.toString(), "--format", "csv",
-                "--annotate", ann.toString());
+        Run r =
+                run(
+                        "predict",
+                        clip.toString(),
+                        bad.toString(),
+                        "--fps",
+                        "5",
+                        "--out",
+                        out.toString(),
+                        "--format",
+                        "csv",
+                        "--annotate",
+                        ann.toString());
         assertEquals(1, r.code(), "a failed file makes the exit code 1; " + r.err());
         assertTrue(r.err().contains("error: " + bad + ": not a readable video"), r.err());
         assertFalse(r.err().contains("Exception"), "no stack trace: " + r.err());
-        // the good clip was analysed all the same: 24 frames at 10 frames/s = 2.4 s, 5 frames/s -> 12 frames
+        // the good clip was analysed all the same: 24 frames at 10 frames/s = 2.4 s, 5 frames/s ->
+        // 12 frames
         List<String> rows = Files.readAllLines(out.resolve("two.frames.csv"));
-        assertTrue(rows.get(0).startsWith("time,frame,track,x,y,width,height,face_score,emotion,score,p_Anger"), rows.get(0));
-        assertEquals(1 + 6 + 3 + 6 + 3, rows.size(), "one row per face: two faces in shots 1 and 3, one in shots 2 and 4");
+        assertTrue(
+                rows.get(0)
+                        .startsWith(
+                                "time,frame,track,x,y,width,height,face_score,emotion,score,p_Anger"),
+                rows.get(0));
+        assertEquals(
+                1 + 6 + 3 + 6 + 3,
+                rows.size(),
+                "one row per face: two faces in shots 1 and 3, one in shots 2 and 4");
         JsonNode summary = new ObjectMapper().readTree(out.resolve("two.tracks.json").toFile());
         assertEquals(2, summary.get("tracks").size());
         assertEquals(12, summary.get("analysedFrames").asInt());
-        assertTrue(Files.size(out.resolve("two.track-1.png")) > 1000 && Files.size(out.resolve("two.track-2.png")) > 1000);
+        assertTrue(
+                Files.size(out.resolve("two.track-1.png")) > 1000
+                        && Files.size(out.resolve("two.track-2.png")) > 1000);
         assertTrue(r.out().contains(clip + "\t1\t") && r.out().contains(clip + "\t2\t"), r.out());
         int frames = 0;
-        try (VideoReader v = VideoReader.open(ann.resolve("two.annotated.mp4"), VideoReader.Options.everyFrame())) {
+        try (VideoReader v =
+                VideoReader.open(
+                        ann.resolve("two.annotated.mp4"), VideoReader.Options.everyFrame())) {
             VideoFrame f;
             while ((f = v.next()) != null) {
                 frames++;
@@ -102,25 +135,47 @@ class VideoCommandRealTest {
     @Test
     void clipClassifierTrainsAndScoresOnAFolderOfClips() throws Exception {
         Path afew = tmp.resolve("afew");
-        SyntheticClips.afewLayout(yale, afew, List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10), List.of(11, 12, 13, 14, 15), 3);
+        SyntheticClips.afewLayout(
+                yale, afew, List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10), List.of(11, 12, 13, 14, 15), 3);
         Path clf = tmp.resolve("clf");
         Run train = run("train", "--data", afew.toString(), "--out", clf.toString(), "--fps", "0");
         assertEquals(0, train.code(), train.err());
         assertTrue(train.out().contains("trained on 40 clips"), train.out() + train.err());
         assertTrue(Files.isRegularFile(clf.resolve("clip-classifier.liblinear")));
         Path report = tmp.resolve("report.json");
-        Run eval = run("evaluate", "--data", afew.toString(), "--classifier", clf.toString(), "--fps", "0", "--report", report.toString());
+        Run eval =
+                run(
+                        "evaluate",
+                        "--data",
+                        afew.toString(),
+                        "--classifier",
+                        clf.toString(),
+                        "--fps",
+                        "0",
+                        "--report",
+                        report.toString());
         assertEquals(0, eval.code(), eval.err());
         JsonNode rep = new ObjectMapper().readTree(report.toFile());
         assertEquals(20, rep.get("clips").asInt());
         double acc = rep.get("accuracy").asDouble();
         // 4 classes (chance 25 %) on 5 people never seen in training.
         assertTrue(acc >= 0.5, "clip accuracy " + acc + ": " + eval.out());
-        System.out.println("clip classifier on Yale clips (train subjects 1-10, test 11-15): " + eval.out());
+        System.out.println(
+                "clip classifier on Yale clips (train subjects 1-10, test 11-15): " + eval.out());
 
-        Run predict = run("predict", afew.resolve("Val/Happy/subject11_happy.avi").toString(), "--clip", "--classifier", clf.toString(), "--fps", "0");
+        Run predict =
+                run(
+                        "predict",
+                        afew.resolve("Val/Happy/subject11_happy.avi").toString(),
+                        "--clip",
+                        "--classifier",
+                        clf.toString(),
+                        "--fps",
+                        "0");
         assertEquals(0, predict.code(), predict.err());
-        assertTrue(predict.out().lines().anyMatch(l -> l.contains("subject11_happy.avi\t1\t")), predict.out());
+        assertTrue(
+                predict.out().lines().anyMatch(l -> l.contains("subject11_happy.avi\t1\t")),
+                predict.out());
         Run refused = run("train", "--data", afew.toString(), "--out", clf.toString());
         assertEquals(2, refused.code());
         assertTrue(refused.err().contains("already has a clip classifier"), refused.err());
