@@ -117,7 +117,10 @@ class DistillCliTest {
                         "--no-val",
                         "--out",
                         tmp.resolve("run2").toString());
-        assertEquals(1, noTeacher.code());
+        assertEquals(
+                ExitCodes.USAGE,
+                noTeacher.code(),
+                noTeacher.err()); // a configuration error (README: exit codes)
         assertTrue(noTeacher.err().contains("unknown --teacher 'nobody'"), noTeacher.err());
     }
 }
