@@ -8,10 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.frafer.data.BatchSource;
-import org.frafer.data.FaceDataset;
-import org.frafer.data.FaceSample;
-import org.frafer.train.SyntheticBatches;
 import org.frafer.train.TinyNetwork;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,49 +35,7 @@ class ResumeAndDiskFullTrainTest {
 
     @BeforeEach
     void synthetic() {
-        DatasetAccess synthetic =
-                new DatasetAccess() {
-                    @Override
-                    public FaceDataset open(org.frafer.data.DatasetSpec spec) {
-                        throw new AssertionError(
-                                "the commands open train/evaluate data by request");
-                    }
-
-                    @Override
-                    public FaceDataset open(DatasetAccess.Request r) {
-                        List<FaceSample> samples = new ArrayList<>();
-                        for (int i = 0; i < 64; i++) {
-                            samples.add(
-                                    new FaceSample(Path.of("img" + i), null, i % 4, null, null));
-                        }
-                        return new FaceDataset() {
-                            public String name() {
-                                return "synthetic/" + r.split();
-                            }
-
-                            public List<String> classes() {
-                                return TrainEvaluateCompareCliTest.FOUR;
-                            }
-
-                            public List<FaceSample> samples() {
-                                return samples;
-                            }
-                        };
-                    }
-
-                    @Override
-                    public BatchSource batches(
-                            FaceDataset ds,
-                            int batchSize,
-                            int imageSize,
-                            boolean training,
-                            boolean flip,
-                            long seed,
-                            int workers) {
-                        return new SyntheticBatches(
-                                ds.samples().size(), batchSize, imageSize, 4, 5, training, null);
-                    }
-                };
+        DatasetAccess synthetic = SyntheticDatasets.fourClasses(r -> 64, null, false);
         services =
                 new CliServices(
                         c -> new TinyNetwork(c, true, 1),

@@ -11,12 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.frafer.data.BatchSource;
-import org.frafer.data.DatasetSpec;
 import org.frafer.data.EmotionClasses;
-import org.frafer.data.FaceDataset;
-import org.frafer.data.FaceSample;
-import org.frafer.train.SyntheticBatches;
 import org.frafer.train.TinyNetwork;
 import org.frafer.train.TrainConfig;
 import org.junit.jupiter.api.BeforeEach;
@@ -52,56 +47,10 @@ class TrainEvaluateCompareCliTest {
     @BeforeEach
     void syntheticBackend() {
         DatasetAccess synthetic =
-                new DatasetAccess() {
-                    @Override
-                    public FaceDataset open(DatasetSpec spec) {
-                        throw new AssertionError(
-                                "the commands open train/evaluate data by request");
-                    }
-
-                    @Override
-                    public FaceDataset open(DatasetAccess.Request r) {
-                        requests.add(r);
-                        int n = r.limit() != null ? r.limit() : "train".equals(r.split()) ? 96 : 32;
-                        List<FaceSample> samples = new ArrayList<>();
-                        for (int i = 0; i < n; i++) {
-                            samples.add(
-                                    new FaceSample(Path.of("img" + i), null, i % 4, null, null));
-                        }
-                        return new FaceDataset() {
-                            public String name() {
-                                return "synthetic/" + r.split();
-                            }
-
-                            public List<String> classes() {
-                                return FOUR;
-                            }
-
-                            public List<FaceSample> samples() {
-                                return samples;
-                            }
-                        };
-                    }
-
-                    @Override
-                    public BatchSource batches(
-                            FaceDataset ds,
-                            int batchSize,
-                            int imageSize,
-                            boolean training,
-                            boolean flip,
-                            long seed,
-                            int workers) {
-                        return new SyntheticBatches(
-                                ds.samples().size(),
-                                batchSize,
-                                imageSize,
-                                4,
-                                training ? 5 : 99,
-                                training,
-                                training ? null : "person");
-                    }
-                };
+                SyntheticDatasets.fourClasses(
+                        r -> r.limit() != null ? r.limit() : "train".equals(r.split()) ? 96 : 32,
+                        requests,
+                        true);
         services =
                 new CliServices(
                         c -> new TinyNetwork(c, true, 1),
