@@ -44,7 +44,10 @@ public interface DatasetAccess {
     }
 
     /** The --format values, for messages. */
-    String FORMAT_LIST = "ferplus, affectnet, folder, facial-expressions or sfew";
+    String FORMAT_LIST =
+            java.util.Arrays.stream(DatasetSpec.Format.values())
+                    .map(DatasetSpec.Format::cliName)
+                    .collect(java.util.stream.Collectors.joining(", "));
 
     /**
      * The split evaluate scores by default: FER+ test, AffectNet valid (it has no public test), a

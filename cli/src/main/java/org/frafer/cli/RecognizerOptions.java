@@ -37,11 +37,10 @@ public final class RecognizerOptions {
     @Option(
             names = "--margin",
             paramLabel = "F",
-            defaultValue = "0.28",
             description =
-                    "Grow each face box by this fraction of its size on every side before cropping (0.28 makes BlazeFace's box"
+                    "Grow each face box by this fraction of its size on every side before cropping (the default makes BlazeFace's box"
                             + " the crop FER+ faces were trained on). Default: ${DEFAULT-VALUE}.")
-    float margin;
+    float margin = EmotionRecognizer.DEFAULT_CROP_MARGIN;
 
     @Option(
             names = "--align",

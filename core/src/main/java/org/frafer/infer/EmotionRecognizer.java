@@ -52,6 +52,12 @@ import org.frafer.model.TestTimeAugmentation;
  * package-private classes.
  */
 public final class EmotionRecognizer implements AutoCloseable {
+    /**
+     * Default crop margin per side, as a fraction of the detector's box. BlazeFace's box covers the
+     * middle 64 % of a FER+ training crop, so (1 + 2 * 0.28) * 0.64 ~ 1 gives the model the framing
+     * it was trained on (docs/experiments/crops.md: 70.6 % at 0.1 vs 77.0 % at 0.3 on FER+ faces).
+     */
+    public static final float DEFAULT_CROP_MARGIN = 0.28f;
 
     /** The settings a recognizer runs with. */
     public record Options(
@@ -608,11 +614,7 @@ public final class EmotionRecognizer implements AutoCloseable {
         private FaceDetector detector;
         private String detectorVariant = Detectors.DEFAULT;
         private float minFaceScore = 0.5f;
-        // BlazeFace's box covers the middle 64 % of a FER+ training crop: (1 + 2 * 0.28) * 0.64 ~ 1
-        // gives the model
-        // the face framing it was trained on (docs/experiments/ferplus.md, crops: 70.6 % at 0.1 vs
-        // 77.0 % at 0.3)
-        private float cropMargin = 0.28f;
+        private float cropMargin = DEFAULT_CROP_MARGIN;
         private boolean align = false;
         private long maxPixels = Images.DEFAULT_MAX_PIXELS;
         private int batchSize = 16;
