@@ -600,12 +600,30 @@ public final class EmotionService implements AutoCloseable {
                         given.getBytes(StandardCharsets.UTF_8),
                         settings.apiKey.getBytes(StandardCharsets.UTF_8))) {
             ctx.header("WWW-Authenticate", "Bearer");
+            discardBody(ctx);
             throw new ApiError(
                     401,
                     "unauthorized",
                     given == null
                             ? "an API key is required: send it in the X-API-Key header"
                             : "the API key is not valid");
+        }
+    }
+
+    /**
+     * Reads and drops a refused request's body when it is within the upload limit: answering before
+     * the client has sent it makes Jetty close the connection, and a client still uploading then
+     * sees a reset instead of the answer.
+     */
+    private void discardBody(Context ctx) {
+        long length = ctx.req().getContentLengthLong();
+        if (length <= 0 || length > settings.maxUploadBytes) {
+            return;
+        }
+        try {
+            ctx.req().getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+        } catch (java.io.IOException e) {
+            // the client went away: nothing left to answer
         }
     }
 
